@@ -1,0 +1,129 @@
+# ceval - one non-recursive Makefile.
+#
+#   make            build build/release/ceval
+#   make test       build and run the whole suite (unit, CLI, fuzz-corpus replay)
+#   make asan       the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make fuzz       build libFuzzer targets with clang (FUZZ_TIME=seconds to run each)
+#   make deps       install the Debian packages ceval needs (apt-get)
+#   make help       this list
+#
+# Sources are discovered by wildcard: every common/*.c, engine/*.c and eval/*.c
+# except eval/main.c goes into libceval.a; every tests/*/test_*.c is one cmocka
+# binary; every tests/fuzz/fuzz_*.c is one fuzz target.
+
+CFG      ?= release
+BUILD    ?= build/$(CFG)
+CC       ?= cc
+V        ?= 0
+Q        := $(if $(filter 1,$(V)),,@)
+
+PKGS     := openblas yaml-0.1 libzstd libutf8proc jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -Wno-format-nonliteral -Wno-format-truncation
+BASEFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Icommon -Iengine -Ieval $(PKG_CFLAGS) -MMD -MP
+ifeq ($(CFG),release)
+OPTFLAGS := -O2 -g -march=x86-64-v3 -mtune=native
+else ifeq ($(CFG),asan)
+OPTFLAGS := -O1 -g -fno-omit-frame-pointer -march=x86-64-v3 -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDSAN    := -fsanitize=address,undefined
+else ifeq ($(CFG),debug)
+OPTFLAGS := -O0 -g -march=x86-64-v3
+else ifeq ($(CFG),fuzz)
+OPTFLAGS := -O1 -g -fno-omit-frame-pointer -march=x86-64-v3 -fsanitize=fuzzer-no-link,address,undefined
+LDSAN    := -fsanitize=address,undefined
+endif
+CFLAGS_ALL := $(BASEFLAGS) $(OPTFLAGS) $(CFLAGS)
+LDLIBS_ALL := $(LDSAN) $(PKG_LIBS) -lm -pthread $(LDLIBS)
+
+LIB_SRC  := $(filter-out eval/main.c,$(wildcard common/*.c engine/*.c eval/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libceval.a
+BIN      := $(BUILD)/ceval
+
+TEST_SRC := $(filter-out tests/support/%,$(wildcard tests/*/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_SUPPORT_SRC := $(wildcard tests/support/*.c)
+TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:%.c=$(BUILD)/%.o)
+
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REGRESS := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-regress/%)
+FUZZ_TIME ?= 60
+
+.PHONY: all test check asan fuzz fuzz-build fuzz-run fuzz-regress deps clean help bench install demo unit cli
+all: $(BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests/support -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(BUILD)/eval/main.o $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests/support -o $@ $< $(TEST_SUPPORT_OBJ) $(LIB) $(CMOCKA_LIBS) $(LDLIBS_ALL)
+
+$(BUILD)/fuzz-regress/%: tests/fuzz/%.c tests/fuzz/regress.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< tests/fuzz/regress.c $(LIB) $(LDLIBS_ALL)
+
+# Unit tests, then CLI tests, then the fuzz seed corpora.  Every binary runs
+# even if an earlier one failed; the target fails if any did.
+unit: $(TEST_BIN)
+	@fail=0; for t in $(TEST_BIN); do echo "== $$t"; CEVAL_BIN=$(abspath $(BIN)) ./$$t || fail=1; done; exit $$fail
+
+cli: $(BIN)
+	@fail=0; for s in $(wildcard tests/cli/*.sh); do echo "== $$s"; CEVAL_BIN=$(abspath $(BIN)) bash $$s || fail=1; done; exit $$fail
+
+fuzz-regress: $(FUZZ_REGRESS)
+	@fail=0; for f in $(FUZZ_REGRESS); do n=$$(basename $$f); echo "== corpus $$n"; ./$$f tests/fuzz/corpus/$${n#fuzz_} || fail=1; done; exit $$fail
+
+test: $(BIN) $(TEST_BIN) $(FUZZ_REGRESS)
+	@fail=0; \
+	$(MAKE) --no-print-directory unit CFG=$(CFG) || fail=1; \
+	$(MAKE) --no-print-directory cli CFG=$(CFG) || fail=1; \
+	$(MAKE) --no-print-directory fuzz-regress CFG=$(CFG) || fail=1; \
+	if [ $$fail = 0 ]; then echo "ceval test suite: all passed"; else echo "ceval test suite: FAILURES"; fi; exit $$fail
+
+check: unit
+
+asan:
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(MAKE) --no-print-directory test CFG=asan
+
+# libFuzzer: `make fuzz` rebuilds everything with clang in build/fuzz and runs
+# each target for FUZZ_TIME seconds over its seed corpus.
+$(BUILD)/fuzzers/%: tests/fuzz/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIB) $(LDLIBS_ALL)
+
+fuzz-build: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzzers/%)
+
+fuzz-run: fuzz-build
+	@for f in $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzzers/%); do n=$$(basename $$f); n=$${n#fuzz_}; \
+	  mkdir -p $(BUILD)/corpus/$$n; echo "== fuzz $$n ($(FUZZ_TIME)s)"; \
+	  ./$$f -max_total_time=$(FUZZ_TIME) -rss_limit_mb=4096 $(BUILD)/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
+
+fuzz:
+	$(MAKE) --no-print-directory CFG=fuzz CC=clang fuzz-run
+
+deps:
+	bash tools/install_deps.sh
+
+clean:
+	rm -rf build
+
+help:
+	@sed -n '3,10p' Makefile | sed 's/^# //'
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/eval/main.d $(TEST_SUPPORT_OBJ:.o=.d)

@@ -1,0 +1,73 @@
+#include "ce_alloc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static long fail_countdown = -1; /* test instrumentation only */
+static long alloc_calls;
+
+static int should_fail(void)
+{
+	alloc_calls++;
+	if (fail_countdown < 0)
+		return 0;
+	if (fail_countdown == 0)
+		return 1; /* stays failing until reset */
+	fail_countdown--;
+	return 0;
+}
+
+void ce_alloc_fail_after(long n) { fail_countdown = n; }
+long ce_alloc_count(void) { return alloc_calls; }
+
+void *ce_malloc(size_t n)
+{
+	if (should_fail())
+		return NULL;
+	return malloc(n ? n : 1);
+}
+
+void *ce_calloc(size_t count, size_t size)
+{
+	if (should_fail())
+		return NULL;
+	if (count == 0 || size == 0)
+		return calloc(1, 1);
+	return calloc(count, size);
+}
+
+void *ce_realloc(void *p, size_t n)
+{
+	if (should_fail())
+		return NULL;
+	return realloc(p, n ? n : 1);
+}
+
+void *ce_malloc_array(size_t count, size_t size)
+{
+	if (size && count > SIZE_MAX / size)
+		return NULL;
+	return ce_malloc(count * size);
+}
+
+void *ce_realloc_array(void *p, size_t count, size_t size)
+{
+	if (size && count > SIZE_MAX / size)
+		return NULL;
+	return ce_realloc(p, count * size);
+}
+
+char *ce_strndup(const char *s, size_t n)
+{
+	char *d = ce_malloc(n + 1);
+	if (!d)
+		return NULL;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+char *ce_strdup(const char *s) { return ce_strndup(s, strlen(s)); }
+
+void ce_free(void *p) { free(p); }

@@ -1,0 +1,30 @@
+/*
+ * ce_alloc.h - the allocation functions every ceval module uses.
+ *
+ * They behave like malloc/calloc/realloc/free, plus overflow-checked array
+ * forms.  Tests can make the Nth allocation from now fail
+ * (ce_alloc_fail_after) to prove that every error path frees what it holds.
+ * The counter is process-global test instrumentation, not program state.
+ */
+#ifndef CE_ALLOC_H
+#define CE_ALLOC_H
+
+#include <stddef.h>
+
+void *ce_malloc(size_t n);
+void *ce_calloc(size_t count, size_t size);
+void *ce_realloc(void *p, size_t n);
+/* malloc(count * size) with overflow check; NULL on overflow. */
+void *ce_malloc_array(size_t count, size_t size);
+/* realloc(p, count * size) with overflow check; NULL on overflow (p untouched). */
+void *ce_realloc_array(void *p, size_t count, size_t size);
+char *ce_strdup(const char *s);
+char *ce_strndup(const char *s, size_t n);
+void ce_free(void *p);
+
+/* Test hook: the (n+1)-th allocation from now fails; n < 0 disables. */
+void ce_alloc_fail_after(long n);
+/* Number of allocation calls so far (for the hook's loops). */
+long ce_alloc_count(void);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * engine.h - ceval's built-in text encoder: the only public header of engine/.
+ *
+ * An encoder is opened from a folder in Hugging Face / sentence-transformers
+ * layout (config.json, vocab.txt, tokenizer_config.json, model.safetensors,
+ * optional modules.json, sentence_bert_config.json, 1_Pooling/config.json)
+ * and turns texts into float32 embeddings exactly as
+ * SentenceTransformer(folder).encode(texts) does (fp32, CPU).
+ *
+ * Ownership: engine functions never take ownership of their arguments.
+ * Objects returned by *_open are freed with the matching *_close.  Strings
+ * returned by getters are valid until the object is closed.
+ * One encoder must not be used by two threads at once; open one per thread.
+ */
+#ifndef ENGINE_H
+#define ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ce_status.h"
+
+struct encoder;
+
+enum encoder_precision {
+	ENCODER_PRECISION_F32 = 0, /* reference: matches HF to ~1e-6 */
+	ENCODER_PRECISION_BF16,    /* bf16 weights/activations, fp32 accumulation */
+	ENCODER_PRECISION_COUNT
+};
+
+/* Progress callback: done/total texts so far. Return nonzero to stop (CE_E_INTERRUPTED). */
+typedef int (*encoder_progress_fn)(void *user, int64_t done, int64_t total);
+
+struct encoder_options {
+	int32_t batch_size;     /* texts per forward batch; 0 = default (32) */
+	int32_t threads;        /* compute threads; 0 = all online CPUs */
+	int32_t max_seq_length; /* 0 = what the model files say; else min(this, model limit) */
+	enum encoder_precision precision;
+	encoder_progress_fn progress; /* may be NULL */
+	void *progress_user;
+};
+
+/* Defaults for every field (all zero / F32 / no progress). */
+void encoder_options_init(struct encoder_options *opt);
+
+/*
+ * Open a model folder.  [in] dir, [in] opt (NULL = defaults).
+ * Returns NULL and fills err (message names the file and the problem) on
+ * missing files (CE_E_NOT_FOUND), malformed files (CE_E_FORMAT), unsupported
+ * architectures (CE_E_UNSUPPORTED), tensor shape errors (CE_E_MISMATCH).
+ */
+struct encoder *encoder_open(const char *dir, const struct encoder_options *opt, struct ce_err *err);
+void encoder_close(struct encoder *enc);
+
+/* Embedding dimension (after pooling). */
+int32_t encoder_dim(const struct encoder *enc);
+/* Token limit per text including [CLS]/[SEP]: min(max_seq_length, max_position_embeddings). */
+int32_t encoder_max_seq_length(const struct encoder *enc);
+/* Hex digest identifying weights + tokenizer + pooling + max length (stable across runs). */
+const char *encoder_fingerprint(const struct encoder *enc);
+/* One-line human description: "bert H=768 L=12 heads=12 pooling=cls normalize=yes max_len=512". */
+const char *encoder_describe(const struct encoder *enc);
+
+/*
+ * Embed n texts (NUL-terminated UTF-8) into out[n * dim], row i = texts[i].
+ * Texts are batched internally by length; output keeps input order.
+ * Errors: CE_E_NOMEM, CE_E_INTERRUPTED (progress callback asked to stop).
+ */
+enum ce_status encoder_embed(struct encoder *enc, const char *const *texts, int64_t n, float *out, struct ce_err *err);
+
+/*
+ * Token ids exactly as the encoder feeds them ([CLS] ... [SEP], truncated).
+ * [out] ids has room for cap ids; *n_ids receives the count (≤ cap, ≤ max_seq_length).
+ */
+enum ce_status encoder_tokenize(struct encoder *enc, const char *text, int32_t *ids, int32_t cap, int32_t *n_ids,
+				struct ce_err *err);
+
+#endif

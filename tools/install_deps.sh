@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages ceval builds and tests with (see README, "Dependencies").
+set -euo pipefail
+pkgs=(build-essential pkg-config
+      libopenblas-dev libyaml-dev libzstd-dev zstd libcmocka-dev libutf8proc-dev libjansson-dev
+      clang libclang-rt-14-dev)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install_deps: all packages present"
+	exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
