@@ -52,7 +52,15 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REGRESS := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-regress/%)
 FUZZ_TIME ?= 60
 
-.PHONY: all test check asan fuzz fuzz-build fuzz-run fuzz-regress deps clean help bench install demo unit cli
+# Test fixtures generated from ../shared (never committed): the random
+# checkpoints of ../shared/golden/make_models.py, checked against models.sha256.
+SHARED   ?= ../shared
+FIXTURES ?= build/fixtures
+PYTHON   ?= /usr/bin/python3
+export CEVAL_SHARED := $(abspath $(SHARED))
+export CEVAL_FIXTURES := $(abspath $(FIXTURES))
+
+.PHONY: fixtures all test check asan fuzz fuzz-build fuzz-run fuzz-regress deps clean help bench install demo unit cli
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -77,18 +85,26 @@ $(BUILD)/fuzz-regress/%: tests/fuzz/%.c tests/fuzz/regress.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< tests/fuzz/regress.c $(LIB) $(LDLIBS_ALL)
 
+$(FIXTURES)/.stamp: $(SHARED)/golden/make_models.py $(SHARED)/golden/models.sha256
+	@mkdir -p $(FIXTURES)
+	$(Q)$(PYTHON) $(SHARED)/golden/make_models.py $(FIXTURES)/models $(SHARED)/vocab/bert-base-chinese-vocab.txt $(SHARED)/vocab/bert-base-uncased-vocab.txt
+	$(Q)cd $(FIXTURES)/models && sha256sum --quiet -c $(abspath $(SHARED))/golden/models.sha256
+	@touch $@
+
+fixtures: $(FIXTURES)/.stamp
+
 # Unit tests, then CLI tests, then the fuzz seed corpora.  Every binary runs
 # even if an earlier one failed; the target fails if any did.
-unit: $(TEST_BIN)
+unit: $(TEST_BIN) $(FIXTURES)/.stamp
 	@fail=0; for t in $(TEST_BIN); do echo "== $$t"; CEVAL_BIN=$(abspath $(BIN)) ./$$t || fail=1; done; exit $$fail
 
-cli: $(BIN)
+cli: $(BIN) $(FIXTURES)/.stamp
 	@fail=0; for s in $(wildcard tests/cli/*.sh); do echo "== $$s"; CEVAL_BIN=$(abspath $(BIN)) bash $$s || fail=1; done; exit $$fail
 
 fuzz-regress: $(FUZZ_REGRESS)
 	@fail=0; for f in $(FUZZ_REGRESS); do n=$$(basename $$f); echo "== corpus $$n"; ./$$f tests/fuzz/corpus/$${n#fuzz_} || fail=1; done; exit $$fail
 
-test: $(BIN) $(TEST_BIN) $(FUZZ_REGRESS)
+test: $(BIN) $(TEST_BIN) $(FUZZ_REGRESS) $(FIXTURES)/.stamp
 	@fail=0; \
 	$(MAKE) --no-print-directory unit CFG=$(CFG) || fail=1; \
 	$(MAKE) --no-print-directory cli CFG=$(CFG) || fail=1; \

@@ -24,6 +24,22 @@ const char *tu_shared(const char *rel)
 	return b;
 }
 
+const char *tu_fixtures_dir(void)
+{
+	const char *e = getenv("CEVAL_FIXTURES");
+	return e && *e ? e : "build/fixtures";
+}
+
+const char *tu_fixture(const char *rel)
+{
+	static char bufs[8][4096];
+	static int next;
+	char *b = bufs[next];
+	next = (next + 1) % 8;
+	snprintf(b, sizeof bufs[0], "%s/%s", tu_fixtures_dir(), rel);
+	return b;
+}
+
 static char *slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");

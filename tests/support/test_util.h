@@ -18,6 +18,11 @@ const char *tu_shared_dir(void);
 /* tu_shared_dir() + "/" + rel, in a static rotating buffer (valid for 8 calls). */
 const char *tu_shared(const char *rel);
 
+/* Generated fixtures dir ($CEVAL_FIXTURES, set by make; else "build/fixtures"). */
+const char *tu_fixtures_dir(void);
+/* tu_fixtures_dir() + "/" + rel, e.g. tu_fixture("models/tiny-zh-cls-f16"). Same buffer rules. */
+const char *tu_fixture(const char *rel);
+
 /* A float32 (or float64, converted) C-order 2-D .npy array. */
 struct tu_npy {
 	int64_t rows, cols;
