@@ -60,6 +60,7 @@ PYTHON   ?= /usr/bin/python3
 export CEVAL_SHARED := $(abspath $(SHARED))
 export CEVAL_FIXTURES := $(abspath $(FIXTURES))
 
+.SECONDARY:
 .PHONY: fixtures all test check asan fuzz fuzz-build fuzz-run fuzz-regress deps clean help bench install demo unit cli
 all: $(BIN)
 
