@@ -3,11 +3,12 @@
 
 #include "cli.h"
 
-extern const struct cli_command cmd_tokenize, cmd_embed, cmd_models;
+extern const struct cli_command cmd_tokenize, cmd_embed, cmd_models, cmd_run;
 
 const struct cli_command *const cli_commands[] = {
 	&cmd_tokenize,
 	&cmd_embed,
+	&cmd_run,
 	&cmd_models,
 	NULL,
 };
