@@ -349,6 +349,165 @@ static void test_unicode(void **state)
 	assert_memory_equal(out, want, m);
 }
 
+/* sentence_bert_config.json: do_lower_case (Python lower before added tokens) and max_seq_length */
+static void test_sentence_bert_config(void **state)
+{
+	(void)state;
+	struct ce_err err;
+	struct tokenizer *t = tokenizer_open_dir(tu_fixture("models/tiny-en-mean-bf16"), &err);
+	if (!t)
+		fail_msg("%s", err.msg);
+	assert_int_equal(tokenizer_max_length(t), 128);
+	assert_int_equal(tokenizer_pad_id(t), line_id(EN, "[PAD]"));
+	EXPECT(t, "[SEP] Hello", line_id(EN, "[CLS]"), line_id(EN, "["), line_id(EN, "sep"), line_id(EN, "]"),
+	       line_id(EN, "hello"), line_id(EN, "[SEP]"));
+	assert_int_equal(strlen(tokenizer_fingerprint(t)), 16);
+	struct tokenizer *plain = open_fixture("en-lower");
+	/* same vocab, different settings -> different fingerprint */
+	assert_string_not_equal(tokenizer_fingerprint(t), tokenizer_fingerprint(plain));
+	tokenizer_free(plain);
+	tokenizer_free(t);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Error cases                                                              */
+
+static void expect_vocab_error(const char *content, const char *needle)
+{
+	struct tokenizer_settings s;
+	tokenizer_settings_init(&s);
+	struct ce_err err;
+	ce_err_clear(&err);
+	struct tokenizer *t = tokenizer_create_from_buffer("myvocab.txt", content, strlen(content), &s, &err);
+	assert_null(t);
+	assert_int_equal(err.code, CE_E_FORMAT);
+	if (!strstr(err.msg, "myvocab.txt") || !strstr(err.msg, needle))
+		fail_msg("message \"%s\" lacks \"%s\"", err.msg, needle);
+}
+
+static void test_vocab_errors(void **state)
+{
+	(void)state;
+	expect_vocab_error("", "empty");
+	expect_vocab_error("[PAD]\n[UNK]\n[CLS]\n[SEP]\nab\ncd\nab\n", "myvocab.txt:7: duplicate token \"ab\" (first on line 5)");
+	expect_vocab_error("[PAD]\n[CLS]\n[SEP]\nab\n", "unk_token \"[UNK]\" is not in the vocabulary");
+	expect_vocab_error("[PAD]\n[UNK]\n[CLS]\n[SEP]\na\xff\n", "myvocab.txt:5:2: invalid UTF-8");
+	expect_vocab_error("[PAD]\n[UNK]\n[CLS]\n[SEP]\na\rb\n", "myvocab.txt:5:2: carriage return");
+	/* CRLF line ends are fine and stripped; no final newline is fine */
+	const char ok[] = "[PAD]\r\n[UNK]\r\n[CLS]\r\n[SEP]\r\nab";
+	struct tokenizer_settings s;
+	tokenizer_settings_init(&s);
+	struct ce_err err;
+	struct tokenizer *t = tokenizer_create_from_buffer("ok", ok, sizeof ok - 1, &s, &err);
+	assert_non_null(t);
+	assert_int_equal(tokenizer_vocab_size(t), 5);
+	assert_int_equal(tokenizer_token_id(t, "[SEP]"), 3);
+	assert_int_equal(tokenizer_token_id(t, "ab"), 4);
+	assert_string_equal(tokenizer_id_token(t, 4), "ab");
+	assert_null(tokenizer_id_token(t, 5));
+	tokenizer_free(t);
+	/* a vocab file that does not exist */
+	t = tokenizer_create("/nonexistent/vocab.txt", &s, &err);
+	assert_null(t);
+	assert_int_equal(err.code, CE_E_NOT_FOUND);
+}
+
+static const char mini_vocab[] = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\na\n";
+
+/* A temp tokenizer folder with the given tokenizer_config.json (NULL = none) and extra file. */
+static char *make_dir(const char *config, const char *extra_name, const char *extra)
+{
+	char *dir = tu_mkdtemp();
+	char path[4096];
+	snprintf(path, sizeof path, "%s/vocab.txt", dir);
+	tu_write_file(path, mini_vocab, sizeof mini_vocab - 1);
+	if (config) {
+		snprintf(path, sizeof path, "%s/tokenizer_config.json", dir);
+		tu_write_text(path, "%s", config);
+	}
+	if (extra_name) {
+		snprintf(path, sizeof path, "%s/%s", dir, extra_name);
+		tu_write_text(path, "%s", extra);
+	}
+	return dir;
+}
+
+static void expect_dir_error(const char *config, const char *extra_name, const char *extra, enum ce_status code,
+			     const char *needle)
+{
+	char *dir = make_dir(config, extra_name, extra);
+	struct ce_err err;
+	ce_err_clear(&err);
+	struct tokenizer *t = tokenizer_open_dir(dir, &err);
+	assert_null(t);
+	if (err.code != code || !strstr(err.msg, needle))
+		fail_msg("got %d \"%s\", expected %d with \"%s\"", err.code, err.msg, code, needle);
+	tu_rm_rf(dir);
+	free(dir);
+}
+
+static void test_config_errors(void **state)
+{
+	(void)state;
+	expect_dir_error(NULL, NULL, NULL, CE_E_NOT_FOUND, "tokenizer_config.json: missing");
+	expect_dir_error("{\"do_lower_case\": true,", NULL, NULL, CE_E_FORMAT, "tokenizer_config.json:1:");
+	expect_dir_error("[1, 2]", NULL, NULL, CE_E_FORMAT, "tokenizer_config.json: top level");
+	expect_dir_error("{\"do_lower_case\": \"yes\"}", NULL, NULL, CE_E_FORMAT,
+			 "tokenizer_config.json: key \"do_lower_case\": expected true or false");
+	expect_dir_error("{\"model_max_length\": 12.5}", NULL, NULL, CE_E_FORMAT,
+			 "tokenizer_config.json: key \"model_max_length\"");
+	expect_dir_error("{\"unk_token\": 3}", NULL, NULL, CE_E_FORMAT, "tokenizer_config.json: key \"unk_token\"");
+	expect_dir_error("{\"cls_token\": \"<s>\"}", NULL, NULL, CE_E_FORMAT, "cls_token \"<s>\" is not in the vocabulary");
+	expect_dir_error("{\"tokenizer_class\": \"XLMRobertaTokenizer\"}", NULL, NULL, CE_E_UNSUPPORTED, "tokenizer_class");
+	expect_dir_error("{}", "sentence_bert_config.json", "{\"max_seq_length\": \"512\"}", CE_E_FORMAT,
+			 "sentence_bert_config.json: key \"max_seq_length\"");
+	expect_dir_error("{}", "special_tokens_map.json", "{\"sep_token\": []}", CE_E_FORMAT,
+			 "special_tokens_map.json: key \"sep_token\"");
+	expect_dir_error("{}", "tokenizer.json", "{\"normalizer\": {\"type\": \"Lowercase\"}}", CE_E_UNSUPPORTED,
+			 "tokenizer.json: normalizer type \"Lowercase\"");
+	expect_dir_error("{}", "tokenizer.json", "{\"normalizer\": {\"type\": \"BertNormalizer\", \"lowercase\": 1}}",
+			 CE_E_FORMAT, "tokenizer.json: key \"lowercase\"");
+	expect_dir_error("{}", "tokenizer.json", "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": 0}}}",
+			 CE_E_MISMATCH, "tokenizer.json: model.vocab has 1 tokens");
+
+	/* a valid folder: model_max_length = int(1e30) means "no limit"; tokenizer.json normalizer wins */
+	char *dir = make_dir("{\"do_lower_case\": false, \"model_max_length\": 1000000000000000019884624838656}",
+			     "tokenizer.json", "{\"normalizer\": {\"type\": \"BertNormalizer\", \"lowercase\": true}}");
+	struct ce_err err;
+	struct tokenizer *t = tokenizer_open_dir(dir, &err);
+	if (!t)
+		fail_msg("%s", err.msg);
+	assert_int_equal(tokenizer_max_length(t), 0);
+	EXPECT(t, "A", 2, 5, 3);
+	tokenizer_free(t);
+	tu_rm_rf(dir);
+	free(dir);
+}
+
+/* Every allocation failure is reported as such and leaks nothing (checked under ASan). */
+static void test_alloc_failures(void **state)
+{
+	(void)state;
+	int32_t ids[16], n;
+	for (long k = 0; k < 200; k++) {
+		struct ce_err err;
+		ce_alloc_fail_after(k);
+		struct tokenizer *t = tokenizer_open_dir(tu_fixture("models/tiny-en-mean-bf16"), &err);
+		if (t) {
+			enum ce_status st = tokenizer_encode(t, "Hello World", 11, 16, ids, &n);
+			ce_alloc_fail_after(-1);
+			assert_true(st == CE_OK || st == CE_E_NOMEM);
+			tokenizer_free(t);
+			if (st == CE_OK)
+				break;
+		} else {
+			ce_alloc_fail_after(-1);
+			assert_int_equal(err.code, CE_E_NOMEM);
+		}
+	}
+	ce_alloc_fail_after(-1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +519,10 @@ int main(void)
 		cmocka_unit_test(test_en_vocab_cases),
 		cmocka_unit_test(test_small_vocab_cases),
 		cmocka_unit_test(test_unicode),
+		cmocka_unit_test(test_sentence_bert_config),
+		cmocka_unit_test(test_vocab_errors),
+		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_alloc_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
