@@ -222,7 +222,8 @@ struct vocab *vocab_parse(const char *name, const char *data, size_t len, struct
 			i = (i + 1) & v->mask;
 		v->slots[i] = (int32_t)id;
 		v->n = (int32_t)id + 1;
-		v->digest = fnv_update(v->digest, s, tl + 1); /* NUL separates tokens */
+		/* hash the stored copy: its NUL separates tokens (the source may end right after s) */
+		v->digest = fnv_update(v->digest, v->blob + v->off[id], tl + 1);
 	}
 	return v;
 nomem:
