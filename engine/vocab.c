@@ -113,7 +113,33 @@ static size_t utf8_bad_at(const char *s, size_t n)
 	return n;
 }
 
-/* Line number (1-based) of token id, for messages: ids are line numbers. */
+/*
+ * Strip leading and trailing Python whitespace (str.strip()) from a valid
+ * UTF-8 token.  transformers' load_vocab strips each line: the tokenizer.json
+ * it writes for bert-base-chinese (../shared/models/ceval-tiny-zh) has "" at
+ * id 343 and "##" at id 13502 where vocab.txt has U+2028 and "##" U+2028.
+ */
+static void py_strip(const char **s, size_t *n)
+{
+	const uint8_t *b = (const uint8_t *)*s;
+	size_t pos = 0, first = *n, last_end = 0;
+	while (pos < *n) {
+		size_t at = pos;
+		uint32_t c = unicode_decode(b, *n, &pos);
+		if (!unicode_is_py_space(c)) {
+			if (first == *n)
+				first = at;
+			last_end = pos;
+		}
+	}
+	if (first == *n) {
+		*n = 0;
+		return;
+	}
+	*s += first;
+	*n = last_end - first;
+}
+
 struct vocab *vocab_parse(const char *name, const char *data, size_t len, struct ce_err *err)
 {
 	if (len == 0) {
@@ -172,6 +198,7 @@ struct vocab *vocab_parse(const char *name, const char *data, size_t len, struct
 			ce_err_set(err, CE_E_FORMAT, "%s:%zu:%zu: invalid UTF-8 in token", name, line, bad + 1);
 			goto fail;
 		}
+		py_strip(&s, &tl);
 		if (memchr(s, '\0', tl)) {
 			ce_err_set(err, CE_E_FORMAT, "%s:%zu: NUL byte in token", name, line);
 			goto fail;
@@ -195,7 +222,8 @@ struct vocab *vocab_parse(const char *name, const char *data, size_t len, struct
 			i = (i + 1) & v->mask;
 		v->slots[i] = (int32_t)id;
 		v->n = (int32_t)id + 1;
-		v->digest = fnv_update(v->digest, s, tl + 1); /* NUL separates tokens */
+		/* hash the stored copy: its NUL separates tokens (the source may end right after s) */
+		v->digest = fnv_update(v->digest, v->blob + v->off[id], tl + 1);
 	}
 	return v;
 nomem:

@@ -7,8 +7,10 @@
  * token 343, which str.splitlines() would break); a final '\r' of a CRLF line
  * is stripped, since both Python's universal newlines and Rust's
  * BufRead::lines() do that.  A lone '\r' inside a line is rejected: Python
- * would split the line there while Rust would not.  A missing final '\n' is
- * fine.  Rejected with CE_E_FORMAT: empty file, duplicate tokens, invalid
+ * would split the line there while Rust would not.  Each token is then
+ * stripped of Python whitespace at both ends, as transformers' load_vocab does
+ * (so U+2028 becomes the empty token, keeping its id).  A missing final '\n'
+ * is fine.  Rejected with CE_E_FORMAT: empty file, duplicate tokens, invalid
  * UTF-8, lone '\r', tokens longer than VOCAB_TOKEN_BYTES_MAX; CE_E_LIMIT:
  * more than VOCAB_SIZE_MAX tokens.
  *
