@@ -23,6 +23,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -Wno-format-nonliteral -Wno-format-truncation
+ifneq ($(findstring clang,$(CC)),)
+WARN     += -Wno-unknown-warning-option
+endif
 BASEFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Icommon -Iengine -Ieval $(PKG_CFLAGS) -MMD -MP
 ifeq ($(CFG),release)
 OPTFLAGS := -O2 -g -march=x86-64-v3 -mtune=native
