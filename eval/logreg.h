@@ -80,8 +80,8 @@ enum ce_status logreg_f1_macro(const int64_t *y_true, const int64_t *y_pred, int
  * MTEB calls it (positive label 1; y values must be 0 or 1).
  * With y_pred binary the score is P*R + (1-R)*base where P, R are precision
  * and recall of the predicted positives and base = positive rate.
- * Returns NaN-free 0 when y_true has no positives is not defined by sklearn
- * (it warns and returns -0.0 / nan); here it returns 0.
+ * With no positive in y_true sklearn warns and returns a meaningless value;
+ * ceval returns 0 there.
  */
 double logreg_average_precision_hard(const int64_t *y_true, const int64_t *y_pred, int64_t n);
 
