@@ -1,0 +1,156 @@
+/*
+ * ev_reranking.c - Reranking (spec evaluation.md §3).
+ *
+ * R1 (the published numbers, main score `map`): samples without positives or
+ * without negatives are dropped; the query (with the model's query
+ * instruction) is compared by cosine with each candidate (positives, then
+ * negatives); `map` = mean sklearn AP over the full candidate list, `mrr` =
+ * mean reciprocal rank of the first positive within the top 10 (candidates
+ * ordered by score, stable).  R3's values over the same candidate lists are
+ * reported too: `map_at_1000`, `mrr_at_10`, `ndcg_at_10` with trec_eval
+ * semantics (ties by doc id descending; ids "apositive_<i>" / "negative_<i>"
+ * as mteb's converter names them).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ce_alloc.h"
+#include "evaluator.h"
+#include "metrics.h"
+#include "ranked_list.h"
+
+struct scored {
+	double score;
+	int64_t idx;
+};
+
+/* descending by score; equal scores keep input order (stable) */
+static int cmp_scored(const void *a, const void *b)
+{
+	const struct scored *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+enum ce_status ev_reranking(const struct eval_ctx *ctx, const struct dataset *ds, struct metric_set *out,
+			    struct ce_err *err)
+{
+	const struct task *t = ctx->task;
+	const struct ds_reranking *d = &ds->reranking;
+	int32_t dim = ctx->emb->dim;
+	int64_t n = d->queries.n;
+	enum ce_status st = CE_OK;
+	int64_t *kept = ce_malloc_array((size_t)(n ? n : 1), sizeof *kept);
+	int64_t n_kept = 0, n_cand = 0, max_cand = 0;
+	const char **qtexts = NULL, **ctexts = NULL;
+	float *qvec = NULL, *cvec = NULL;
+	double *scores = NULL;
+	uint8_t *labels = NULL;
+	struct scored *order = NULL;
+	struct rl_entry *run = NULL;
+	struct rl_judgement *judg = NULL;
+	char (*ids)[32] = NULL;
+	struct ranked_list rl;
+	ranked_list_init(&rl);
+	if (!kept)
+		return ce_err_set(err, CE_E_NOMEM, "%s: out of memory", t->name);
+	for (int64_t i = 0; i < n; i++) {
+		int64_t np = d->pos_off[i + 1] - d->pos_off[i], nn = d->neg_off[i + 1] - d->neg_off[i];
+		if (np > 0 && nn > 0) {
+			kept[n_kept++] = i;
+			n_cand += np + nn;
+			if (np + nn > max_cand)
+				max_cand = np + nn;
+		}
+	}
+	if (n_kept == 0) {
+		st = ce_err_set(err, CE_E_FORMAT, "%s: no sample has both a positive and a negative candidate", t->name);
+		goto out;
+	}
+	qtexts = ce_malloc_array((size_t)n_kept, sizeof *qtexts);
+	ctexts = ce_malloc_array((size_t)n_cand, sizeof *ctexts);
+	scores = ce_malloc_array((size_t)max_cand, sizeof *scores);
+	labels = ce_malloc_array((size_t)max_cand, sizeof *labels);
+	order = ce_malloc_array((size_t)max_cand, sizeof *order);
+	run = ce_malloc_array((size_t)max_cand, sizeof *run);
+	judg = ce_malloc_array((size_t)max_cand, sizeof *judg);
+	ids = ce_malloc_array((size_t)max_cand, sizeof *ids);
+	if (!qtexts || !ctexts || !scores || !labels || !order || !run || !judg || !ids) {
+		st = ce_err_set(err, CE_E_NOMEM, "%s: out of memory", t->name);
+		goto out;
+	}
+	int64_t c = 0;
+	for (int64_t k = 0; k < n_kept; k++) {
+		int64_t i = kept[k];
+		qtexts[k] = strtab_get(&d->queries, i);
+		for (int64_t j = d->pos_off[i]; j < d->pos_off[i + 1]; j++)
+			ctexts[c++] = strtab_get(&d->positives, j);
+		for (int64_t j = d->neg_off[i]; j < d->neg_off[i + 1]; j++)
+			ctexts[c++] = strtab_get(&d->negatives, j);
+	}
+	if ((st = ev_embed_texts(ctx, "queries", qtexts, n_kept, ctx->query_instruction, &qvec, err)) != CE_OK)
+		goto out;
+	if ((st = ev_embed_texts(ctx, "candidates", ctexts, n_cand, NULL, &cvec, err)) != CE_OK)
+		goto out;
+
+	double sum_ap = 0, sum_mrr = 0, sum_map1000 = 0, sum_mrr10 = 0, sum_ndcg10 = 0;
+	c = 0;
+	for (int64_t k = 0; k < n_kept; k++) {
+		int64_t i = kept[k];
+		int64_t np = d->pos_off[i + 1] - d->pos_off[i], nn = d->neg_off[i + 1] - d->neg_off[i], m = np + nn;
+		const float *q = qvec + (size_t)k * (size_t)dim;
+		for (int64_t j = 0; j < m; j++) {
+			/* torch cos_sim on float32 embeddings gives float32 scores */
+			scores[j] = (float)ev_cosine(q, cvec + (size_t)(c + j) * (size_t)dim, dim);
+			labels[j] = j < np;
+			order[j] = (struct scored){scores[j], j};
+			if (j < np)
+				snprintf(ids[j], sizeof ids[j], "apositive_%05lld", (long long)j);
+			else
+				snprintf(ids[j], sizeof ids[j], "negative_%05lld", (long long)(j - np));
+			run[j] = (struct rl_entry){ids[j], scores[j]};
+			judg[j] = (struct rl_judgement){ids[j], j < np ? 1 : 0};
+		}
+		c += m;
+		double ap;
+		if ((st = metric_average_precision(scores, labels, (size_t)m, &ap)) != CE_OK) {
+			ce_err_set(err, st, "%s: out of memory", t->name);
+			goto out;
+		}
+		sum_ap += ap;
+		qsort(order, (size_t)m, sizeof *order, cmp_scored);
+		for (int64_t r = 0; r < m && r < 10; r++)
+			if (labels[order[r].idx]) {
+				sum_mrr += 1.0 / (double)(r + 1);
+				break;
+			}
+		if ((st = ranked_list_build(&rl, run, (size_t)m, judg, (size_t)m, RL_TIE_DOCNO_DESC, err)) != CE_OK)
+			goto out;
+		sum_map1000 += rank_map(&rl, 1000);
+		sum_mrr10 += rank_recip_rank(&rl, 10);
+		sum_ndcg10 += rank_ndcg(&rl, 10);
+	}
+	double nk = (double)n_kept;
+	if ((st = metric_set_add(out, "map", sum_ap / nk)) != CE_OK ||
+	    (st = metric_set_add(out, "mrr", sum_mrr / nk)) != CE_OK ||
+	    (st = metric_set_add(out, "map_at_1000", sum_map1000 / nk)) != CE_OK ||
+	    (st = metric_set_add(out, "mrr_at_10", sum_mrr10 / nk)) != CE_OK ||
+	    (st = metric_set_add(out, "ndcg_at_10", sum_ndcg10 / nk)) != CE_OK)
+		ce_err_set(err, st, "%s: cannot record metrics", t->name);
+out:
+	ranked_list_deinit(&rl);
+	ce_free(kept);
+	ce_free(qtexts);
+	ce_free(ctexts);
+	ce_free(qvec);
+	ce_free(cvec);
+	ce_free(scores);
+	ce_free(labels);
+	ce_free(order);
+	ce_free(run);
+	ce_free(judg);
+	ce_free(ids);
+	return st;
+}

@@ -1,0 +1,161 @@
+/*
+ * ev_retrieval.c - Retrieval (spec evaluation.md §2, R1 semantics).
+ *
+ * Every query (with the model's query instruction) is searched exactly over
+ * the whole corpus: dot products of L2-normalised embeddings (= cosine) by
+ * blocked sgemm, top max(k) per query with trec_eval's tie order, documents
+ * whose id equals the query id removed before the cut when the task says so
+ * (BEIR's self-skip).  Metrics as pytrec_eval computes them (nDCG@k with
+ * graded gains, MAP@k, recall@k, P@k), averaged over the queries that have
+ * qrels and rounded to 5 decimals (BEIR / mteb 1.x); MRR@k as BEIR's
+ * custom metric: ties in input order, divided by the number of qrels queries.
+ *
+ * Queries are processed in slices so the hit buffer stays bounded.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ce_alloc.h"
+#include "evaluator.h"
+#include "knn.h"
+#include "ranked_list.h"
+
+#define QUERY_SLICE 1024
+
+enum { FAM_NDCG, FAM_MAP, FAM_RECALL, FAM_P, FAM_MRR, FAM_COUNT };
+
+static int32_t l2_normalise_check(const float *v, int64_t n, int32_t dim)
+{
+	/* 1 if every row has unit length (within float32 noise) */
+	for (int64_t i = 0; i < n; i++) {
+		double s = 0;
+		for (int32_t j = 0; j < dim; j++)
+			s += (double)v[(size_t)i * (size_t)dim + (size_t)j] * v[(size_t)i * (size_t)dim + (size_t)j];
+		if (fabs(s - 1.0) > 1e-3)
+			return 0;
+	}
+	return 1;
+}
+
+enum ce_status ev_retrieval(const struct eval_ctx *ctx, const struct dataset *ds, struct metric_set *out,
+			    struct ce_err *err)
+{
+	const struct task *t = ctx->task;
+	const struct ds_retrieval *d = &ds->retrieval;
+	int32_t dim = ctx->emb->dim;
+	int64_t nq = d->query_ids.n, nd = d->corpus_ids.n;
+	int32_t nk = t->n_k_values;
+	int64_t kmax = t->k_values[nk - 1];
+	enum ce_status st = CE_OK;
+
+	const char **qtexts = strtab_pointers(&d->query_texts), **ctexts = strtab_pointers(&d->corpus_texts);
+	const char **qids = strtab_pointers(&d->query_ids), **cids = strtab_pointers(&d->corpus_ids);
+	int64_t *qr_start = ce_calloc((size_t)nq + 1, sizeof *qr_start);
+	struct rl_judgement *qr = ce_malloc_array((size_t)(d->n_qrels ? d->n_qrels : 1), sizeof *qr);
+	int64_t *fill = ce_calloc((size_t)nq + 1, sizeof *fill);
+	struct knn_hit *hits = ce_malloc_array((size_t)QUERY_SLICE * (size_t)kmax, sizeof *hits);
+	int64_t *n_hits = ce_malloc_array(QUERY_SLICE, sizeof *n_hits);
+	struct rl_entry *run = ce_malloc_array((size_t)kmax, sizeof *run);
+	double *sums = ce_calloc((size_t)FAM_COUNT * (size_t)nk, sizeof *sums);
+	float *qvec = NULL, *cvec = NULL;
+	struct ranked_list rl;
+	ranked_list_init(&rl);
+	if (!qtexts || !ctexts || !qids || !cids || !qr_start || !qr || !fill || !hits || !n_hits || !run || !sums) {
+		st = ce_err_set(err, CE_E_NOMEM, "%s: out of memory", t->name);
+		goto out;
+	}
+	/* qrels grouped by query (counting sort, file order kept inside a query) */
+	for (int64_t i = 0; i < d->n_qrels; i++)
+		qr_start[d->qrel_query[i] + 1]++;
+	for (int64_t q = 0; q < nq; q++)
+		qr_start[q + 1] += qr_start[q];
+	for (int64_t i = 0; i < d->n_qrels; i++) {
+		int64_t q = d->qrel_query[i];
+		qr[qr_start[q] + fill[q]++] = (struct rl_judgement){cids[d->qrel_doc[i]], d->qrel_score[i]};
+	}
+	int64_t n_qrels_queries = 0;
+	for (int64_t q = 0; q < nq; q++)
+		n_qrels_queries += qr_start[q + 1] > qr_start[q];
+	if (n_qrels_queries == 0) {
+		st = ce_err_set(err, CE_E_FORMAT, "%s: the qrels of split %s name no query", t->name, ds->split);
+		goto out;
+	}
+
+	if ((st = ev_embed_texts(ctx, "queries", qtexts, nq, ctx->query_instruction, &qvec, err)) != CE_OK)
+		goto out;
+	if ((st = ev_embed_texts(ctx, "corpus", ctexts, nd, NULL, &cvec, err)) != CE_OK)
+		goto out;
+
+	struct knn_options ko;
+	knn_options_init(&ko);
+	ko.k = kmax;
+	/* bge embeddings are unit length: dot = cosine. Otherwise use cosine (R1 cos_sim). */
+	ko.metric = l2_normalise_check(cvec, nd, dim) && l2_normalise_check(qvec, nq, dim) ? KNN_METRIC_DOT
+											    : KNN_METRIC_COSINE;
+	ko.doc_ids = cids;
+	ko.exclude_identical_ids = t->ignore_identical_ids;
+
+	int64_t n_eval = 0;
+	for (int64_t q0 = 0; q0 < nq; q0 += QUERY_SLICE) {
+		int64_t nqs = nq - q0 < QUERY_SLICE ? nq - q0 : QUERY_SLICE;
+		ko.query_ids = qids + q0;
+		if ((st = knn_search(qvec + (size_t)q0 * (size_t)dim, nqs, cvec, nd, dim, &ko, hits, n_hits, err)) !=
+		    CE_OK)
+			goto out;
+		for (int64_t qi = 0; qi < nqs; qi++) {
+			int64_t q = q0 + qi;
+			int64_t nj = qr_start[q + 1] - qr_start[q];
+			if (nj == 0)
+				continue; /* pytrec_eval evaluates only queries present in the qrels */
+			const struct knn_hit *h = hits + (size_t)qi * (size_t)kmax;
+			for (int64_t r = 0; r < n_hits[qi]; r++)
+				run[r] = (struct rl_entry){cids[h[r].doc], (double)h[r].score};
+			n_eval++;
+			if ((st = ranked_list_build(&rl, run, (size_t)n_hits[qi], qr + qr_start[q], (size_t)nj,
+						    RL_TIE_DOCNO_DESC, err)) != CE_OK)
+				goto out;
+			for (int32_t k = 0; k < nk; k++) {
+				int64_t kv = t->k_values[k];
+				sums[FAM_NDCG * nk + k] += rank_ndcg(&rl, kv);
+				sums[FAM_MAP * nk + k] += rank_map(&rl, kv);
+				sums[FAM_RECALL * nk + k] += rank_recall(&rl, kv);
+				sums[FAM_P * nk + k] += rank_precision(&rl, kv);
+			}
+			/* BEIR's MRR: order by score only (the hits' order), relevant = qrels value > 0 */
+			if ((st = ranked_list_build(&rl, run, (size_t)n_hits[qi], qr + qr_start[q], (size_t)nj,
+						    RL_TIE_INPUT_ORDER, err)) != CE_OK)
+				goto out;
+			for (int32_t k = 0; k < nk; k++)
+				sums[FAM_MRR * nk + k] += rank_recip_rank(&rl, t->k_values[k]);
+		}
+	}
+	static const char *const fam_names[FAM_COUNT] = {"ndcg_at", "map_at", "recall_at", "precision_at", "mrr_at"};
+	for (int f = 0; f < FAM_COUNT; f++) {
+		for (int32_t k = 0; k < nk; k++) {
+			char key[64];
+			snprintf(key, sizeof key, "%s_%d", fam_names[f], t->k_values[k]);
+			double denom = f == FAM_MRR ? (double)n_qrels_queries : (double)n_eval;
+			if ((st = metric_set_add(out, key, rank_round5(sums[f * nk + k] / denom))) != CE_OK) {
+				ce_err_set(err, st, "%s: cannot record metrics", t->name);
+				goto out;
+			}
+		}
+	}
+out:
+	ranked_list_deinit(&rl);
+	ce_free(qtexts);
+	ce_free(ctexts);
+	ce_free(qids);
+	ce_free(cids);
+	ce_free(qr_start);
+	ce_free(qr);
+	ce_free(fill);
+	ce_free(hits);
+	ce_free(n_hits);
+	ce_free(run);
+	ce_free(sums);
+	ce_free(qvec);
+	ce_free(cvec);
+	return st;
+}
