@@ -56,7 +56,7 @@ void tokenizer_free(struct tokenizer *tok);
  * clean_text deletes) into ids = [CLS] pieces [SEP], keeping at most
  * max_len ids in total (max_len >= 2; pieces beyond max_len - 2 are dropped).
  * [out] ids must have room for max_len ids; [out] *n_ids.
- * Errors: CE_E_NOMEM only.
+ * Errors: CE_E_NOMEM; CE_E_INVALID_ARG if max_len < 2 (nothing written, *n_ids = 0).
  */
 enum ce_status tokenizer_encode(const struct tokenizer *tok, const char *text, size_t len, int32_t max_len,
 				int32_t *ids, int32_t *n_ids);

@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(build-essential pkg-config
       libopenblas-dev libyaml-dev libzstd-dev zstd libcmocka-dev libutf8proc-dev libjansson-dev
-      clang libclang-rt-14-dev)
+      clang libclang-rt-14-dev python3-numpy)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

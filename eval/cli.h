@@ -1,0 +1,105 @@
+/*
+ * cli.h - the command layer: a table of subcommands (git's commands[] idea)
+ * and declarative option tables from which parsing, `--help` text and
+ * "did you mean" suggestions are generated, so every command documents every
+ * option with its default the same way.
+ *
+ * Exit codes (one place, documented in the README and man page):
+ *   0 ok, 1 evaluation failed / regression found, 2 usage error,
+ *   3 input or data error, 4 internal error, 130 interrupted (SIGINT).
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdio.h>
+
+#include "ce_status.h"
+
+enum cli_exit {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAIL = 1,
+	CLI_EXIT_USAGE = 2,
+	CLI_EXIT_DATA = 3,
+	CLI_EXIT_INTERNAL = 4,
+	CLI_EXIT_INTERRUPTED = 130,
+};
+
+enum cli_opt_type {
+	CLI_OPT_FLAG,   /* int *: set to 1 */
+	CLI_OPT_STRING, /* const char **: points into argv */
+	CLI_OPT_INT,    /* int *: decimal, range-checked by min/max */
+	CLI_OPT_DOUBLE, /* double * */
+	CLI_OPT_LIST,   /* struct cli_list *: repeatable or comma-separated */
+};
+
+struct cli_list {
+	const char *items[64];
+	int n;
+};
+
+struct cli_opt {
+	const char *name;       /* long name without dashes: "model" */
+	char short_name;        /* 0 if none */
+	enum cli_opt_type type;
+	void *dest;
+	const char *metavar;    /* "DIR", "N"; NULL for flags */
+	const char *help;       /* one or more sentences */
+	const char *default_text; /* shown as "(default: ...)"; NULL = none */
+	long min, max;          /* for CLI_OPT_INT when min < max */
+	int required;
+};
+
+#define CLI_OPT_END {0}
+
+struct cli_command {
+	const char *name;
+	const char *summary;     /* one line for `ceval --help` */
+	const char *usage;       /* "ceval embed --model DIR --input FILE --output OUT.npy [options]" */
+	const char *description; /* paragraph(s) */
+	const char *examples;    /* lines of examples */
+	const struct cli_opt *(*options)(void); /* option table (for help); may be NULL */
+	int (*run)(const struct cli_command *self, int argc, char **argv);
+};
+
+/* The registry (eval/commands.c), NULL-terminated. */
+extern const struct cli_command *const cli_commands[];
+
+const struct cli_command *cli_find_command(const char *name);
+
+/* Result of cli_parse. */
+enum cli_parse_result { CLI_PARSE_OK = 0, CLI_PARSE_HELP, CLI_PARSE_ERROR };
+
+/*
+ * Parse argv[1..argc) (argv[0] is the command name) against opts.
+ * "--name value", "--name=value", "-x value"; "--help"/"-h" → CLI_PARSE_HELP
+ * after printing the help to stdout. Unknown options print an error with the
+ * closest valid option to stderr. Positional arguments are collected into
+ * positional (up to max_positional; more is an error).
+ */
+enum cli_parse_result cli_parse(const struct cli_command *cmd, const struct cli_opt *opts, int argc, char **argv,
+				const char **positional, int max_positional, int *n_positional);
+
+/* Print the generated help of a command. */
+void cli_print_help(const struct cli_command *cmd, FILE *out);
+
+/* Print "ceval <cmd>: <msg>" + a hint to run --help, to stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Report an error record on stderr ("ceval: error: <msg>") and map its code to an exit code. */
+int cli_report(const struct ce_err *err);
+int cli_exit_code(enum ce_status s);
+
+/* Closest candidate by edit distance, or NULL if none is close enough. */
+const char *cli_closest(const char *word, const char *const *candidates, int n);
+
+/* Apply --quiet/--verbose style flags (shared by all commands). */
+void cli_apply_verbosity(int quiet, int verbose);
+
+/* Version string of ceval. */
+extern const char cli_version[];
+
+/* Set by the SIGINT handler; long jobs poll it. */
+extern volatile int cli_interrupted;
+void cli_install_sigint(void);
+
+#endif

@@ -1,0 +1,277 @@
+/*
+ * cmd_encode.c - `ceval tokenize` and `ceval embed`: the encoder's two
+ * parity commands (their outputs are compared with Hugging Face's).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ce_alloc.h"
+#include "ce_log.h"
+#include "cli.h"
+#include "engine.h"
+#include "fs_util.h"
+#include "model_ref.h"
+#include "texts_input.h"
+#include "tokenizer.h"
+
+/* ---- tokenize ---------------------------------------------------------- */
+
+static struct {
+	const char *model, *input, *field;
+	int max_length;
+} tok_args;
+
+static const struct cli_opt *tokenize_options(void)
+{
+	static const struct cli_opt opts[] = {
+		{"model", 'm', CLI_OPT_STRING, &tok_args.model, "DIR|NAME",
+		 "Model folder (only vocab.txt and tokenizer_config.json are needed) or model name.", NULL, 0, 0, 1},
+		{"input", 'i', CLI_OPT_STRING, &tok_args.input, "FILE",
+		 "JSON-lines file, one object with a string \"text\" per line (.zst accepted; - for stdin).", NULL, 0, 0,
+		 1},
+		{"field", 0, CLI_OPT_STRING, &tok_args.field, "NAME", "Name of the text member of each input object.",
+		 "text", 0, 0, 0},
+		{"max-length", 0, CLI_OPT_INT, &tok_args.max_length, "N",
+		 "Token limit including [CLS]/[SEP]; 0 = what the model files say "
+		 "(sentence_bert_config max_seq_length, else model_max_length, capped by max_position_embeddings).",
+		 "0", 0, 1 << 20, 0},
+		CLI_OPT_END,
+	};
+	return opts;
+}
+
+static int32_t config_max_positions(const char *dir)
+{
+	/* The encoder caps at max_position_embeddings; tokenize shows the same ids. */
+	char *p = fs_join(dir, "config.json");
+	int32_t v = 0;
+	char *data = NULL;
+	size_t len;
+	if (p && fs_read_file(p, 1 << 20, &data, &len, NULL) == CE_OK) {
+		const char *k = strstr(data, "\"max_position_embeddings\"");
+		if (k) {
+			k = strchr(k, ':');
+			if (k)
+				v = (int32_t)strtol(k + 1, NULL, 10);
+		}
+	}
+	ce_free(data);
+	ce_free(p);
+	return v > 0 ? v : 0;
+}
+
+static int run_tokenize(const struct cli_command *self, int argc, char **argv)
+{
+	memset(&tok_args, 0, sizeof tok_args);
+	tok_args.field = "text";
+	enum cli_parse_result pr = cli_parse(self, tokenize_options(), argc, argv, NULL, 0, NULL);
+	if (pr != CLI_PARSE_OK)
+		return pr == CLI_PARSE_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	struct ce_err err;
+	ce_err_clear(&err);
+	char *dir = NULL;
+	if (fs_is_dir(tok_args.model)) {
+		dir = ce_strdup(tok_args.model);
+	} else {
+		struct model_ref ref;
+		if (model_ref_resolve(tok_args.model, &ref, &err) != CE_OK)
+			return cli_report(&err);
+		dir = ref.dir;
+		ref.dir = NULL;
+		model_ref_free(&ref);
+	}
+	struct tokenizer *tok = tokenizer_open_dir(dir, &err);
+	if (!tok) {
+		ce_free(dir);
+		return cli_report(&err);
+	}
+	int32_t max_len = tok_args.max_length;
+	if (max_len <= 0) {
+		max_len = tokenizer_max_length(tok);
+		int32_t mp = config_max_positions(dir);
+		if (max_len <= 0 || (mp > 0 && mp < max_len))
+			max_len = mp;
+		if (max_len <= 0)
+			max_len = 512;
+	}
+	if (max_len < 2)
+		max_len = 2;
+	ce_free(dir);
+	struct texts_input in;
+	const char *path = strcmp(tok_args.input, "-") == 0 ? "/dev/stdin" : tok_args.input;
+	if (texts_input_load(path, tok_args.field, &in, &err) != CE_OK) {
+		tokenizer_free(tok);
+		return cli_report(&err);
+	}
+	int32_t *ids = ce_malloc_array((size_t)max_len, sizeof *ids);
+	int rc = CLI_EXIT_OK;
+	if (!ids) {
+		rc = cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory"});
+		goto out;
+	}
+	for (int64_t i = 0; i < in.n; i++) {
+		int32_t n;
+		if (tokenizer_encode(tok, in.texts[i], strlen(in.texts[i]), max_len, ids, &n) != CE_OK) {
+			rc = cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory while tokenizing"});
+			goto out;
+		}
+		fputs("{\"input_ids\": [", stdout);
+		for (int32_t j = 0; j < n; j++)
+			printf(j ? ", %d" : "%d", ids[j]);
+		fputs("]}\n", stdout);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		rc = cli_report(&(struct ce_err){CE_E_IO, "writing to standard output failed"});
+out:
+	ce_free(ids);
+	texts_input_free(&in);
+	tokenizer_free(tok);
+	return rc;
+}
+
+const struct cli_command cmd_tokenize = {
+	"tokenize",
+	"Print the token ids the encoder sees for each input text",
+	"ceval tokenize --model DIR --input TEXTS.jsonl [options]",
+	"Tokenizes each text exactly as Hugging Face's fast BertTokenizer configured by the model folder does "
+	"([CLS] ... [SEP], right truncation) and prints one JSON line {\"input_ids\": [...]} per input line. "
+	"Use it to check tokenizer parity with transformers.",
+	"ceval tokenize --model ../shared/models/ceval-tiny-zh --input ../shared/golden/texts.jsonl\n"
+	"echo '{\"text\": \"今天天气怎么样？\"}' | ceval tokenize -m bge-base-zh-v1.5 -i -",
+	tokenize_options,
+	run_tokenize,
+};
+
+/* ---- embed ------------------------------------------------------------- */
+
+static struct {
+	const char *model, *input, *output, *field, *precision;
+	int batch_size, threads, max_length, quiet, verbose;
+} emb_args;
+
+static const struct cli_opt *embed_options(void)
+{
+	static const struct cli_opt opts[] = {
+		{"model", 'm', CLI_OPT_STRING, &emb_args.model, "DIR|NAME",
+		 "Model folder in Hugging Face / sentence-transformers layout, or a model name (see 'ceval models').",
+		 NULL, 0, 0, 1},
+		{"input", 'i', CLI_OPT_STRING, &emb_args.input, "FILE",
+		 "JSON-lines file, one object with a string \"text\" per line (.zst accepted; - for stdin).", NULL, 0, 0,
+		 1},
+		{"output", 'o', CLI_OPT_STRING, &emb_args.output, "OUT.npy",
+		 "Where to write the float32 [n, dim] embeddings (numpy .npy), rows in input order.", NULL, 0, 0, 1},
+		{"field", 0, CLI_OPT_STRING, &emb_args.field, "NAME", "Name of the text member of each input object.",
+		 "text", 0, 0, 0},
+		{"batch-size", 'b', CLI_OPT_INT, &emb_args.batch_size, "N", "Texts per forward batch.", "32", 1, 65536,
+		 0},
+		{"threads", 't', CLI_OPT_INT, &emb_args.threads, "N", "Compute threads (0 = all CPUs).", "0", 0, 1024,
+		 0},
+		{"max-length", 0, CLI_OPT_INT, &emb_args.max_length, "N",
+		 "Lower the token limit (incl. [CLS]/[SEP]); 0 = the model's own.", "0", 0, 1 << 20, 0},
+		{"precision", 0, CLI_OPT_STRING, &emb_args.precision, "f32|bf16",
+		 "Arithmetic precision; f32 reproduces the reference.", "f32", 0, 0, 0},
+		{"quiet", 'q', CLI_OPT_FLAG, &emb_args.quiet, NULL, "Print errors only.", NULL, 0, 0, 0},
+		{"verbose", 'v', CLI_OPT_FLAG, &emb_args.verbose, NULL, "Explain what is loaded from where.", NULL, 0, 0,
+		 0},
+		CLI_OPT_END,
+	};
+	return opts;
+}
+
+static int embed_progress(void *user, int64_t done, int64_t total)
+{
+	(void)user;
+	if (isatty(2) && ce_log_get_level() >= CE_LOG_WARN) {
+		fprintf(stderr, "\rembedding %lld/%lld", (long long)done, (long long)total);
+		if (done == total)
+			fputc('\n', stderr);
+	}
+	return cli_interrupted;
+}
+
+static int run_embed(const struct cli_command *self, int argc, char **argv)
+{
+	memset(&emb_args, 0, sizeof emb_args);
+	emb_args.field = "text";
+	emb_args.precision = "f32";
+	enum cli_parse_result pr = cli_parse(self, embed_options(), argc, argv, NULL, 0, NULL);
+	if (pr != CLI_PARSE_OK)
+		return pr == CLI_PARSE_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	cli_apply_verbosity(emb_args.quiet, emb_args.verbose);
+	struct encoder_options opt;
+	encoder_options_init(&opt);
+	opt.batch_size = emb_args.batch_size;
+	opt.threads = emb_args.threads;
+	opt.max_seq_length = emb_args.max_length;
+	if (strcmp(emb_args.precision, "f32") == 0)
+		opt.precision = ENCODER_PRECISION_F32;
+	else if (strcmp(emb_args.precision, "bf16") == 0)
+		opt.precision = ENCODER_PRECISION_BF16;
+	else
+		return cli_usage_error(self, "--precision must be f32 or bf16, got '%s'", emb_args.precision);
+	opt.progress = embed_progress;
+	cli_install_sigint();
+
+	struct ce_err err;
+	ce_err_clear(&err);
+	struct model_ref ref;
+	if (model_ref_resolve(emb_args.model, &ref, &err) != CE_OK)
+		return cli_report(&err);
+	ce_log(CE_LOG_DEBUG, "model %s -> %s", emb_args.model, ref.dir);
+	struct texts_input in;
+	const char *path = strcmp(emb_args.input, "-") == 0 ? "/dev/stdin" : emb_args.input;
+	if (texts_input_load(path, emb_args.field, &in, &err) != CE_OK) {
+		model_ref_free(&ref);
+		return cli_report(&err);
+	}
+	int rc = CLI_EXIT_OK;
+	float *out = NULL;
+	struct encoder *enc = encoder_open(ref.dir, &opt, &err);
+	if (!enc) {
+		rc = cli_report(&err);
+		goto done;
+	}
+	ce_log(CE_LOG_DEBUG, "%s", encoder_describe(enc));
+	int32_t dim = encoder_dim(enc);
+	out = ce_malloc_array((size_t)(in.n ? in.n : 1) * (size_t)dim, sizeof(float));
+	if (!out) {
+		rc = cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory for the embeddings"});
+		goto done;
+	}
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (encoder_embed(enc, (const char *const *)in.texts, in.n, out, &err) != CE_OK) {
+		rc = cli_report(&err);
+		goto done;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+	if (npy_write_f32(emb_args.output, out, in.n, dim, &err) != CE_OK) {
+		rc = cli_report(&err);
+		goto done;
+	}
+	ce_log(CE_LOG_INFO, "embedded %lld texts in %.2f s -> %s [%lld x %d]", (long long)in.n, secs,
+	       emb_args.output, (long long)in.n, dim);
+done:
+	ce_free(out);
+	encoder_close(enc);
+	texts_input_free(&in);
+	model_ref_free(&ref);
+	return rc;
+}
+
+const struct cli_command cmd_embed = {
+	"embed",
+	"Embed texts with the built-in encoder into a .npy file",
+	"ceval embed --model DIR|NAME --input TEXTS.jsonl --output OUT.npy [options]",
+	"Computes sentence embeddings exactly as SentenceTransformer(model).encode(texts) does in fp32 "
+	"(pooling and normalisation as the model folder's modules.json / 1_Pooling say) and writes them as a "
+	"float32 numpy array of shape [n, dim], rows in input order.",
+	"ceval embed -m ../shared/models/ceval-tiny-zh -i ../shared/golden/texts.jsonl -o emb.npy\n"
+	"ceval embed -m bge-base-zh-v1.5 -i corpus.jsonl.zst -o corpus.npy --threads 2 --batch-size 64",
+	embed_options,
+	run_embed,
+};

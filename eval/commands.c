@@ -1,0 +1,14 @@
+/* commands.c - the subcommand registry: one line per command (git's commands[]). */
+#include <stddef.h>
+
+#include "cli.h"
+
+extern const struct cli_command cmd_tokenize, cmd_embed, cmd_models, cmd_run;
+
+const struct cli_command *const cli_commands[] = {
+	&cmd_tokenize,
+	&cmd_embed,
+	&cmd_run,
+	&cmd_models,
+	NULL,
+};

@@ -1,0 +1,78 @@
+/*
+ * evaluator.h - the six task-type evaluators and what they share.
+ *
+ * An evaluator takes a loaded dataset split and an embedder, and fills a
+ * metric_set with every metric of its type (R1 semantics, spec
+ * evaluation.md).  Evaluators never see the encoder itself: they embed
+ * through struct embedder, so tests can use a deterministic fake and the
+ * runner can put a cache in front of the real encoder.
+ *
+ * Ownership: evaluators borrow everything they are given; the metric_set is
+ * the caller's.
+ */
+#ifndef EVALUATOR_H
+#define EVALUATOR_H
+
+#include <stdint.h>
+
+#include "ce_status.h"
+#include "dataset.h"
+#include "results.h"
+#include "task.h"
+
+/* Embeds texts into out[n * dim] (row i = texts[i]). */
+struct embedder {
+	enum ce_status (*embed)(void *self, const char *const *texts, int64_t n, float *out, struct ce_err *err);
+	void *self;
+	int32_t dim;
+	/* "phase" label for progress lines ("corpus", "queries", ...); set by evaluators */
+	void (*set_phase)(void *self, const char *phase);
+};
+
+struct eval_ctx {
+	const struct task *task;
+	struct embedder *emb;
+	const char *query_instruction; /* "" or the model's instruction; applied when task->query_instruction */
+	int32_t threads;
+};
+
+typedef enum ce_status (*evaluator_fn)(const struct eval_ctx *ctx, const struct dataset *ds, struct metric_set *out,
+				       struct ce_err *err);
+
+struct evaluator {
+	enum task_type type;
+	const char *name;
+	evaluator_fn run;
+};
+
+/* The registry: one entry per task type (eval/evaluators.c). */
+const struct evaluator *evaluator_for(enum task_type type);
+
+/*
+ * Embed texts[0..n) once each: duplicates are embedded once, `prefix` (may be
+ * NULL or "") is prepended to every text, rows returned in input order.
+ * [out] *out (ce_free) n * dim floats.
+ */
+enum ce_status ev_embed_texts(const struct eval_ctx *ctx, const char *phase, const char *const *texts, int64_t n,
+			      const char *prefix, float **out, struct ce_err *err);
+
+/* Row-wise helpers used by several evaluators (double accumulation). */
+double ev_dot(const float *a, const float *b, int32_t dim);
+double ev_cosine(const float *a, const float *b, int32_t dim);
+double ev_euclidean(const float *a, const float *b, int32_t dim);
+double ev_manhattan(const float *a, const float *b, int32_t dim);
+
+/* The evaluators (registered in evaluators.c). */
+enum ce_status ev_retrieval(const struct eval_ctx *ctx, const struct dataset *ds, struct metric_set *out,
+			    struct ce_err *err);
+enum ce_status ev_reranking(const struct eval_ctx *ctx, const struct dataset *ds, struct metric_set *out,
+			    struct ce_err *err);
+enum ce_status ev_sts(const struct eval_ctx *ctx, const struct dataset *ds, struct metric_set *out, struct ce_err *err);
+enum ce_status ev_pair_classification(const struct eval_ctx *ctx, const struct dataset *ds, struct metric_set *out,
+				      struct ce_err *err);
+enum ce_status ev_classification(const struct eval_ctx *ctx, const struct dataset *ds, struct metric_set *out,
+				 struct ce_err *err);
+enum ce_status ev_clustering(const struct eval_ctx *ctx, const struct dataset *ds, struct metric_set *out,
+			     struct ce_err *err);
+
+#endif

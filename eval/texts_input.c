@@ -1,0 +1,116 @@
+#include "texts_input.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ce_alloc.h"
+#include "fs_util.h"
+#include "line_reader.h"
+
+static int is_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+enum ce_status texts_input_load(const char *path, const char *field, struct texts_input *out, struct ce_err *err)
+{
+	memset(out, 0, sizeof *out);
+	struct line_reader *r = line_reader_open(path, 0, err);
+	if (!r)
+		return err ? err->code : CE_E_IO;
+	enum ce_status st = CE_OK;
+	int64_t cap = 0;
+	for (;;) {
+		const char *line;
+		size_t len;
+		int eof;
+		st = line_reader_next(r, &line, &len, &eof, err);
+		if (st != CE_OK || eof)
+			break;
+		if (is_blank(line, len))
+			continue;
+		json_error_t jerr;
+		json_t *obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+		long long ln = (long long)line_reader_lineno(r);
+		if (!obj) {
+			st = ce_err_set(err, CE_E_FORMAT, "%s:%lld:%d: invalid JSON: %s", path, ln, jerr.column, jerr.text);
+			break;
+		}
+		json_t *t = json_is_object(obj) ? json_object_get(obj, field) : NULL;
+		if (!json_is_string(t)) {
+			st = ce_err_set(err, CE_E_FORMAT, "%s:%lld: expected an object with a string \"%s\" member", path, ln,
+					field);
+			json_decref(obj);
+			break;
+		}
+		if (out->n == cap) {
+			int64_t ncap = cap ? cap * 2 : 256;
+			char **nt = ce_realloc_array(out->texts, (size_t)ncap, sizeof *nt);
+			if (!nt) {
+				json_decref(obj);
+				st = ce_err_set(err, CE_E_NOMEM, "%s: out of memory", path);
+				break;
+			}
+			out->texts = nt;
+			cap = ncap;
+		}
+		size_t sl = json_string_length(t);
+		if (memchr(json_string_value(t), '\0', sl)) {
+			json_decref(obj);
+			st = ce_err_set(err, CE_E_FORMAT, "%s:%lld: \"%s\" contains a NUL character", path, ln, field);
+			break;
+		}
+		out->texts[out->n] = ce_strndup(json_string_value(t), sl);
+		json_decref(obj);
+		if (!out->texts[out->n]) {
+			st = ce_err_set(err, CE_E_NOMEM, "%s: out of memory", path);
+			break;
+		}
+		out->n++;
+	}
+	line_reader_close(r);
+	if (st != CE_OK)
+		texts_input_free(out);
+	return st;
+}
+
+void texts_input_free(struct texts_input *in)
+{
+	if (!in)
+		return;
+	for (int64_t i = 0; i < in->n; i++)
+		ce_free(in->texts[i]);
+	ce_free(in->texts);
+	in->texts = NULL;
+	in->n = 0;
+}
+
+enum ce_status npy_write_f32(const char *path, const float *data, int64_t rows, int64_t cols, struct ce_err *err)
+{
+	char dict[128];
+	int dl = snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': (%lld, %lld), }",
+			  (long long)rows, (long long)cols);
+	/* header (magic 6 + version 2 + len 2 + dict + pad + '\n') is a multiple of 64 */
+	size_t total = 10 + (size_t)dl + 1;
+	size_t pad = (64 - total % 64) % 64;
+	size_t hlen = (size_t)dl + pad + 1;
+	size_t body = (size_t)rows * (size_t)cols * sizeof(float);
+	char *buf = ce_malloc(10 + hlen + body);
+	if (!buf)
+		return ce_err_set(err, CE_E_NOMEM, "%s: out of memory", path);
+	memcpy(buf, "\x93NUMPY\x01\x00", 8);
+	buf[8] = (char)(hlen & 0xff);
+	buf[9] = (char)(hlen >> 8);
+	memcpy(buf + 10, dict, (size_t)dl);
+	memset(buf + 10 + dl, ' ', pad);
+	buf[10 + hlen - 1] = '\n';
+	if (body)
+		memcpy(buf + 10 + hlen, data, body);
+	enum ce_status st = fs_write_atomic(path, buf, 10 + hlen + body, err);
+	ce_free(buf);
+	return st;
+}
