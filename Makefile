@@ -56,7 +56,8 @@ FUZZ_REGRESS := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-regress/%)
 FUZZ_TIME ?= 60
 
 # Test fixtures generated from ../shared (never committed): the random
-# checkpoints of ../shared/golden/make_models.py, checked against models.sha256.
+# checkpoints of ../shared/golden/make_models.py (tiny ones plus the 95 MB
+# wide-zh-cls-f32), checked against models.sha256 and models-wide.sha256.
 SHARED   ?= ../shared
 FIXTURES ?= build/fixtures
 PYTHON   ?= /usr/bin/python3
@@ -89,10 +90,11 @@ $(BUILD)/fuzz-regress/%: tests/fuzz/%.c tests/fuzz/regress.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< tests/fuzz/regress.c $(LIB) $(LDLIBS_ALL)
 
-$(FIXTURES)/.stamp: $(SHARED)/golden/make_models.py $(SHARED)/golden/models.sha256
+$(FIXTURES)/.stamp: $(SHARED)/golden/make_models.py $(SHARED)/golden/models.sha256 $(SHARED)/golden/models-wide.sha256
 	@mkdir -p $(FIXTURES)
-	$(Q)$(PYTHON) $(SHARED)/golden/make_models.py $(FIXTURES)/models $(SHARED)/vocab/bert-base-chinese-vocab.txt $(SHARED)/vocab/bert-base-uncased-vocab.txt
+	$(Q)$(PYTHON) $(SHARED)/golden/make_models.py $(FIXTURES)/models $(SHARED)/vocab/bert-base-chinese-vocab.txt $(SHARED)/vocab/bert-base-uncased-vocab.txt --wide
 	$(Q)cd $(FIXTURES)/models && sha256sum --quiet -c $(abspath $(SHARED))/golden/models.sha256
+	$(Q)cd $(FIXTURES)/models && sha256sum --quiet -c $(abspath $(SHARED))/golden/models-wide.sha256
 	@touch $@
 
 fixtures: $(FIXTURES)/.stamp

@@ -69,6 +69,14 @@ const char *encoder_describe(const struct encoder *enc);
 enum ce_status encoder_embed(struct encoder *enc, const char *const *texts, int64_t n, float *out, struct ce_err *err);
 
 /*
+ * The same with explicit byte lengths: texts[i] holds lens[i] bytes and may
+ * contain NUL bytes (clean_text deletes U+0000, as the reference does with a
+ * Python string that contains "\0"); it need not be NUL-terminated.
+ */
+enum ce_status encoder_embed_len(struct encoder *enc, const char *const *texts, const size_t *lens, int64_t n,
+				 float *out, struct ce_err *err);
+
+/*
  * Token ids exactly as the encoder feeds them ([CLS] ... [SEP], truncated).
  * [out] ids has room for cap ids; *n_ids receives the count (≤ cap, ≤ max_seq_length).
  */

@@ -1,0 +1,437 @@
+/*
+ * bert.c - fp32 BertModel forward pass (see bert.h).
+ *
+ * Follows huggingface/transformers modeling_bert.py (post-LN encoder):
+ *   x = LN(word[id] + type[0] + pos[t])
+ *   per layer: a = LN(Attn(x)·Woᵀ + bo + x); x = LN(act(a·W1ᵀ + b1)·W2ᵀ + b2 + a)
+ * with Q, K, V computed by one fused [3H, H] GEMM.  Reductions (LayerNorm
+ * moments, softmax sums, pooling sums, norms) accumulate in double, which
+ * keeps us within ~1e-7 of an exact computation; the reference's own float
+ * rounding is of that order too.
+ */
+#include "bert.h"
+
+#include <cblas.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ce_alloc.h"
+#include "safetensors.h"
+
+struct bert_layer {
+	float *wqkv, *bqkv; /* [3H, H], [3H]: query rows, then key, then value */
+	float *wo, *bo;     /* [H, H], [H] attention.output.dense */
+	float *ln1_g, *ln1_b;
+	float *w1, *b1;     /* [I, H], [I] intermediate.dense */
+	float *w2, *b2;     /* [H, I], [H] output.dense */
+	float *ln2_g, *ln2_b;
+};
+
+struct bert {
+	struct model_config cfg;
+	float *word, *pos, *type; /* [V, H], [P, H], [TV, H] */
+	float *emb_ln_g, *emb_ln_b;
+	struct bert_layer *layers;
+};
+
+struct bert_workspace {
+	int32_t max_tokens, max_seq;
+	float *x;      /* [T, H] hidden state */
+	float *qkv;    /* [T, 3H] */
+	float *ctx;    /* [T, H] attention context, later the FFN output */
+	float *a;      /* [T, H] post-attention state */
+	float *inter;  /* [T, I] */
+	float *scores; /* [max_seq, max_seq] one head of one sequence */
+};
+
+/* ------------------------------------------------------------------------ */
+/* loading                                                                  */
+
+static void shape_str(char *buf, size_t cap, int32_t nd, const int64_t *dims)
+{
+	size_t o = 0;
+	o += (size_t)snprintf(buf + o, cap - o, "[");
+	for (int32_t i = 0; i < nd && o < cap; i++)
+		o += (size_t)snprintf(buf + o, cap - o, "%s%lld", i ? ", " : "", (long long)dims[i]);
+	if (o < cap)
+		snprintf(buf + o, cap - o, "]");
+}
+
+/* Find name, check its shape is [d0] or [d0, d1] (nd = 1 or 2) and convert it into dst (owned copy when dst_new). */
+static enum ce_status load_tensor(const struct safetensors *st, const char *name, int32_t nd, int64_t d0, int64_t d1,
+				  float **dst_new, float *dst_into, struct ce_err *err)
+{
+	int64_t want[2] = {d0, d1};
+	char ws[64], hs[128];
+	shape_str(ws, sizeof ws, nd, want);
+	const struct st_tensor *t = safetensors_find(st, name);
+	CE_CHECK(t, err, CE_E_NOT_FOUND, "%s: tensor '%s' is missing (expected shape %s)", safetensors_path(st), name,
+		 ws);
+	int ok = t->ndim == nd;
+	for (int32_t i = 0; ok && i < nd; i++)
+		ok = t->shape[i] == want[i];
+	if (!ok) {
+		shape_str(hs, sizeof hs, t->ndim, t->shape);
+		return ce_err_set(err, CE_E_MISMATCH, "%s: tensor '%s' has shape %s but config.json implies %s",
+				  safetensors_path(st), t->raw_name, hs, ws);
+	}
+	float *f;
+	CE_TRY(safetensors_to_f32(st, t, &f, err));
+	if (dst_new) {
+		*dst_new = f;
+	} else {
+		memcpy(dst_into, f, (size_t)t->numel * sizeof *f);
+		ce_free(f);
+	}
+	return CE_OK;
+}
+
+static enum ce_status load_layer(const struct safetensors *st, const struct model_config *c, int32_t li,
+				 struct bert_layer *L, struct ce_err *err)
+{
+	const int64_t H = c->hidden, FF = c->intermediate;
+	char n[160];
+#define NAME(suffix) (snprintf(n, sizeof n, "encoder.layer.%d.%s", (int)li, suffix), n)
+	L->wqkv = ce_malloc_array((size_t)(3 * H * H), sizeof(float));
+	L->bqkv = ce_malloc_array((size_t)(3 * H), sizeof(float));
+	if (!L->wqkv || !L->bqkv)
+		return ce_err_set(err, CE_E_NOMEM, "%s: out of memory", safetensors_path(st));
+	static const char *const qkv[3] = {"query", "key", "value"};
+	for (int k = 0; k < 3; k++) {
+		char s[64];
+		snprintf(s, sizeof s, "attention.self.%s.weight", qkv[k]);
+		CE_TRY(load_tensor(st, NAME(s), 2, H, H, NULL, L->wqkv + (size_t)k * (size_t)(H * H), err));
+		snprintf(s, sizeof s, "attention.self.%s.bias", qkv[k]);
+		CE_TRY(load_tensor(st, NAME(s), 1, H, 0, NULL, L->bqkv + (size_t)k * (size_t)H, err));
+	}
+	CE_TRY(load_tensor(st, NAME("attention.output.dense.weight"), 2, H, H, &L->wo, NULL, err));
+	CE_TRY(load_tensor(st, NAME("attention.output.dense.bias"), 1, H, 0, &L->bo, NULL, err));
+	CE_TRY(load_tensor(st, NAME("attention.output.LayerNorm.weight"), 1, H, 0, &L->ln1_g, NULL, err));
+	CE_TRY(load_tensor(st, NAME("attention.output.LayerNorm.bias"), 1, H, 0, &L->ln1_b, NULL, err));
+	CE_TRY(load_tensor(st, NAME("intermediate.dense.weight"), 2, FF, H, &L->w1, NULL, err));
+	CE_TRY(load_tensor(st, NAME("intermediate.dense.bias"), 1, FF, 0, &L->b1, NULL, err));
+	CE_TRY(load_tensor(st, NAME("output.dense.weight"), 2, H, FF, &L->w2, NULL, err));
+	CE_TRY(load_tensor(st, NAME("output.dense.bias"), 1, H, 0, &L->b2, NULL, err));
+	CE_TRY(load_tensor(st, NAME("output.LayerNorm.weight"), 1, H, 0, &L->ln2_g, NULL, err));
+	CE_TRY(load_tensor(st, NAME("output.LayerNorm.bias"), 1, H, 0, &L->ln2_b, NULL, err));
+#undef NAME
+	return CE_OK;
+}
+
+static enum ce_status load_all(struct bert *b, const struct safetensors *st, struct ce_err *err)
+{
+	const struct model_config *c = &b->cfg;
+	const int64_t H = c->hidden;
+	CE_TRY(load_tensor(st, "embeddings.word_embeddings.weight", 2, c->vocab, H, &b->word, NULL, err));
+	CE_TRY(load_tensor(st, "embeddings.position_embeddings.weight", 2, c->max_position, H, &b->pos, NULL, err));
+	CE_TRY(load_tensor(st, "embeddings.token_type_embeddings.weight", 2, c->type_vocab, H, &b->type, NULL, err));
+	CE_TRY(load_tensor(st, "embeddings.LayerNorm.weight", 1, H, 0, &b->emb_ln_g, NULL, err));
+	CE_TRY(load_tensor(st, "embeddings.LayerNorm.bias", 1, H, 0, &b->emb_ln_b, NULL, err));
+	b->layers = ce_calloc((size_t)c->layers, sizeof *b->layers);
+	if (!b->layers)
+		return ce_err_set(err, CE_E_NOMEM, "%s: out of memory", safetensors_path(st));
+	for (int32_t i = 0; i < c->layers; i++)
+		CE_TRY(load_layer(st, c, i, &b->layers[i], err));
+	return CE_OK;
+}
+
+enum ce_status bert_create(const struct model_config *cfg, const struct safetensors *st, struct bert **out,
+			   struct ce_err *err)
+{
+	*out = NULL;
+	struct bert *b = ce_calloc(1, sizeof *b);
+	if (!b)
+		return ce_err_set(err, CE_E_NOMEM, "out of memory");
+	b->cfg = *cfg;
+	enum ce_status s = load_all(b, st, err);
+	if (s != CE_OK) {
+		bert_free(b);
+		return s;
+	}
+	*out = b;
+	return CE_OK;
+}
+
+void bert_free(struct bert *b)
+{
+	if (!b)
+		return;
+	if (b->layers) {
+		for (int32_t i = 0; i < b->cfg.layers; i++) {
+			struct bert_layer *L = &b->layers[i];
+			float *p[] = {L->wqkv, L->bqkv, L->wo, L->bo, L->ln1_g, L->ln1_b,
+				      L->w1,   L->b1,   L->w2, L->b2, L->ln2_g, L->ln2_b};
+			for (size_t k = 0; k < sizeof p / sizeof p[0]; k++)
+				ce_free(p[k]);
+		}
+		ce_free(b->layers);
+	}
+	ce_free(b->word);
+	ce_free(b->pos);
+	ce_free(b->type);
+	ce_free(b->emb_ln_g);
+	ce_free(b->emb_ln_b);
+	ce_free(b);
+}
+
+const struct model_config *bert_config(const struct bert *b) { return &b->cfg; }
+int32_t bert_dim(const struct bert *b) { return model_config_pooled_dim(&b->cfg); }
+
+/* ------------------------------------------------------------------------ */
+/* workspace                                                                */
+
+enum ce_status bert_workspace_create(const struct bert *b, int32_t max_tokens, int32_t max_seq_len,
+				     struct bert_workspace **out, struct ce_err *err)
+{
+	*out = NULL;
+	const struct model_config *c = &b->cfg;
+	CE_CHECK(max_tokens >= 1 && max_seq_len >= 1 && max_seq_len <= c->max_position, err, CE_E_INVALID_ARG,
+		 "bert workspace: bad sizes (max_tokens %d, max_seq_len %d, max_position_embeddings %d)", max_tokens,
+		 max_seq_len, c->max_position);
+	int64_t widest = 3 * (int64_t)c->hidden > c->intermediate ? 3 * (int64_t)c->hidden : c->intermediate;
+	CE_CHECK((int64_t)max_tokens * widest < INT_MAX && (int64_t)max_seq_len * max_seq_len < INT_MAX, err,
+		 CE_E_LIMIT, "bert workspace: %d tokens × %lld columns is too large", max_tokens, (long long)widest);
+	struct bert_workspace *ws = ce_calloc(1, sizeof *ws);
+	if (!ws)
+		return ce_err_set(err, CE_E_NOMEM, "bert workspace: out of memory");
+	size_t T = (size_t)max_tokens, H = (size_t)c->hidden;
+	ws->max_tokens = max_tokens;
+	ws->max_seq = max_seq_len;
+	ws->x = ce_malloc_array(T * H, sizeof(float));
+	ws->qkv = ce_malloc_array(T * 3 * H, sizeof(float));
+	ws->ctx = ce_malloc_array(T * H, sizeof(float));
+	ws->a = ce_malloc_array(T * H, sizeof(float));
+	ws->inter = ce_malloc_array(T * (size_t)c->intermediate, sizeof(float));
+	ws->scores = ce_malloc_array((size_t)max_seq_len * (size_t)max_seq_len, sizeof(float));
+	if (!ws->x || !ws->qkv || !ws->ctx || !ws->a || !ws->inter || !ws->scores) {
+		bert_workspace_free(ws);
+		return ce_err_set(err, CE_E_NOMEM, "bert workspace: out of memory (%d tokens)", max_tokens);
+	}
+	*out = ws;
+	return CE_OK;
+}
+
+void bert_workspace_free(struct bert_workspace *ws)
+{
+	if (!ws)
+		return;
+	ce_free(ws->x);
+	ce_free(ws->qkv);
+	ce_free(ws->ctx);
+	ce_free(ws->a);
+	ce_free(ws->inter);
+	ce_free(ws->scores);
+	ce_free(ws);
+}
+
+/* ------------------------------------------------------------------------ */
+/* kernels                                                                  */
+
+/* In place y = (y - mean) / sqrt(var + eps) * g + b over n features; biased variance as torch.nn.LayerNorm. */
+static void layer_norm(float *y, const float *g, const float *b, int32_t n, float eps)
+{
+	double sum = 0;
+	for (int32_t i = 0; i < n; i++)
+		sum += y[i];
+	double mean = sum / n;
+	double var = 0;
+	for (int32_t i = 0; i < n; i++) {
+		double d = y[i] - mean;
+		var += d * d;
+	}
+	var /= n;
+	double inv = 1.0 / sqrt(var + (double)eps);
+	for (int32_t i = 0; i < n; i++)
+		y[i] = (float)((y[i] - mean) * inv) * g[i] + b[i];
+}
+
+/* y[rows, out] = x[rows, in] · Wᵀ + bias, W stored [out, in] as torch.nn.Linear. */
+static void linear(float *y, const float *x, const float *w, const float *bias, int32_t rows, int32_t in, int32_t out)
+{
+	for (int32_t r = 0; r < rows; r++)
+		memcpy(y + (size_t)r * (size_t)out, bias, (size_t)out * sizeof *y);
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, out, in, 1.0f, x, in, w, in, 1.0f, y, out);
+}
+
+static void activate(float *v, size_t n, enum model_act act)
+{
+	switch (act) {
+	case MODEL_ACT_GELU: /* transformers "gelu" = torch GELU: exact erf form */
+		for (size_t i = 0; i < n; i++)
+			v[i] = 0.5f * v[i] * (1.0f + erff(v[i] * (float)M_SQRT1_2));
+		break;
+	case MODEL_ACT_GELU_TANH: /* transformers NewGELUActivation / gelu_pytorch_tanh */
+		for (size_t i = 0; i < n; i++) {
+			float x = v[i];
+			v[i] = 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
+		}
+		break;
+	case MODEL_ACT_RELU:
+		for (size_t i = 0; i < n; i++)
+			v[i] = v[i] > 0 ? v[i] : 0;
+		break;
+	default:
+		CE_ASSERT(0);
+	}
+}
+
+/* Row-wise softmax of s[n, n] (max-subtracted, as torch.softmax). */
+static void softmax_rows(float *s, int32_t n)
+{
+	for (int32_t r = 0; r < n; r++) {
+		float *row = s + (size_t)r * (size_t)n;
+		float mx = row[0];
+		for (int32_t j = 1; j < n; j++)
+			mx = row[j] > mx ? row[j] : mx;
+		double sum = 0;
+		for (int32_t j = 0; j < n; j++) {
+			row[j] = expf(row[j] - mx);
+			sum += row[j];
+		}
+		float inv = (float)(1.0 / sum);
+		for (int32_t j = 0; j < n; j++)
+			row[j] *= inv;
+	}
+}
+
+/* Self-attention of one sequence of n tokens: qkv rows [n, 3H] → ctx rows [n, H]. */
+static void attention(const struct model_config *c, const float *qkv, float *ctx, float *scores, int32_t n)
+{
+	const int32_t H = c->hidden, nh = c->heads, d = H / nh;
+	/* transformers scales scores by head_dim^-0.5 (eager and SDPA paths) */
+	const float scale = (float)(1.0 / sqrt((double)d));
+	for (int32_t h = 0; h < nh; h++) {
+		const float *q = qkv + (size_t)h * (size_t)d;
+		const float *k = q + H;
+		const float *v = q + 2 * (size_t)H;
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, d, scale, q, 3 * H, k, 3 * H, 0.0f, scores,
+			    n);
+		softmax_rows(scores, n);
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, d, n, 1.0f, scores, n, v, 3 * H, 0.0f,
+			    ctx + (size_t)h * (size_t)d, H);
+	}
+}
+
+/* Pool one sequence's rows x[n, H] into out (concatenated modes, sentence-transformers Pooling). */
+static void pool(const struct model_config *c, const float *x, int32_t n, float *out)
+{
+	const int32_t H = c->hidden;
+	for (int m = 0; m < MODEL_POOL_COUNT; m++) {
+		unsigned bit = 1u << m;
+		if (!(c->pooling & bit))
+			continue;
+		for (int32_t j = 0; j < H; j++) {
+			double acc = 0, wsum = 0;
+			float mx = -INFINITY;
+			for (int32_t t = 0; t < n; t++) {
+				float v = x[(size_t)t * (size_t)H + (size_t)j];
+				acc += v * (bit == MODEL_POOL_WEIGHTEDMEAN ? (double)(t + 1) : 1.0);
+				wsum += bit == MODEL_POOL_WEIGHTEDMEAN ? (double)(t + 1) : 1.0;
+				mx = v > mx ? v : mx;
+			}
+			float r;
+			switch (bit) {
+			case MODEL_POOL_CLS:
+				r = x[j];
+				break;
+			case MODEL_POOL_MAX:
+				r = mx;
+				break;
+			case MODEL_POOL_MEAN:
+				r = (float)(acc / wsum);
+				break;
+			case MODEL_POOL_MEAN_SQRT_LEN:
+				r = (float)(acc / sqrt(wsum));
+				break;
+			case MODEL_POOL_WEIGHTEDMEAN:
+				r = (float)(acc / wsum);
+				break;
+			default: /* MODEL_POOL_LASTTOKEN */
+				r = x[(size_t)(n - 1) * (size_t)H + (size_t)j];
+				break;
+			}
+			out[j] = r;
+		}
+		out += H;
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* forward                                                                  */
+
+enum ce_status bert_forward(const struct bert *b, struct bert_workspace *ws, const int32_t *ids, const int32_t *lens,
+			    int32_t n_seq, int normalize, float *out, struct ce_err *err)
+{
+	const struct model_config *c = &b->cfg;
+	const int32_t H = c->hidden, FF = c->intermediate, D = bert_dim(b);
+	int64_t T = 0;
+	for (int32_t s = 0; s < n_seq; s++) {
+		CE_CHECK(lens[s] >= 1 && lens[s] <= ws->max_seq, err, CE_E_INVALID_ARG,
+			 "bert_forward: sequence %d has length %d (allowed 1..%d)", s, lens[s], ws->max_seq);
+		T += lens[s];
+	}
+	CE_CHECK(n_seq >= 0 && T <= ws->max_tokens, err, CE_E_INVALID_ARG,
+		 "bert_forward: %lld tokens exceed the workspace (%d)", (long long)T, ws->max_tokens);
+	for (int64_t i = 0; i < T; i++)
+		CE_CHECK(ids[i] >= 0 && ids[i] < c->vocab, err, CE_E_INVALID_ARG,
+			 "bert_forward: token id %d outside the vocabulary (size %d)", ids[i], c->vocab);
+	if (T == 0)
+		return CE_OK;
+	const int32_t rows = (int32_t)T;
+
+	/* Embeddings: (word + token_type 0) + position, the order of BertEmbeddings.forward. */
+	for (int32_t s = 0, r = 0; s < n_seq; s++) {
+		for (int32_t t = 0; t < lens[s]; t++, r++) {
+			float *x = ws->x + (size_t)r * (size_t)H;
+			const float *we = b->word + (size_t)ids[r] * (size_t)H;
+			const float *pe = b->pos + (size_t)t * (size_t)H;
+			for (int32_t j = 0; j < H; j++)
+				x[j] = (we[j] + b->type[j]) + pe[j];
+			layer_norm(x, b->emb_ln_g, b->emb_ln_b, H, c->layer_norm_eps);
+		}
+	}
+
+	for (int32_t li = 0; li < c->layers; li++) {
+		const struct bert_layer *L = &b->layers[li];
+		linear(ws->qkv, ws->x, L->wqkv, L->bqkv, rows, H, 3 * H);
+		for (int32_t s = 0, r = 0; s < n_seq; r += lens[s], s++)
+			attention(c, ws->qkv + (size_t)r * 3 * (size_t)H, ws->ctx + (size_t)r * (size_t)H, ws->scores,
+				  lens[s]);
+		linear(ws->a, ws->ctx, L->wo, L->bo, rows, H, H);
+		for (int32_t r = 0; r < rows; r++) {
+			float *a = ws->a + (size_t)r * (size_t)H;
+			const float *x = ws->x + (size_t)r * (size_t)H;
+			for (int32_t j = 0; j < H; j++)
+				a[j] += x[j];
+			layer_norm(a, L->ln1_g, L->ln1_b, H, c->layer_norm_eps);
+		}
+		linear(ws->inter, ws->a, L->w1, L->b1, rows, H, FF);
+		activate(ws->inter, (size_t)rows * (size_t)FF, c->act);
+		linear(ws->x, ws->inter, L->w2, L->b2, rows, FF, H);
+		for (int32_t r = 0; r < rows; r++) {
+			float *x = ws->x + (size_t)r * (size_t)H;
+			const float *a = ws->a + (size_t)r * (size_t)H;
+			for (int32_t j = 0; j < H; j++)
+				x[j] += a[j];
+			layer_norm(x, L->ln2_g, L->ln2_b, H, c->layer_norm_eps);
+		}
+	}
+
+	for (int32_t s = 0, r = 0; s < n_seq; r += lens[s], s++) {
+		float *o = out + (size_t)s * (size_t)D;
+		pool(c, ws->x + (size_t)r * (size_t)H, lens[s], o);
+		if (normalize) {
+			/* torch.nn.functional.normalize: v / max(||v||_2, 1e-12) */
+			double ss = 0;
+			for (int32_t j = 0; j < D; j++)
+				ss += (double)o[j] * o[j];
+			float nrm = (float)sqrt(ss);
+			float den = nrm > 1e-12f ? nrm : 1e-12f;
+			for (int32_t j = 0; j < D; j++)
+				o[j] /= den;
+		}
+	}
+	return CE_OK;
+}
