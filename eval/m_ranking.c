@@ -341,6 +341,16 @@ enum ce_status rank_measures_parse(const char *spec, struct rank_meas_inst **out
 		return st;
 	}
 	finish_group(arr, group, &n);
+	/* a measure named twice ("map,map", "P.5,P.5,10") is reported once */
+	size_t w = 0;
+	for (size_t r = 0; r < n; r++) {
+		size_t i = 0;
+		while (i < w && strcmp(arr[i].name, arr[r].name) != 0)
+			i++;
+		if (i == w)
+			arr[w++] = arr[r];
+	}
+	n = w;
 	*out = arr;
 	*n_out = n;
 	return CE_OK;

@@ -186,6 +186,11 @@ static void test_ranking_measure_parse(void **state)
 	assert_int_equal(m[12].k, 10);
 	assert_string_equal(m[13].name, "num_q");
 	ce_free(m);
+	/* repeats are reported once: map, P_5, P_10 */
+	assert_int_equal(rank_measures_parse("map,P.5,map,P.10,5", &m, &n, &err), CE_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(m[2].name, "P_10");
+	ce_free(m);
 	const char *bad[] = {"foo", "map.5", "P.0", "P.x", "P.5,,map", "", "ndcg_cut.99999999999"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		m = (void *)1;
