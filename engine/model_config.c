@@ -4,6 +4,7 @@
  */
 #include "model_config.h"
 
+#include <float.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -122,8 +123,9 @@ static enum ce_status parse_bert(const char *name, json_t *o, struct model_confi
 	if (eps && !json_is_null(eps)) {
 		CE_CHECK(json_is_number(eps), err, CE_E_FORMAT, "%s: \"layer_norm_eps\" must be a number", name);
 		double e = json_number_value(eps);
-		CE_CHECK(isfinite(e) && e > 0 && e < 1, err, CE_E_FORMAT,
-			 "%s: \"layer_norm_eps\" = %g is out of range (0, 1)", name, e);
+		/* eps is used as a float (as torch does): it must stay a positive normal float */
+		CE_CHECK(isfinite(e) && e >= FLT_MIN && e < 1, err, CE_E_FORMAT,
+			 "%s: \"layer_norm_eps\" = %g is out of range [%g, 1)", name, e, (double)FLT_MIN);
 		cfg->layer_norm_eps = (float)e;
 	}
 

@@ -705,6 +705,40 @@ static void test_bert_config_of_fixtures(void **state)
 	assert_true(c.layer_norm_eps == 1e-12f);
 }
 
+/* Every allocation failure while loading returns CE_E_NOMEM and frees what it held (run under ASan). */
+static void test_bert_load_allocation_failures(void **state)
+{
+	(void)state;
+	const char *dir = tu_fixture("models/tiny-zh-cls-f32");
+	char path[4096];
+	snprintf(path, sizeof path, "%s/model.safetensors", dir);
+	int succeeded = 0;
+	for (long k = 0; k < 100000 && !succeeded; k++) {
+		struct ce_err err = {0};
+		struct model_config cfg;
+		struct safetensors *st = NULL;
+		struct bert *b = NULL;
+		struct bert_workspace *ws = NULL;
+		ce_alloc_fail_after(k);
+		enum ce_status s = model_config_load_dir(dir, &cfg, &err);
+		if (s == CE_OK)
+			s = safetensors_open(path, &st, &err);
+		if (s == CE_OK)
+			s = bert_create(&cfg, st, &b, &err);
+		if (s == CE_OK)
+			s = bert_workspace_create(b, 64, 32, &ws, &err);
+		ce_alloc_fail_after(-1);
+		if (s == CE_OK)
+			succeeded = 1;
+		else
+			assert_int_equal(s, CE_E_NOMEM);
+		bert_workspace_free(ws);
+		bert_free(b);
+		safetensors_close(st);
+	}
+	assert_true(succeeded);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -714,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_bert_config_of_fixtures),
 		cmocka_unit_test(test_bert_rejects_broken_folders),
 		cmocka_unit_test(test_bert_forward_rejects_bad_ids),
+		cmocka_unit_test(test_bert_load_allocation_failures),
 		cmocka_unit_test(test_bert_golden_tiny_zh_cls_f16),
 		cmocka_unit_test(test_bert_golden_tiny_zh_cls_f32),
 		cmocka_unit_test(test_bert_golden_tiny_en_mean_bf16),
