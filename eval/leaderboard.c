@@ -333,14 +333,13 @@ enum ce_status leaderboard_to_markdown(const struct leaderboard *lb, char **md, 
 	struct sbuf b = {0};
 	sb_printf(&b, "# Leaderboard: %s (%d tasks)\n\n", su->name, (int)su->n_tasks);
 	sb_printf(&b, "Scores are each task's main score x 100, rounded to 2 decimals. Avg is the mean over all %d "
-		      "tasks of the suite; a type column is the mean over the tasks of that type. A value marked * is "
+		      "tasks of the suite; a type column is the mean over the tasks of that type (tables below). A value marked * is "
 		      "the mean over only the tasks the model has (listed below) and is not comparable with complete "
 		      "rows.\n\n",
 		  (int)su->n_tasks);
 	sb_printf(&b, "| Model | Embedding dimension | Avg |");
 	for (int i = 0; i < TASK_TYPE_COUNT; i++)
-		sb_printf(&b, " %s (%d) |", type_titles[leaderboard_type_order[i]],
-			  (int)lb->type_total[leaderboard_type_order[i]]);
+		sb_printf(&b, " %s |", type_titles[leaderboard_type_order[i]]);
 	sb_printf(&b, "\n|---|---:|---:|");
 	for (int i = 0; i < TASK_TYPE_COUNT; i++)
 		sb_printf(&b, "---:|");

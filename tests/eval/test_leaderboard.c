@@ -142,8 +142,8 @@ static void test_bge_summary_35(void **state)
 	size_t len = 0;
 	assert_int_equal(leaderboard_to_markdown(lb, &md, &len, &err), CE_OK);
 	assert_int_equal(strlen(md), len);
-	assert_non_null(strstr(md, "| Model | Embedding dimension | Avg | Retrieval (8) | STS (8) | PairClassification (2) "
-				   "| Classification (9) | Reranking (4) | Clustering (4) |"));
+	assert_non_null(strstr(md, "| Model | Embedding dimension | Avg | Retrieval | STS | PairClassification "
+				   "| Classification | Reranking | Clustering |"));
 	/* §12 rows whose averages are not at a rounding tie print exactly */
 	assert_non_null(strstr(md, "| bge-large-zh-v1.5 | 1024 | 64.53 | 70.46 | 56.25 | 81.62 | 69.13 | 65.84 | 48.99 |"));
 	assert_non_null(strstr(md, "| bge-small-zh | 512 | 58.28 | 63.07 | 49.45 | 70.35 | 63.64 | 61.48 | 45.09 |"));
