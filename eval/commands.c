@@ -4,11 +4,15 @@
 #include "cli.h"
 
 extern const struct cli_command cmd_tokenize, cmd_embed, cmd_models, cmd_run;
+extern const struct cli_command cmd_list, cmd_leaderboard, cmd_check;
 
 const struct cli_command *const cli_commands[] = {
 	&cmd_tokenize,
 	&cmd_embed,
 	&cmd_run,
 	&cmd_models,
+	&cmd_list,
+	&cmd_leaderboard,
+	&cmd_check,
 	NULL,
 };

@@ -1,0 +1,152 @@
+/*
+ * cmd_check.c - `ceval check`: regression gate of a results folder against a
+ * baseline, or row-wise cosine comparison of two embedding files (check.h).
+ * Exit: 0 all within tolerance, 1 a regression (or rows below --min-cosine),
+ * 2 usage, 3 missing tasks / data mismatch / malformed or unreadable input.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ce_alloc.h"
+#include "check.h"
+#include "cli.h"
+#include "paths.h"
+
+static struct {
+	const char *results, *baseline, *embeddings, *reference, *tasks_dir;
+	double tolerance, min_cosine;
+	struct cli_list type_tol;
+	int allow_mismatch, worst;
+} ck;
+
+static const struct cli_opt *check_options(void)
+{
+	static const struct cli_opt opts[] = {
+		{"results", 'r', CLI_OPT_STRING, &ck.results, "DIR|FILE",
+		 "The new results: a model's folder of <Task>.json files (as written by 'ceval run'), or one file.", NULL,
+		 0, 0, 0},
+		{"baseline", 'b', CLI_OPT_STRING, &ck.baseline, "DIR|FILE",
+		 "The reference results, same layout. With a single file only that task is checked.", NULL, 0, 0, 0},
+		{"tolerance", 0, CLI_OPT_DOUBLE, &ck.tolerance, "POINTS",
+		 "Largest allowed drop of a main score, in points of the x100 scale.", "0.5", 0, 0, 0},
+		{"tolerance-type", 0, CLI_OPT_LIST, &ck.type_tol, "TYPE=POINTS",
+		 "Tolerance for one task type (retrieval, reranking, sts, pair_classification, classification, "
+		 "clustering); repeatable or comma-separated.",
+		 "none", 0, 0, 0},
+		{"allow-mismatch", 0, CLI_OPT_FLAG, &ck.allow_mismatch, NULL,
+		 "Compare tasks even when the two files' ceval.dataset_hash differ (different data).", NULL, 0, 0, 0},
+		{"tasks-dir", 0, CLI_OPT_STRING, &ck.tasks_dir, "DIR",
+		 "Task definitions, for task types and main scores.", "$CEVAL_TASKS, else ./tasks, else the installed tasks",
+		 0, 0, 0},
+		{"embeddings", 'e', CLI_OPT_STRING, &ck.embeddings, "A.npy",
+		 "Embedding mode: compare this float32/float64 [n, dim] .npy with --reference row by row.", NULL, 0, 0, 0},
+		{"reference", 0, CLI_OPT_STRING, &ck.reference, "B.npy", "Reference embeddings for --embeddings.", NULL, 0,
+		 0, 0},
+		{"min-cosine", 0, CLI_OPT_DOUBLE, &ck.min_cosine, "C",
+		 "Embedding mode: every row pair must have at least this cosine similarity.", "0.999", 0, 0, 0},
+		{"worst", 0, CLI_OPT_INT, &ck.worst, "N", "Embedding mode: print the N lowest-cosine rows.", "10", 0,
+		 1000000, 0},
+		CLI_OPT_END,
+	};
+	return opts;
+}
+
+static int run_embeddings(const struct cli_command *self)
+{
+	if (!ck.reference)
+		return cli_usage_error(self, "--embeddings needs --reference B.npy");
+	if (ck.results || ck.baseline)
+		return cli_usage_error(self, "--embeddings cannot be combined with --results/--baseline");
+	if (!(ck.min_cosine >= -1.0 && ck.min_cosine <= 1.0))
+		return cli_usage_error(self, "--min-cosine must be in [-1, 1]");
+	struct ce_err err;
+	ce_err_clear(&err);
+	struct emb_check e;
+	if (check_embeddings(ck.embeddings, ck.reference, ck.min_cosine, &e, &err) != CE_OK)
+		return cli_report(&err);
+	emb_check_print(&e, ck.min_cosine, ck.worst, stdout);
+	int rc = e.n_below ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+	printf("%s\n", rc ? "FAIL: rows below --min-cosine" : "OK");
+	emb_check_deinit(&e);
+	return rc;
+}
+
+static int run_check(const struct cli_command *self, int argc, char **argv)
+{
+	memset(&ck, 0, sizeof ck);
+	ck.tolerance = 0.5;
+	ck.min_cosine = 0.999;
+	ck.worst = 10;
+	enum cli_parse_result pr = cli_parse(self, check_options(), argc, argv, NULL, 0, NULL);
+	if (pr != CLI_PARSE_OK)
+		return pr == CLI_PARSE_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	if (ck.embeddings)
+		return run_embeddings(self);
+	if (ck.reference)
+		return cli_usage_error(self, "--reference belongs to --embeddings");
+	if (!ck.results || !ck.baseline)
+		return cli_usage_error(self, "give --results DIR and --baseline DIR_OR_FILE (or --embeddings A.npy "
+					     "--reference B.npy)");
+	if (!(ck.tolerance >= 0) || !isfinite(ck.tolerance))
+		return cli_usage_error(self, "--tolerance must be a number >= 0");
+	struct check_opts o;
+	check_opts_init(&o);
+	o.tolerance = ck.tolerance;
+	o.allow_mismatch = ck.allow_mismatch;
+	struct ce_err err;
+	ce_err_clear(&err);
+	for (int i = 0; i < ck.type_tol.n; i++) {
+		char *copy = ce_strdup(ck.type_tol.items[i]);
+		if (!copy)
+			return cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory"});
+		enum ce_status s = CE_OK;
+		for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok && s == CE_OK;
+		     tok = strtok_r(NULL, ",", &save))
+			s = check_opts_type_tolerance(&o, tok, &err);
+		ce_free(copy);
+		if (s != CE_OK)
+			return cli_usage_error(self, "%s", err.msg);
+	}
+	char *tasks_dir = paths_tasks_dir(ck.tasks_dir);
+	if (!tasks_dir)
+		return cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory"});
+	o.tasks_dir = tasks_dir;
+	struct check_report *r = NULL;
+	int rc;
+	if (check_results(ck.results, ck.baseline, &o, &r, &err) != CE_OK) {
+		rc = cli_report(&err);
+	} else {
+		check_report_print(r, stdout);
+		rc = check_exit_code(r);
+		if (rc == 3)
+			fprintf(stderr, "ceval check: %d task(s) missing on one side, %d with different data; "
+					"nothing is judged as passing\n",
+				(int)r->n_missing, (int)r->n_mismatch);
+		else if (rc == 1)
+			fprintf(stderr, "ceval check: %d task(s) regressed beyond tolerance\n", (int)r->n_regressed);
+	}
+	check_report_free(r);
+	ce_free(tasks_dir);
+	return rc;
+}
+
+const struct cli_command cmd_check = {
+	"check",
+	"Compare results with a baseline (regression gate), or two embedding files",
+	"ceval check --results DIR --baseline DIR|FILE [--tolerance P] [--tolerance-type TYPE=P...]\n"
+	"       ceval check --embeddings A.npy --reference B.npy [--min-cosine C]",
+	"Results mode: for every task, compares the main score x100 of the new results with the baseline's and "
+	"prints task, baseline, new, delta and a verdict. A drop larger than the tolerance is a regression; a rise "
+	"larger than it is reported as an improvement. Tasks present on only one side are listed, and so are tasks "
+	"whose two files record different dataset hashes (refused unless --allow-mismatch). Exit status: 0 all "
+	"within tolerance, 1 a regression, 2 usage error, 3 missing tasks, different data or a malformed file.\n"
+	"Embeddings mode: row-wise cosine similarity of two [n, dim] .npy files; prints the worst rows. Exit 1 when "
+	"a row is below --min-cosine, 3 when the shapes differ or a file is unreadable.",
+	"ceval check --results results/bge-base-zh-v1.5 --baseline baselines/bge-base-zh-v1.5\n"
+	"ceval check -r results/my-model -b baselines/my-model --tolerance 0.3 --tolerance-type clustering=2\n"
+	"ceval check -r results/my-model -b baselines/my-model/ATEC.json\n"
+	"ceval check --embeddings emb.npy --reference reference.npy --min-cosine 0.9999",
+	check_options,
+	run_check,
+};

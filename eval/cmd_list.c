@@ -1,0 +1,196 @@
+/*
+ * cmd_list.c - `ceval list`: the tasks of a suite (or of every suite, and
+ * the tasks outside suites) with type, split, main score, dataset folder and
+ * whether the files dataset.h needs are present under the data root.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ce_alloc.h"
+#include "cli.h"
+#include "fs_util.h"
+#include "paths.h"
+#include "task.h"
+
+static struct {
+	const char *suite, *tasks_dir, *data_dir;
+} lo;
+
+static const struct cli_opt *list_options(void)
+{
+	static const struct cli_opt opts[] = {
+		{"suite", 's', CLI_OPT_STRING, &lo.suite, "NAME|FILE", "List only this suite's tasks.", "every suite", 0, 0,
+		 0},
+		{"tasks-dir", 0, CLI_OPT_STRING, &lo.tasks_dir, "DIR", "Where task and suite YAML files are.",
+		 "$CEVAL_TASKS, else ./tasks, else the installed tasks", 0, 0, 0},
+		{"data-dir", 'd', CLI_OPT_STRING, &lo.data_dir, "DIR",
+		 "Root of the datasets; a task's files are under <data-dir>/<dataset path>.", "$CEVAL_DATA, else datasets/",
+		 0, 0, 0},
+		CLI_OPT_END,
+	};
+	return opts;
+}
+
+/* 1 if base or base.zst is a file (dataset.h accepts both). */
+static int file_or_zst(const char *dir, const char *rel)
+{
+	char *p = fs_join(dir, rel);
+	if (!p)
+		return 0;
+	size_t n = strlen(p) + 5;
+	char *z = ce_malloc(n);
+	int ok = fs_is_file(p);
+	if (!ok && z) {
+		snprintf(z, n, "%s.zst", p);
+		ok = fs_is_file(z);
+	}
+	ce_free(z);
+	ce_free(p);
+	return ok;
+}
+
+/* "yes", "no (folder missing)" or "no (missing X)" for the expected files of dataset.h. */
+static void data_status(const struct task *t, const char *data_dir, char *buf, size_t cap)
+{
+	char *dir = fs_join(data_dir, t->dataset_path);
+	if (!dir) {
+		snprintf(buf, cap, "?");
+		return;
+	}
+	if (!fs_is_dir(dir)) {
+		snprintf(buf, cap, "no (no folder)");
+		ce_free(dir);
+		return;
+	}
+	char need[8][256];
+	int n = 0;
+	if (t->type == TASK_TYPE_RETRIEVAL) {
+		snprintf(need[n++], sizeof need[0], "corpus.jsonl");
+		snprintf(need[n++], sizeof need[0], "queries.jsonl");
+		for (int32_t i = 0; i < t->n_eval_splits && n < 8; i++)
+			snprintf(need[n++], sizeof need[0], "qrels/%s.tsv", t->eval_splits[i]);
+	} else {
+		if (t->type == TASK_TYPE_CLASSIFICATION && t->train_split)
+			snprintf(need[n++], sizeof need[0], "%s.jsonl", t->train_split);
+		for (int32_t i = 0; i < t->n_eval_splits && n < 8; i++)
+			snprintf(need[n++], sizeof need[0], "%s.jsonl", t->eval_splits[i]);
+	}
+	size_t o = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++)
+		if (!file_or_zst(dir, need[i]) && o < cap)
+			o += (size_t)snprintf(buf + o, cap - o, "%s%s", o ? ", " : "no (missing ", need[i]);
+	if (o && o < cap)
+		snprintf(buf + o, cap - o, ")");
+	if (!o)
+		snprintf(buf, cap, "yes");
+	ce_free(dir);
+}
+
+static void print_header(void)
+{
+	printf("%-34s %-20s %-11s %-16s %-3s %-48s %s\n", "TASK", "TYPE", "SPLIT", "MAIN SCORE", "QI", "DATASET",
+	       "DATA");
+}
+
+static void print_task(const struct task *t, const char *data_dir)
+{
+	char split[128] = "";
+	size_t o = 0;
+	for (int32_t i = 0; i < t->n_eval_splits && o < sizeof split; i++)
+		o += (size_t)snprintf(split + o, sizeof split - o, "%s%s", i ? "," : "", t->eval_splits[i]);
+	char st[1024];
+	data_status(t, data_dir, st, sizeof st);
+	printf("%-34s %-20s %-11s %-16s %-3s %-48s %s\n", t->name, task_type_name(t->type), split, t->main_score,
+	       t->query_instruction ? "yes" : "-", t->dataset_path, st);
+}
+
+static int list_suite(const char *tasks_dir, const char *name, const char *data_dir, int *n_absent)
+{
+	struct suite *su = NULL;
+	struct ce_err err;
+	ce_err_clear(&err);
+	if (suite_load(tasks_dir, name, &su, &err) != CE_OK)
+		return cli_report(&err);
+	printf("Suite %s: %d task(s)%s%s\n", su->name, (int)su->n_tasks, su->description[0] ? " - " : "",
+	       su->description);
+	print_header();
+	for (int32_t i = 0; i < su->n_tasks; i++) {
+		print_task(su->tasks[i], data_dir);
+		char st[1024];
+		data_status(su->tasks[i], data_dir, st, sizeof st);
+		*n_absent += strcmp(st, "yes") != 0;
+	}
+	suite_free(su);
+	return CLI_EXIT_OK;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int run_list(const struct cli_command *self, int argc, char **argv)
+{
+	memset(&lo, 0, sizeof lo);
+	enum cli_parse_result pr = cli_parse(self, list_options(), argc, argv, NULL, 0, NULL);
+	if (pr != CLI_PARSE_OK)
+		return pr == CLI_PARSE_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	const char *data_dir = paths_data_dir(lo.data_dir);
+	char *tasks_dir = paths_tasks_dir(lo.tasks_dir);
+	if (!tasks_dir)
+		return cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory"});
+	printf("Tasks: %s    Data: %s    (QI = query instruction prepended)\n\n", tasks_dir, data_dir);
+	int rc = CLI_EXIT_OK, n_absent = 0;
+	if (lo.suite) {
+		rc = list_suite(tasks_dir, lo.suite, data_dir, &n_absent);
+	} else {
+		char *sdir = fs_join(tasks_dir, "suites");
+		DIR *d = sdir ? opendir(sdir) : NULL;
+		if (!d) {
+			fprintf(stderr, "ceval list: no suites folder %s (use --tasks-dir)\n", sdir ? sdir : tasks_dir);
+			rc = CLI_EXIT_DATA;
+		} else {
+			char *names[512];
+			int n = 0;
+			struct dirent *de;
+			while ((de = readdir(d)) != NULL && n < 512) {
+				size_t l = strlen(de->d_name);
+				if (de->d_name[0] != '.' && l > 5 && strcmp(de->d_name + l - 5, ".yaml") == 0)
+					names[n++] = ce_strndup(de->d_name, l - 5);
+			}
+			closedir(d);
+			qsort(names, (size_t)n, sizeof *names, cmp_cstr);
+			for (int i = 0; i < n; i++) {
+				if (names[i] && rc == CLI_EXIT_OK) {
+					int r = list_suite(tasks_dir, names[i], data_dir, &n_absent);
+					rc = r ? r : rc;
+					printf("\n");
+				}
+				ce_free(names[i]);
+			}
+		}
+		ce_free(sdir);
+	}
+	if (rc == CLI_EXIT_OK && n_absent)
+		printf("%d task(s) without complete data under %s\n", n_absent, data_dir);
+	ce_free(tasks_dir);
+	return rc;
+}
+
+const struct cli_command cmd_list = {
+	"list",
+	"List the tasks of a suite and whether their data is present",
+	"ceval list [--suite NAME] [--tasks-dir DIR] [--data-dir DIR]",
+	"Prints every task of the suite (or of every suite under <tasks-dir>/suites) with its type, eval split, "
+	"main score, whether the model's query instruction is used, its dataset folder (relative to the data dir) "
+	"and whether the files it needs are present: retrieval corpus.jsonl, queries.jsonl and qrels/<split>.tsv; "
+	"classification <train>.jsonl and <split>.jsonl; other types <split>.jsonl (each also as .zst). "
+	"A present folder with missing files names them. Exit status: 0 (also when data is missing), 2 usage "
+	"error, 3 broken task or suite files.",
+	"ceval list\nceval list --suite cmteb --data-dir /data/cmteb\nceval list -s cmteb-mini -d ../shared/data",
+	list_options,
+	run_list,
+};

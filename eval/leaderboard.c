@@ -1,0 +1,426 @@
+/*
+ * leaderboard.c - C-MTEB tables from results folders (spec §10, §12).
+ * The rules (which number of a file counts, how incomplete models are shown)
+ * are documented in leaderboard.h.
+ */
+#include "leaderboard.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ce_alloc.h"
+#include "fs_util.h"
+
+static const char *const type_titles[TASK_TYPE_COUNT] = {
+	[TASK_TYPE_RETRIEVAL] = "Retrieval",
+	[TASK_TYPE_RERANKING] = "Reranking",
+	[TASK_TYPE_STS] = "STS",
+	[TASK_TYPE_PAIR_CLASSIFICATION] = "PairClassification",
+	[TASK_TYPE_CLASSIFICATION] = "Classification",
+	[TASK_TYPE_CLUSTERING] = "Clustering",
+};
+
+const enum task_type leaderboard_type_order[TASK_TYPE_COUNT] = {
+	TASK_TYPE_RETRIEVAL,	  TASK_TYPE_STS,       TASK_TYPE_PAIR_CLASSIFICATION,
+	TASK_TYPE_CLASSIFICATION, TASK_TYPE_RERANKING, TASK_TYPE_CLUSTERING,
+};
+
+const char *leaderboard_type_title(enum task_type t)
+{
+	if ((int)t < 0 || t >= TASK_TYPE_COUNT)
+		return "?";
+	return type_titles[t];
+}
+
+double leaderboard_round2(double x)
+{
+	if (!isfinite(x))
+		return x;
+	/* printf rounds the exact binary value to nearest, ties to even on the
+	 * exact decimal expansion - the same result as CPython's round(x, 2),
+	 * which is also correctly rounded from the exact value. */
+	char buf[64];
+	snprintf(buf, sizeof buf, "%.2f", x);
+	return strtod(buf, NULL);
+}
+
+enum ce_status leaderboard_task_score(const struct task_result *r, const struct task *t, const char *path,
+				      double *out, struct ce_err *err)
+{
+	if (!r->task_name || strcmp(r->task_name, t->name) != 0)
+		return ce_err_set(err, CE_E_FORMAT, "%s: task_name is '%s', expected '%s'", path,
+				  r->task_name ? r->task_name : "(none)", t->name);
+	if (r->n_scores <= 0)
+		return ce_err_set(err, CE_E_FORMAT, "%s: no scores", path);
+	const struct result_score *e = NULL;
+	for (int32_t i = 0; i < r->n_scores && !e; i++)
+		if (r->scores[i].hf_subset && strcmp(r->scores[i].hf_subset, t->hf_subset) == 0)
+			e = &r->scores[i];
+	if (!e) {
+		int single = 1;
+		for (int32_t i = 1; i < r->n_scores && single; i++)
+			single = r->scores[i].hf_subset && r->scores[0].hf_subset &&
+				 strcmp(r->scores[i].hf_subset, r->scores[0].hf_subset) == 0;
+		if (!single)
+			return ce_err_set(err, CE_E_FORMAT, "%s: no score entry for subset '%s' (the file has several subsets)",
+					  path, t->hf_subset);
+		e = &r->scores[0];
+	}
+	double v;
+	if (!metric_set_get(&e->metrics, t->main_score, &v))
+		v = e->main_score;
+	if (!isfinite(v))
+		return ce_err_set(err, CE_E_FORMAT, "%s: scores.%s: %s is not a finite number", path,
+				  e->split ? e->split : "?", t->main_score);
+	*out = v;
+	return CE_OK;
+}
+
+/* ------------------------------------------------------------ loading */
+
+void leaderboard_free(struct leaderboard *lb)
+{
+	if (!lb)
+		return;
+	for (int32_t i = 0; i < lb->n_models; i++) {
+		ce_free(lb->models[i].name);
+		ce_free(lb->models[i].folder);
+		ce_free(lb->models[i].score);
+	}
+	ce_free(lb->models);
+	ce_free(lb);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names of the sub-folders of dir (not starting with '.'). */
+static enum ce_status list_subdirs(const char *dir, char ***names, int32_t *n, struct ce_err *err)
+{
+	*names = NULL;
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (!d) {
+		int e = errno;
+		return ce_err_set(err, e == ENOENT ? CE_E_NOT_FOUND : CE_E_IO, "%s: cannot open results folder: %s", dir,
+				  strerror(e));
+	}
+	enum ce_status s = CE_OK;
+	int32_t cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *p = fs_join(dir, de->d_name);
+		int is_dir = p && fs_is_dir(p);
+		ce_free(p);
+		if (!is_dir)
+			continue;
+		if (*n == cap) {
+			int32_t nc = cap ? cap * 2 : 16;
+			char **g = ce_realloc_array(*names, (size_t)nc, sizeof *g);
+			if (!g) {
+				s = ce_err_set(err, CE_E_NOMEM, "%s: out of memory", dir);
+				break;
+			}
+			*names = g;
+			cap = nc;
+		}
+		if (!((*names)[*n] = ce_strdup(de->d_name))) {
+			s = ce_err_set(err, CE_E_NOMEM, "%s: out of memory", dir);
+			break;
+		}
+		(*n)++;
+	}
+	closedir(d);
+	if (s == CE_OK && *n > 1)
+		qsort(*names, (size_t)*n, sizeof **names, cmp_str);
+	return s;
+}
+
+static void model_averages(const struct leaderboard *lb, struct lb_model *m)
+{
+	double sum = 0, tsum[TASK_TYPE_COUNT] = {0};
+	m->n_present = 0;
+	for (int i = 0; i < TASK_TYPE_COUNT; i++)
+		m->type_present[i] = 0;
+	for (int32_t k = 0; k < lb->suite->n_tasks; k++) {
+		if (isnan(m->score[k]))
+			continue;
+		enum task_type ty = lb->suite->tasks[k]->type;
+		sum += m->score[k];
+		tsum[ty] += m->score[k];
+		m->type_present[ty]++;
+		m->n_present++;
+	}
+	m->avg = m->n_present ? sum / m->n_present : NAN;
+	for (int i = 0; i < TASK_TYPE_COUNT; i++)
+		m->type_avg[i] = m->type_present[i] ? tsum[i] / m->type_present[i] : NAN;
+}
+
+/* Load one model folder; *m->score all NaN when nothing of the suite is there. */
+static enum ce_status load_model(const struct leaderboard *lb, const char *dir, const char *folder, struct lb_model *m,
+				 struct ce_err *err)
+{
+	const struct suite *su = lb->suite;
+	m->score = ce_malloc_array((size_t)(su->n_tasks ? su->n_tasks : 1), sizeof *m->score);
+	if (!m->score || !(m->folder = ce_strdup(folder)))
+		return ce_err_set(err, CE_E_NOMEM, "out of memory");
+	for (int32_t k = 0; k < su->n_tasks; k++)
+		m->score[k] = NAN;
+	enum ce_status s = CE_OK;
+	for (int32_t k = 0; k < su->n_tasks && s == CE_OK; k++) {
+		const struct task *t = su->tasks[k];
+		if (!results_exists(dir, folder, t->name))
+			continue;
+		char *path = results_path(dir, folder, t->name, err);
+		if (!path)
+			return err ? err->code : CE_E_NOMEM;
+		struct task_result r;
+		task_result_init(&r);
+		s = results_read_file(path, &r, err);
+		double v = NAN;
+		if (s == CE_OK)
+			s = leaderboard_task_score(&r, t, path, &v, err);
+		if (s == CE_OK) {
+			m->score[k] = leaderboard_round2(v * 100.0);
+			if (r.has_ceval) {
+				if (!m->name && r.model_name && !(m->name = ce_strdup(r.model_name)))
+					s = ce_err_set(err, CE_E_NOMEM, "out of memory");
+				if (m->dim == 0)
+					m->dim = r.model_dim;
+				else if (m->dim != r.model_dim)
+					m->dim = -1;
+			}
+		}
+		task_result_deinit(&r);
+		ce_free(path);
+	}
+	if (s == CE_OK && !m->name && !(m->name = ce_strdup(folder)))
+		s = ce_err_set(err, CE_E_NOMEM, "out of memory");
+	return s;
+}
+
+static int cmp_models(const void *pa, const void *pb, void *ctx)
+{
+	const struct leaderboard *lb = ctx;
+	const struct lb_model *a = pa, *b = pb;
+	int ca = lb_model_complete(lb, a), cb = lb_model_complete(lb, b);
+	if (ca != cb)
+		return cb - ca;
+	if (!ca && a->n_present != b->n_present)
+		return b->n_present - a->n_present;
+	if (a->avg != b->avg)
+		return a->avg > b->avg ? -1 : 1;
+	return strcmp(a->folder, b->folder);
+}
+
+enum ce_status leaderboard_load(const char *results_dir, const struct suite *suite, struct leaderboard **out,
+				struct ce_err *err)
+{
+	*out = NULL;
+	struct leaderboard *lb = ce_calloc(1, sizeof *lb);
+	if (!lb)
+		return ce_err_set(err, CE_E_NOMEM, "out of memory");
+	lb->suite = suite;
+	for (int32_t k = 0; k < suite->n_tasks; k++)
+		lb->type_total[suite->tasks[k]->type]++;
+	char **names = NULL;
+	int32_t n = 0;
+	enum ce_status s = list_subdirs(results_dir, &names, &n, err);
+	if (s == CE_OK && n > 0 && !(lb->models = ce_calloc((size_t)n, sizeof *lb->models)))
+		s = ce_err_set(err, CE_E_NOMEM, "out of memory");
+	for (int32_t i = 0; i < n && s == CE_OK; i++) {
+		struct lb_model *m = &lb->models[lb->n_models];
+		lb->n_models++; /* counted before loading so leaderboard_free releases a half-loaded model */
+		s = load_model(lb, results_dir, names[i], m, err);
+		if (s != CE_OK)
+			break;
+		model_averages(lb, m);
+		if (m->n_present == 0) { /* not a results folder of this suite */
+			ce_free(m->name);
+			ce_free(m->folder);
+			ce_free(m->score);
+			memset(m, 0, sizeof *m);
+			lb->n_models--;
+		}
+	}
+	for (int32_t i = 0; i < n; i++)
+		ce_free(names[i]);
+	ce_free(names);
+	if (s != CE_OK) {
+		leaderboard_free(lb);
+		return s;
+	}
+	if (lb->n_models > 1)
+		qsort_r(lb->models, (size_t)lb->n_models, sizeof *lb->models, cmp_models, lb);
+	*out = lb;
+	return CE_OK;
+}
+
+/* ------------------------------------------------------------ markdown */
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	if (b->oom)
+		return;
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->oom = 1;
+			return;
+		}
+		if (b->p && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t nc = b->cap ? b->cap * 2 : 4096;
+		while (nc < b->len + (size_t)n + 1)
+			nc *= 2;
+		char *g = ce_realloc(b->p, nc);
+		if (!g) {
+			b->oom = 1;
+			return;
+		}
+		b->p = g;
+		b->cap = nc;
+	}
+}
+
+/* Markdown table cell text: '|' would split the cell, newlines the row. */
+static void sb_cell(struct sbuf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			sb_printf(b, "\\|");
+		else if (*s == '\n' || *s == '\r')
+			sb_printf(b, " ");
+		else
+			sb_printf(b, "%c", *s);
+	}
+}
+
+static void sb_score(struct sbuf *b, double v, int partial)
+{
+	if (isnan(v))
+		sb_printf(b, " - |");
+	else
+		sb_printf(b, " %.2f%s |", v, partial ? "*" : "");
+}
+
+enum ce_status leaderboard_to_markdown(const struct leaderboard *lb, char **md, size_t *len, struct ce_err *err)
+{
+	*md = NULL;
+	*len = 0;
+	const struct suite *su = lb->suite;
+	struct sbuf b = {0};
+	sb_printf(&b, "# Leaderboard: %s (%d tasks)\n\n", su->name, (int)su->n_tasks);
+	sb_printf(&b, "Scores are each task's main score x 100, rounded to 2 decimals. Avg is the mean over all %d "
+		      "tasks of the suite; a type column is the mean over the tasks of that type (tables below). A value marked * is "
+		      "the mean over only the tasks the model has (listed below) and is not comparable with complete "
+		      "rows.\n\n",
+		  (int)su->n_tasks);
+	sb_printf(&b, "| Model | Embedding dimension | Avg |");
+	for (int i = 0; i < TASK_TYPE_COUNT; i++)
+		sb_printf(&b, " %s |", type_titles[leaderboard_type_order[i]]);
+	sb_printf(&b, "\n|---|---:|---:|");
+	for (int i = 0; i < TASK_TYPE_COUNT; i++)
+		sb_printf(&b, "---:|");
+	sb_printf(&b, "\n");
+	int n_incomplete = 0;
+	for (int32_t j = 0; j < lb->n_models; j++) {
+		const struct lb_model *m = &lb->models[j];
+		sb_printf(&b, "| ");
+		sb_cell(&b, m->name);
+		if (m->dim > 0)
+			sb_printf(&b, " | %d |", (int)m->dim);
+		else
+			sb_printf(&b, " | %s |", m->dim < 0 ? "mixed" : "-");
+		int complete = lb_model_complete(lb, m);
+		n_incomplete += !complete;
+		sb_score(&b, m->avg, !complete);
+		for (int i = 0; i < TASK_TYPE_COUNT; i++) {
+			enum task_type ty = leaderboard_type_order[i];
+			sb_score(&b, m->type_avg[ty], m->type_present[ty] < lb->type_total[ty]);
+		}
+		sb_printf(&b, "\n");
+	}
+	if (lb->n_models == 0)
+		sb_printf(&b, "\n(no results of this suite's tasks were found)\n");
+	if (n_incomplete) {
+		sb_printf(&b, "\n\\* Incomplete results:\n\n");
+		for (int32_t j = 0; j < lb->n_models; j++) {
+			const struct lb_model *m = &lb->models[j];
+			if (lb_model_complete(lb, m))
+				continue;
+			sb_printf(&b, "- ");
+			sb_cell(&b, m->name);
+			sb_printf(&b, ": %d of %d tasks missing (", (int)(su->n_tasks - m->n_present), (int)su->n_tasks);
+			int first = 1;
+			for (int i = 0; i < TASK_TYPE_COUNT; i++) {
+				enum task_type ty = leaderboard_type_order[i];
+				int miss = lb->type_total[ty] - m->type_present[ty];
+				if (miss) {
+					sb_printf(&b, "%s%s %d", first ? "" : ", ", type_titles[ty], miss);
+					first = 0;
+				}
+			}
+			sb_printf(&b, "):");
+			for (int32_t k = 0, c = 0; k < su->n_tasks; k++)
+				if (isnan(m->score[k]))
+					sb_printf(&b, "%s %s", c++ ? "," : "", su->tasks[k]->name);
+			sb_printf(&b, "\n");
+		}
+	}
+	for (int i = 0; i < TASK_TYPE_COUNT; i++) {
+		enum task_type ty = leaderboard_type_order[i];
+		if (lb->type_total[ty] == 0)
+			continue;
+		sb_printf(&b, "\n## %s\n\n| Model |", type_titles[ty]);
+		for (int32_t k = 0; k < su->n_tasks; k++)
+			if (su->tasks[k]->type == ty) {
+				sb_printf(&b, " ");
+				sb_cell(&b, su->tasks[k]->name);
+				sb_printf(&b, " |");
+			}
+		sb_printf(&b, " Avg |\n|---|");
+		for (int32_t k = 0; k <= lb->type_total[ty] - 1; k++)
+			sb_printf(&b, "---:|");
+		sb_printf(&b, "---:|\n");
+		for (int32_t j = 0; j < lb->n_models; j++) {
+			const struct lb_model *m = &lb->models[j];
+			sb_printf(&b, "| ");
+			sb_cell(&b, m->name);
+			sb_printf(&b, " |");
+			for (int32_t k = 0; k < su->n_tasks; k++)
+				if (su->tasks[k]->type == ty)
+					sb_score(&b, m->score[k], 0);
+			sb_score(&b, m->type_avg[ty], m->type_present[ty] < lb->type_total[ty]);
+			sb_printf(&b, "\n");
+		}
+	}
+	if (b.oom) {
+		ce_free(b.p);
+		return ce_err_set(err, CE_E_NOMEM, "out of memory writing the leaderboard");
+	}
+	*md = b.p;
+	*len = b.len;
+	return CE_OK;
+}

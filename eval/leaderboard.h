@@ -1,0 +1,98 @@
+/*
+ * leaderboard.h - aggregate per-task results files of several models into
+ * C-MTEB style tables (spec §10): per-task score = main score x 100 rounded
+ * to 2 decimals, a type average = plain mean of that type's tasks, the
+ * overall average = plain mean over all tasks of the suite (not the mean of
+ * the type means).
+ *
+ * Layout read: <results_dir>/<model folder>/<Task>.json (what `ceval run`
+ * writes, results.h).  Every sub-folder holding at least one results file of
+ * a suite task is one model; files of tasks outside the suite are ignored.
+ *
+ * Which number of a file is the task's score (leaderboard_task_score):
+ *   - the score entry: the first entry (file order, i.e. the first eval split
+ *     written) whose hf_subset equals the task's hf_subset; if none matches
+ *     but the file has a single subset (e.g. "default"), its first entry;
+ *     otherwise the file has no score for this task (CE_E_FORMAT);
+ *   - the value: the metric named by the task's main_score when the entry has
+ *     it (so a foreign mteb 2.x file whose main_score is max_accuracy still
+ *     gives the C-MTEB cosine_ap), else the entry's main_score.
+ *
+ * Incomplete models: averages are taken over the tasks the model has and are
+ * flagged (`complete` = 0, shown as "62.80*" with a footnote listing what is
+ * missing); they are never presented as if complete.  Models are ordered:
+ * complete ones by overall average (descending), then incomplete ones by
+ * number of tasks present (descending), then by average; ties by name.
+ */
+#ifndef LEADERBOARD_H
+#define LEADERBOARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ce_status.h"
+#include "results.h"
+#include "task.h"
+
+/* Column title of a type in the tables: "Retrieval", "STS", "PairClassification",
+ * "Classification", "Reranking", "Clustering".  Static; "?" when out of range. */
+const char *leaderboard_type_title(enum task_type t);
+
+/* Order of the type columns in the summary table (C-MTEB README order). */
+extern const enum task_type leaderboard_type_order[TASK_TYPE_COUNT];
+
+/* x rounded to 2 decimals the way Python's round(x, 2) does (correctly rounded
+ * from the binary value), as summarize_results.py does for every score. */
+double leaderboard_round2(double x);
+
+/*
+ * The score of task t in result r (raw, 0-1 scale; see the rules above).
+ * path is used in messages.  CE_E_FORMAT when r is for another task or has no
+ * entry for t's subset, or the value is not finite.
+ */
+enum ce_status leaderboard_task_score(const struct task_result *r, const struct task *t, const char *path,
+				      double *out, struct ce_err *err);
+
+struct lb_model {
+	char *name;       /* ceval.model.name of its first file, else the folder name */
+	char *folder;     /* folder name under the results dir */
+	int32_t dim;      /* ceval.model.dim; 0 when no file carries it; -1 when files disagree */
+	double *score;    /* n_tasks entries: main score x 100 rounded to 2 decimals; NaN = missing */
+	int32_t n_present;
+	double avg;       /* mean over present tasks (NaN if none) */
+	double type_avg[TASK_TYPE_COUNT];  /* mean over present tasks of the type (NaN if none) */
+	int32_t type_present[TASK_TYPE_COUNT];
+};
+
+struct leaderboard {
+	const struct suite *suite; /* borrowed; must outlive the leaderboard */
+	int32_t type_total[TASK_TYPE_COUNT]; /* tasks of each type in the suite */
+	struct lb_model *models;
+	int32_t n_models;
+};
+
+/*
+ * Read every model folder of results_dir against suite.  [out] *out
+ * (leaderboard_free).  Errors: CE_E_NOT_FOUND / CE_E_IO (results_dir),
+ * CE_E_FORMAT (a malformed results file; the message names it), CE_E_NOMEM.
+ * No model at all is not an error (n_models = 0).
+ */
+enum ce_status leaderboard_load(const char *results_dir, const struct suite *suite, struct leaderboard **out,
+				struct ce_err *err);
+void leaderboard_free(struct leaderboard *lb);
+
+/* 1 if model m has every task of the suite. */
+static inline int lb_model_complete(const struct leaderboard *lb, const struct lb_model *m)
+{
+	return m->n_present == lb->suite->n_tasks;
+}
+
+/*
+ * Markdown: a summary table (Model | Embedding dimension | Avg | Retrieval |
+ * STS | PairClassification | Classification | Reranking | Clustering), notes
+ * for incomplete models, then one table per type with every task of the type.
+ * [out] *md (ce_free), *len.  CE_E_NOMEM.
+ */
+enum ce_status leaderboard_to_markdown(const struct leaderboard *lb, char **md, size_t *len, struct ce_err *err);
+
+#endif
