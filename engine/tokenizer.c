@@ -812,8 +812,18 @@ static const struct added_token *match_added(const struct tokenizer *t, const ch
 	return best;
 }
 
-/* Python str.strip() then str.lower(), as sentence-transformers' Transformer.tokenize. */
-static char *st_lower_copy(const char *text, size_t len, size_t *out_len)
+static const struct added_token *match_added(const struct tokenizer *t, const char *s, size_t len);
+
+/*
+ * sentence-transformers' do_lower_case: Python str.strip(), then str.lower()
+ * of the text -- except the added special tokens, which keep their case and
+ * stay special.  The reference shows it (../shared/golden, tiny-en-mean-bf16:
+ * text 69 "[CLS] [SEP] [MASK] ..." embeds with ids 101 102 103, while text 70
+ * "[cls] [Sep]" is plain text), as transformers' do_lower_case handling does
+ * for its special tokens.  Each stretch between special tokens is lowered as
+ * a whole (final-sigma context).
+ */
+static char *st_lower_copy(const struct tokenizer *t, const char *text, size_t len, size_t *out_len)
 {
 	const uint8_t *s = (const uint8_t *)text;
 	size_t pos = 0, first = len, last_end = 0;
@@ -836,7 +846,22 @@ static char *st_lower_copy(const char *text, size_t len, size_t *out_len)
 	uint8_t *buf = ce_malloc(3 * n + 1);
 	if (!buf)
 		return NULL;
-	*out_len = unicode_py_lower(s + first, n, buf);
+	const char *p = text + first;
+	size_t seg = 0, o = 0, i = 0;
+	while (i < n) {
+		const struct added_token *a = match_added(t, p + i, n - i);
+		if (!a) {
+			i++;
+			continue;
+		}
+		o += unicode_py_lower((const uint8_t *)p + seg, i - seg, buf + o);
+		memcpy(buf + o, a->content, a->len);
+		o += a->len;
+		i += a->len;
+		seg = i;
+	}
+	o += unicode_py_lower((const uint8_t *)p + seg, n - seg, buf + o);
+	*out_len = o;
 	return (char *)buf;
 }
 
@@ -848,7 +873,7 @@ enum ce_status tokenizer_encode(const struct tokenizer *tok, const char *text, s
 		return CE_E_INVALID_ARG;
 	char *low = NULL;
 	if (tok->s.st_lowercase) {
-		low = st_lower_copy(text, len, &len);
+		low = st_lower_copy(tok, text, len, &len);
 		if (!low)
 			return CE_E_NOMEM;
 		text = low;

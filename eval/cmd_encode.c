@@ -114,7 +114,7 @@ static int run_tokenize(const struct cli_command *self, int argc, char **argv)
 	}
 	for (int64_t i = 0; i < in.n; i++) {
 		int32_t n;
-		if (tokenizer_encode(tok, in.texts[i], strlen(in.texts[i]), max_len, ids, &n) != CE_OK) {
+		if (tokenizer_encode(tok, in.texts[i], in.lens[i], max_len, ids, &n) != CE_OK) {
 			rc = cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory while tokenizing"});
 			goto out;
 		}
@@ -243,7 +243,7 @@ static int run_embed(const struct cli_command *self, int argc, char **argv)
 	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (encoder_embed(enc, (const char *const *)in.texts, in.n, out, &err) != CE_OK) {
+	if (encoder_embed_len(enc, (const char *const *)in.texts, in.lens, in.n, out, &err) != CE_OK) {
 		rc = cli_report(&err);
 		goto done;
 	}

@@ -24,6 +24,7 @@
 #include "evaluator.h"
 #include "fs_util.h"
 #include "model_ref.h"
+#include "paths.h"
 #include "results.h"
 #include "task.h"
 
@@ -119,41 +120,6 @@ static enum ce_status run_embed(void *self, const char *const *texts, int64_t n,
 		fputs("\r\033[K", stderr);
 	rs->texts_embedded += n;
 	return st;
-}
-
-/* ---- locating task definitions ----------------------------------------- */
-
-static char *find_tasks_dir(void)
-{
-	if (args.tasks_dir)
-		return ce_strdup(args.tasks_dir);
-	const char *e = getenv("CEVAL_TASKS");
-	if (e && *e)
-		return ce_strdup(e);
-	if (fs_is_dir("tasks/suites"))
-		return ce_strdup("tasks");
-	/* next to the binary: <prefix>/bin/ceval -> <prefix>/share/ceval/tasks;
-	 * build/<cfg>/ceval in a checkout -> ../../tasks */
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			const char *rel[] = {"../share/ceval/tasks", "../../tasks"};
-			for (size_t i = 0; i < 2; i++) {
-				char *p = fs_join(exe, rel[i]);
-				char *s = p ? fs_join(p, "suites") : NULL;
-				int ok = s && fs_is_dir(s);
-				ce_free(s);
-				if (ok)
-					return p;
-				ce_free(p);
-			}
-		}
-	}
-	return ce_strdup("tasks");
 }
 
 /* ---- one task ------------------------------------------------------------ */
@@ -314,10 +280,7 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 	if (!args.suite && args.tasks.n == 0)
 		return cli_usage_error(self, "give --suite NAME or --task NAME (see 'ceval list')");
 	cli_apply_verbosity(args.quiet, args.verbose);
-	if (!args.data_dir) {
-		const char *e = getenv("CEVAL_DATA");
-		args.data_dir = e && *e ? e : "datasets";
-	}
+	args.data_dir = paths_data_dir(args.data_dir);
 	struct encoder_options opt;
 	encoder_options_init(&opt);
 	opt.batch_size = args.batch_size;
@@ -339,7 +302,7 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 	struct task_row *rows = NULL;
 	struct model_ref ref = {0};
 	struct run_state rs = {0};
-	char *tasks_dir = find_tasks_dir();
+	char *tasks_dir = paths_tasks_dir(args.tasks_dir);
 	if (!tasks_dir)
 		return cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory"});
 

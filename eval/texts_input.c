@@ -34,7 +34,8 @@ enum ce_status texts_input_load(const char *path, const char *field, struct text
 		if (is_blank(line, len))
 			continue;
 		json_error_t jerr;
-		json_t *obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+		/* U+0000 is allowed: the tokenizer's clean_text deletes it, as the reference does */
+		json_t *obj = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 		long long ln = (long long)line_reader_lineno(r);
 		if (!obj) {
 			st = ce_err_set(err, CE_E_FORMAT, "%s:%lld:%d: invalid JSON: %s", path, ln, jerr.column, jerr.text);
@@ -50,26 +51,26 @@ enum ce_status texts_input_load(const char *path, const char *field, struct text
 		if (out->n == cap) {
 			int64_t ncap = cap ? cap * 2 : 256;
 			char **nt = ce_realloc_array(out->texts, (size_t)ncap, sizeof *nt);
-			if (!nt) {
+			if (nt)
+				out->texts = nt;
+			size_t *nl = nt ? ce_realloc_array(out->lens, (size_t)ncap, sizeof *nl) : NULL;
+			if (nl)
+				out->lens = nl;
+			if (!nt || !nl) {
 				json_decref(obj);
 				st = ce_err_set(err, CE_E_NOMEM, "%s: out of memory", path);
 				break;
 			}
-			out->texts = nt;
 			cap = ncap;
 		}
 		size_t sl = json_string_length(t);
-		if (memchr(json_string_value(t), '\0', sl)) {
-			json_decref(obj);
-			st = ce_err_set(err, CE_E_FORMAT, "%s:%lld: \"%s\" contains a NUL character", path, ln, field);
-			break;
-		}
 		out->texts[out->n] = ce_strndup(json_string_value(t), sl);
 		json_decref(obj);
 		if (!out->texts[out->n]) {
 			st = ce_err_set(err, CE_E_NOMEM, "%s: out of memory", path);
 			break;
 		}
+		out->lens[out->n] = sl;
 		out->n++;
 	}
 	line_reader_close(r);
@@ -85,7 +86,9 @@ void texts_input_free(struct texts_input *in)
 	for (int64_t i = 0; i < in->n; i++)
 		ce_free(in->texts[i]);
 	ce_free(in->texts);
+	ce_free(in->lens);
 	in->texts = NULL;
+	in->lens = NULL;
 	in->n = 0;
 }
 

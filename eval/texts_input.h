@@ -11,7 +11,8 @@
 #include "ce_status.h"
 
 struct texts_input {
-	char **texts; /* n NUL-terminated UTF-8 strings */
+	char **texts; /* n UTF-8 strings, each NUL-terminated (may also contain NUL: use lens) */
+	size_t *lens; /* byte length of each text */
 	int64_t n;
 };
 
