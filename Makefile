@@ -5,6 +5,7 @@
 #   make asan       the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz       build libFuzzer targets with clang (FUZZ_TIME=seconds to run each)
 #   make deps       install the Debian packages ceval needs (apt-get)
+#   make demo       evaluate the shipped model on the demo suite (offline)
 #   make help       this list
 #
 # Sources are discovered by wildcard: every common/*.c, engine/*.c and eval/*.c
@@ -141,6 +142,13 @@ fuzz:
 
 deps:
 	bash tools/install_deps.sh
+
+# The offline demo: the shipped model on the shipped demo suite, then the
+# leaderboard markdown of what results/ holds for the demo suite.
+demo: $(BIN)
+	$(BIN) run --model models/ceval-tiny-zh --suite demo --data-dir datasets --output results --overwrite
+	@echo
+	$(BIN) leaderboard --results results --suite demo
 
 clean:
 	rm -rf build

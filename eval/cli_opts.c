@@ -107,7 +107,8 @@ static void print_wrapped(FILE *out, const char *text, int indent, int width)
 			fputc(' ', out);
 			col++;
 		}
-		fwrite(w, 1, (size_t)wl, out);
+		for (int k = 0; k < wl; k++) /* \x01 = non-breaking space */
+			fputc(w[k] == '\x01' ? ' ' : w[k], out);
 		col += wl;
 		while (*p == ' ')
 			p++;
@@ -135,7 +136,7 @@ void cli_print_help(const struct cli_command *cmd, FILE *out)
 					 o->metavar ? o->metavar : "");
 			fprintf(out, "  %s\n", head);
 			char buf[1024];
-			snprintf(buf, sizeof buf, "%s%s%s%s%s", o->help, o->default_text ? " (default: " : "",
+			snprintf(buf, sizeof buf, "%s%s%s%s%s", o->help, o->default_text ? " (default:\x01" : "",
 				 o->default_text ? o->default_text : "", o->default_text ? ")" : "",
 				 o->required ? " (required)" : "");
 			print_wrapped(out, buf, 8, 78);

@@ -154,6 +154,7 @@ static enum task_outcome run_task(const struct task *t, const struct model_ref *
 			   strcmp(old.model_fingerprint, encoder_fingerprint(enc)) == 0 && old.n_scores > 0;
 		if (same) {
 			row->main = old.scores[0].main_score;
+			row->outcome = OUT_CACHED;
 			snprintf(row->note, sizeof row->note, "kept %s", p);
 		} else {
 			ce_log(CE_LOG_WARN, "%s: existing %s is %s; recomputing", t->name, p ? p : "results",
@@ -232,6 +233,7 @@ static enum task_outcome run_task(const struct task *t, const struct model_ref *
 	if (outcome != OUT_DONE)
 		snprintf(row->note, sizeof row->note, "%s", err->msg);
 	task_result_deinit(&res);
+	row->outcome = outcome;
 	return outcome;
 }
 

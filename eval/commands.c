@@ -3,16 +3,17 @@
 
 #include "cli.h"
 
-extern const struct cli_command cmd_tokenize, cmd_embed, cmd_models, cmd_run;
+extern const struct cli_command cmd_tokenize, cmd_embed, cmd_models, cmd_run, cmd_score;
 extern const struct cli_command cmd_list, cmd_leaderboard, cmd_check;
 
 const struct cli_command *const cli_commands[] = {
-	&cmd_tokenize,
-	&cmd_embed,
 	&cmd_run,
-	&cmd_models,
 	&cmd_list,
 	&cmd_leaderboard,
 	&cmd_check,
+	&cmd_score,
+	&cmd_embed,
+	&cmd_tokenize,
+	&cmd_models,
 	NULL,
 };

@@ -4,22 +4,8 @@
 # Baseline numbers are the published bge-base-zh-v1.5 rows of spec §12
 # (tests/golden/bge-results); the "new" results are copies with edited scores.
 set -u
-BIN=${CEVAL_BIN:-build/release/ceval}
 GOLD=tests/golden/bge-results/bge-base-zh-v1.5
-PY=${PYTHON:-/usr/bin/python3}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_rc() { # expected-rc description command...
-	local want=$1 what=$2; shift 2
-	"$@" >"$T/out" 2>"$T/err"; local rc=$?
-	if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, expected $want"; cat "$T/out" "$T/err"; fi
-}
-expect_grep() { # pattern file description
-	if grep -qF -- "$1" "$2"; then ok; else bad "$3: '$1' not in $2"; cat "$2"; fi
-}
+. "$(dirname "$0")/lib/common.sh"
 # set_score DIR TASK VALUE: rewrite main_score and the named metric of DIR/TASK.json
 set_score() {
 	"$PY" - "$1/$2.json" "$3" <<'PYEOF'
@@ -135,5 +121,4 @@ for c in list leaderboard check; do
 done
 expect_grep "(default: 0.5)" "$T/out" "check tolerance default shown"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -2,21 +2,8 @@
 # CLI tests of `ceval leaderboard` and `ceval list` over small fixtures.
 # Expected numbers are the published rows of spec §12 (tests/golden/bge-results).
 set -u
-BIN=${CEVAL_BIN:-build/release/ceval}
 GOLD=tests/golden/bge-results
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_rc() {
-	local want=$1 what=$2; shift 2
-	"$@" >"$T/out" 2>"$T/err"; local rc=$?
-	if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, expected $want"; cat "$T/out" "$T/err"; fi
-}
-expect_grep() {
-	if grep -qF -- "$1" "$2"; then ok; else bad "$3: '$1' not in $2"; cat "$2"; fi
-}
+. "$(dirname "$0")/lib/common.sh"
 
 # two models, one complete (bge-large-zh-v1.5), one missing three tasks
 mkdir -p "$T/res"
@@ -62,5 +49,4 @@ expect_rc 0 "list all suites" "$BIN" list --data-dir "$T/data"
 expect_grep "Suite cmteb: 35 task(s)" "$T/out" "all suites include cmteb"
 expect_rc 3 "list unknown suite" "$BIN" list --suite nope
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
