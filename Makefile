@@ -6,6 +6,7 @@
 #   make fuzz       build libFuzzer targets with clang (FUZZ_TIME=seconds to run each)
 #   make deps       install the Debian packages ceval needs (apt-get)
 #   make demo       evaluate the shipped model on the demo suite (offline)
+#   make install    install to PREFIX (default /usr/local): binary, tasks, man page
 #   make help       this list
 #
 # Sources are discovered by wildcard: every common/*.c, engine/*.c and eval/*.c
@@ -150,10 +151,21 @@ demo: $(BIN)
 	@echo
 	$(BIN) leaderboard --results results --suite demo
 
+PREFIX ?= /usr/local
+DESTDIR ?=
+# Installs the binary, the task definitions (found by ceval at
+# $(PREFIX)/share/ceval/tasks) and the man page.
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ceval $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ceval
+	rm -rf $(DESTDIR)$(PREFIX)/share/ceval/tasks
+	cp -r tasks $(DESTDIR)$(PREFIX)/share/ceval/tasks
+	install -m 644 doc/ceval.1 $(DESTDIR)$(PREFIX)/share/man/man1/ceval.1
+
 clean:
 	rm -rf build
 
 help:
-	@sed -n '3,10p' Makefile | sed 's/^# //'
+	@sed -n '3,/^#$$/p' Makefile | sed -e 's/^# //' -e '/^#$$/d'
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/eval/main.d $(TEST_SUPPORT_OBJ:.o=.d)
