@@ -42,13 +42,13 @@ class Bert(torch.nn.Module):
         super().__init__()
         self.word = torch.nn.Embedding(V, H)
         self.pos = torch.nn.Embedding(P, H)
-        self.type = torch.nn.Embedding(2, H)
+        self.tok_type = torch.nn.Embedding(2, H)
         self.ln = torch.nn.LayerNorm(H, eps=1e-12)
         self.layers = torch.nn.ModuleList(Layer() for _ in range(L))
 
     def forward(self, ids):
         t = ids.shape[1]
-        x = self.ln(self.word(ids) + self.type(torch.zeros_like(ids)) + self.pos(torch.arange(t)[None]))
+        x = self.ln(self.word(ids) + self.tok_type(torch.zeros_like(ids)) + self.pos(torch.arange(t)[None]))
         for layer in self.layers:
             x = layer(x)
         return F.normalize(x[:, 0], dim=-1)
