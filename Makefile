@@ -4,6 +4,7 @@
 #   make test       build and run the whole suite (unit, CLI, fuzz-corpus replay)
 #   make asan       the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz       build libFuzzer targets with clang (FUZZ_TIME=seconds to run each)
+#   make bench      encoder tokens/s on bge-base shapes (+ PyTorch if present), knn speed
 #   make deps       install the Debian packages ceval needs (apt-get)
 #   make demo       evaluate the shipped model on the demo suite (offline)
 #   make install    install to PREFIX (default /usr/local): binary, tasks, man page
@@ -140,6 +141,15 @@ fuzz-run: fuzz-build
 
 fuzz:
 	$(MAKE) --no-print-directory CFG=fuzz CC=clang fuzz-run
+
+# Benchmarks (not tests): the random bge-base-shaped checkpoint is generated
+# once under $${XDG_CACHE_HOME:-~/.cache}/ceval-bench.  THREADS=n to choose.
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB) $(LDLIBS_ALL)
+
+bench: $(BIN) $(BUILD)/bench/knn_bench
+	bash bench/run.sh $(BIN) $(BUILD)/bench/knn_bench $(THREADS)
 
 deps:
 	bash tools/install_deps.sh

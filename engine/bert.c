@@ -19,6 +19,7 @@
 
 #include "ce_alloc.h"
 #include "safetensors.h"
+#include "vmath.h"
 
 struct bert_layer {
 	float *wqkv, *bqkv; /* [3H, H], [3H]: query rows, then key, then value */
@@ -229,39 +230,29 @@ void bert_workspace_free(struct bert_workspace *ws)
 /* ------------------------------------------------------------------------ */
 /* kernels                                                                  */
 
-/* In place y = (y - mean) / sqrt(var + eps) * g + b over n features; biased variance as torch.nn.LayerNorm. */
-static void layer_norm(float *y, const float *g, const float *b, int32_t n, float eps)
-{
-	double sum = 0;
-	for (int32_t i = 0; i < n; i++)
-		sum += y[i];
-	double mean = sum / n;
-	double var = 0;
-	for (int32_t i = 0; i < n; i++) {
-		double d = y[i] - mean;
-		var += d * d;
-	}
-	var /= n;
-	double inv = 1.0 / sqrt(var + (double)eps);
-	for (int32_t i = 0; i < n; i++)
-		y[i] = (float)((y[i] - mean) * inv) * g[i] + b[i];
-}
-
-/* y[rows, out] = x[rows, in] · Wᵀ + bias, W stored [out, in] as torch.nn.Linear. */
+/* y[rows, out] = x[rows, in] · Wᵀ (+ bias when not NULL), W stored [out, in]
+ * as torch.nn.Linear.  Callers that fuse the bias into the next step pass NULL. */
 static void linear(float *y, const float *x, const float *w, const float *bias, int32_t rows, int32_t in, int32_t out)
 {
-	for (int32_t r = 0; r < rows; r++)
-		memcpy(y + (size_t)r * (size_t)out, bias, (size_t)out * sizeof *y);
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, out, in, 1.0f, x, in, w, in, 1.0f, y, out);
+	if (bias)
+		for (int32_t r = 0; r < rows; r++)
+			memcpy(y + (size_t)r * (size_t)out, bias, (size_t)out * sizeof *y);
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, out, in, 1.0f, x, in, w, in, bias ? 1.0f : 0.0f, y,
+		    out);
 }
 
-static void activate(float *v, size_t n, enum model_act act)
+/* v = act(v + bias) row-wise over rows x cols. */
+static void bias_activate(float *v, const float *bias, int32_t rows, int32_t cols, enum model_act act)
 {
+	if (act == MODEL_ACT_GELU) { /* transformers "gelu" = torch GELU: exact erf form */
+		vm_bias_gelu(v, bias, rows, cols);
+		return;
+	}
+	for (int32_t r = 0; r < rows; r++)
+		for (int32_t j = 0; j < cols; j++)
+			v[(size_t)r * (size_t)cols + j] += bias[j];
+	size_t n = (size_t)rows * (size_t)cols;
 	switch (act) {
-	case MODEL_ACT_GELU: /* transformers "gelu" = torch GELU: exact erf form */
-		for (size_t i = 0; i < n; i++)
-			v[i] = 0.5f * v[i] * (1.0f + erff(v[i] * (float)M_SQRT1_2));
-		break;
 	case MODEL_ACT_GELU_TANH: /* transformers NewGELUActivation / gelu_pytorch_tanh */
 		for (size_t i = 0; i < n; i++) {
 			float x = v[i];
@@ -280,20 +271,8 @@ static void activate(float *v, size_t n, enum model_act act)
 /* Row-wise softmax of s[n, n] (max-subtracted, as torch.softmax). */
 static void softmax_rows(float *s, int32_t n)
 {
-	for (int32_t r = 0; r < n; r++) {
-		float *row = s + (size_t)r * (size_t)n;
-		float mx = row[0];
-		for (int32_t j = 1; j < n; j++)
-			mx = row[j] > mx ? row[j] : mx;
-		double sum = 0;
-		for (int32_t j = 0; j < n; j++) {
-			row[j] = expf(row[j] - mx);
-			sum += row[j];
-		}
-		float inv = (float)(1.0 / sum);
-		for (int32_t j = 0; j < n; j++)
-			row[j] *= inv;
-	}
+	for (int32_t r = 0; r < n; r++)
+		vm_softmax_row(s + (size_t)r * (size_t)n, n);
 }
 
 /* Self-attention of one sequence of n tokens: qkv rows [n, 3H] → ctx rows [n, H]. */
@@ -389,7 +368,7 @@ enum ce_status bert_forward(const struct bert *b, struct bert_workspace *ws, con
 			const float *pe = b->pos + (size_t)t * (size_t)H;
 			for (int32_t j = 0; j < H; j++)
 				x[j] = (we[j] + b->type[j]) + pe[j];
-			layer_norm(x, b->emb_ln_g, b->emb_ln_b, H, c->layer_norm_eps);
+			vm_add_layer_norm(x, NULL, NULL, b->emb_ln_g, b->emb_ln_b, H, c->layer_norm_eps);
 		}
 	}
 
@@ -399,24 +378,17 @@ enum ce_status bert_forward(const struct bert *b, struct bert_workspace *ws, con
 		for (int32_t s = 0, r = 0; s < n_seq; r += lens[s], s++)
 			attention(c, ws->qkv + (size_t)r * 3 * (size_t)H, ws->ctx + (size_t)r * (size_t)H, ws->scores,
 				  lens[s]);
-		linear(ws->a, ws->ctx, L->wo, L->bo, rows, H, H);
-		for (int32_t r = 0; r < rows; r++) {
-			float *a = ws->a + (size_t)r * (size_t)H;
-			const float *x = ws->x + (size_t)r * (size_t)H;
-			for (int32_t j = 0; j < H; j++)
-				a[j] += x[j];
-			layer_norm(a, L->ln1_g, L->ln1_b, H, c->layer_norm_eps);
-		}
-		linear(ws->inter, ws->a, L->w1, L->b1, rows, H, FF);
-		activate(ws->inter, (size_t)rows * (size_t)FF, c->act);
-		linear(ws->x, ws->inter, L->w2, L->b2, rows, FF, H);
-		for (int32_t r = 0; r < rows; r++) {
-			float *x = ws->x + (size_t)r * (size_t)H;
-			const float *a = ws->a + (size_t)r * (size_t)H;
-			for (int32_t j = 0; j < H; j++)
-				x[j] += a[j];
-			layer_norm(x, L->ln2_g, L->ln2_b, H, c->layer_norm_eps);
-		}
+		/* bias, residual and LayerNorm in one pass over each row */
+		linear(ws->a, ws->ctx, L->wo, NULL, rows, H, H);
+		for (int32_t r = 0; r < rows; r++)
+			vm_add_layer_norm(ws->a + (size_t)r * (size_t)H, L->bo, ws->x + (size_t)r * (size_t)H, L->ln1_g,
+					  L->ln1_b, H, c->layer_norm_eps);
+		linear(ws->inter, ws->a, L->w1, NULL, rows, H, FF);
+		bias_activate(ws->inter, L->b1, rows, FF, c->act);
+		linear(ws->x, ws->inter, L->w2, NULL, rows, FF, H);
+		for (int32_t r = 0; r < rows; r++)
+			vm_add_layer_norm(ws->x + (size_t)r * (size_t)H, L->b2, ws->a + (size_t)r * (size_t)H, L->ln2_g,
+					  L->ln2_b, H, c->layer_norm_eps);
 	}
 
 	for (int32_t s = 0, r = 0; s < n_seq; r += lens[s], s++) {

@@ -7,10 +7,21 @@
  * batches, embedded and written back in input order.  With our padding-free
  * forward pass the batching has no numeric effect, so the order only serves
  * to put texts of similar length together.
+ *
+ * Threads: the encoder owns a pool of `threads` workers, each with its own
+ * workspace.  When there are at least two batches, the workers take whole
+ * batches (tokenize + forward + copy out) and OpenBLAS runs single-threaded
+ * inside each, so the many small GEMMs of a transformer do not pay OpenBLAS's
+ * thread wake-up and spinning cost; a batch's numbers then do not depend on
+ * which worker ran it, so results are bit-identical for any thread count.
+ * With a single batch (or one thread) the calling thread runs it with
+ * OpenBLAS using all threads instead (its GEMMs are then the only source of
+ * parallelism); that only changes float summation order (~1e-7).
  */
 #include "engine.h"
 
 #include <cblas.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,18 +36,59 @@
 
 #define ENCODER_DEFAULT_BATCH 32
 
+/* Bound on one worker's forward scratch: a batch whose tokens do not fit is
+ * run as several consecutive forward calls (a deterministic split that does
+ * not depend on the thread count). */
+#define ENCODER_WS_BYTES ((int64_t)128 << 20)
+
+struct encoder;
+
+/* One worker: its scratch and, while a job runs, its own error. */
+struct enc_worker {
+	struct encoder *enc;
+	struct bert_workspace *ws;
+	int32_t ws_tokens; /* token budget of ws */
+	int32_t *ids;      /* [batch * max_len] packed ids of one batch */
+	int32_t *lens;     /* [batch] */
+	float *pooled;     /* [batch * dim] */
+	pthread_t thread;
+	int started;
+	struct ce_err err;
+};
+
+/* The job the pool is working on (valid while a call to embed runs). */
+struct enc_job {
+	const char *const *texts;
+	const struct order_item *order;
+	int64_t n;
+	float *out;
+	int64_t n_batches;
+	int64_t next;       /* next batch to take */
+	int64_t n_done;     /* batches finished, in completion order in done_sz */
+	int32_t *done_sz;   /* [n_batches] texts of each finished batch */
+	int32_t active;     /* workers still inside the job */
+	int stop;           /* failure or interruption: take no more batches */
+	enum ce_status status;
+	struct ce_err err;  /* first failure */
+};
+
 struct encoder {
 	struct model_config cfg;
 	struct tokenizer *tok;
 	struct bert *bert;
-	struct bert_workspace *ws;
 	struct encoder_options opt;
 	int32_t batch;   /* texts per forward batch */
 	int32_t max_len; /* token limit incl. [CLS]/[SEP] */
 	int32_t dim;
-	int32_t *ids;    /* [batch * max_len] packed ids of one batch */
-	int32_t *lens;   /* [batch] */
-	float *pooled;   /* [batch * dim] */
+	int32_t threads;
+	struct enc_worker *workers; /* [threads]; workers[0] also serves the calling thread */
+	/* pool (threads > 1) */
+	pthread_mutex_t mu;
+	pthread_cond_t wake, done;
+	int sync_ok;
+	uint64_t generation; /* bumped for every job */
+	int quit;
+	struct enc_job job;
 	char fingerprint[17];
 	char describe[256];
 };
@@ -128,6 +180,107 @@ static void describe_pooling(unsigned modes, char *buf, size_t cap)
 					      model_pool_name(1u << i));
 }
 
+/* ------------------------------------------------------------------------ */
+/* worker pool                                                              */
+
+struct order_item {
+	size_t len;
+	int64_t idx;
+};
+
+static void run_job(struct enc_worker *w);
+
+static void *worker_main(void *arg)
+{
+	struct enc_worker *w = arg;
+	struct encoder *enc = w->enc;
+	uint64_t seen = 0;
+	pthread_mutex_lock(&enc->mu);
+	for (;;) {
+		while (!enc->quit && enc->generation == seen)
+			pthread_cond_wait(&enc->wake, &enc->mu);
+		if (enc->quit)
+			break;
+		seen = enc->generation;
+		pthread_mutex_unlock(&enc->mu);
+		run_job(w);
+		pthread_mutex_lock(&enc->mu);
+		enc->job.active--;
+		pthread_cond_broadcast(&enc->done);
+	}
+	pthread_mutex_unlock(&enc->mu);
+	return NULL;
+}
+
+static enum ce_status pool_start(struct encoder *enc, const char *dir, struct ce_err *err)
+{
+	const struct model_config *c = &enc->cfg;
+	/* bert.c's per-token scratch: x, qkv (3H), ctx, a, inter (I) */
+	int64_t per_tok = (6 * (int64_t)c->hidden + c->intermediate) * (int64_t)sizeof(float);
+	int64_t budget = ENCODER_WS_BYTES / per_tok;
+	if (budget < enc->max_len)
+		budget = enc->max_len;
+	if (budget > (int64_t)enc->batch * enc->max_len)
+		budget = (int64_t)enc->batch * enc->max_len;
+	enc->workers = ce_calloc((size_t)enc->threads, sizeof *enc->workers);
+	CE_CHECK(enc->workers, err, CE_E_NOMEM, "%s: out of memory", dir);
+	for (int32_t i = 0; i < enc->threads; i++) {
+		struct enc_worker *w = &enc->workers[i];
+		w->enc = enc;
+		w->ws_tokens = (int32_t)budget;
+		CE_TRY(bert_workspace_create(enc->bert, w->ws_tokens, enc->max_len, &w->ws, err));
+		w->ids = ce_malloc_array((size_t)enc->batch * (size_t)enc->max_len, sizeof *w->ids);
+		w->lens = ce_malloc_array((size_t)enc->batch, sizeof *w->lens);
+		w->pooled = ce_malloc_array((size_t)enc->batch * (size_t)enc->dim, sizeof *w->pooled);
+		CE_CHECK(w->ids && w->lens && w->pooled, err, CE_E_NOMEM, "%s: out of memory", dir);
+	}
+	if (enc->threads < 2)
+		return CE_OK;
+	CE_CHECK(pthread_mutex_init(&enc->mu, NULL) == 0, err, CE_E_NOMEM, "%s: cannot create a mutex", dir);
+	if (pthread_cond_init(&enc->wake, NULL) != 0) {
+		pthread_mutex_destroy(&enc->mu);
+		return ce_err_set(err, CE_E_NOMEM, "%s: cannot create a condition variable", dir);
+	}
+	if (pthread_cond_init(&enc->done, NULL) != 0) {
+		pthread_cond_destroy(&enc->wake);
+		pthread_mutex_destroy(&enc->mu);
+		return ce_err_set(err, CE_E_NOMEM, "%s: cannot create a condition variable", dir);
+	}
+	enc->sync_ok = 1;
+	for (int32_t i = 0; i < enc->threads; i++) {
+		struct enc_worker *w = &enc->workers[i];
+		CE_CHECK(pthread_create(&w->thread, NULL, worker_main, w) == 0, err, CE_E_NOMEM,
+			 "%s: cannot start compute thread %d of %d", dir, i + 1, enc->threads);
+		w->started = 1;
+	}
+	return CE_OK;
+}
+
+static void pool_stop(struct encoder *enc)
+{
+	if (enc->sync_ok) {
+		pthread_mutex_lock(&enc->mu);
+		enc->quit = 1;
+		pthread_cond_broadcast(&enc->wake);
+		pthread_mutex_unlock(&enc->mu);
+	}
+	for (int32_t i = 0; enc->workers && i < enc->threads; i++) {
+		struct enc_worker *w = &enc->workers[i];
+		if (w->started)
+			pthread_join(w->thread, NULL);
+		bert_workspace_free(w->ws);
+		ce_free(w->ids);
+		ce_free(w->lens);
+		ce_free(w->pooled);
+	}
+	ce_free(enc->workers);
+	if (enc->sync_ok) {
+		pthread_cond_destroy(&enc->done);
+		pthread_cond_destroy(&enc->wake);
+		pthread_mutex_destroy(&enc->mu);
+	}
+}
+
 static enum ce_status encoder_init(struct encoder *enc, const char *dir, struct ce_err *err)
 {
 	const struct encoder_options *o = &enc->opt;
@@ -163,18 +316,15 @@ static enum ce_status encoder_init(struct encoder *enc, const char *dir, struct 
 	enc->batch = o->batch_size > 0 ? o->batch_size : ENCODER_DEFAULT_BATCH;
 	CE_CHECK((int64_t)enc->batch * enc->max_len <= (1 << 24), err, CE_E_LIMIT,
 		 "encoder options: batch_size %d × max_seq_length %d tokens is too large", enc->batch, enc->max_len);
-	CE_TRY(bert_workspace_create(enc->bert, enc->batch * enc->max_len, enc->max_len, &enc->ws, err));
-	enc->ids = ce_malloc_array((size_t)enc->batch * (size_t)enc->max_len, sizeof *enc->ids);
-	enc->lens = ce_malloc_array((size_t)enc->batch, sizeof *enc->lens);
-	enc->pooled = ce_malloc_array((size_t)enc->batch * (size_t)enc->dim, sizeof *enc->pooled);
-	CE_CHECK(enc->ids && enc->lens && enc->pooled, err, CE_E_NOMEM, "%s: out of memory", dir);
-
-	/* OpenBLAS's thread count is process-wide; it is the only parallelism. */
 	int32_t threads = o->threads;
 	if (threads <= 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = n > 0 ? (int32_t)n : 1;
 	}
+	enc->threads = threads;
+	CE_TRY(pool_start(enc, dir, err));
+	/* OpenBLAS's thread count is process-wide; embed() lowers it to 1 while
+	 * the pool runs and restores this afterwards. */
 	openblas_set_num_threads(threads);
 
 	const char *tfp = tokenizer_fingerprint(enc->tok);
@@ -213,12 +363,9 @@ void encoder_close(struct encoder *enc)
 {
 	if (!enc)
 		return;
+	pool_stop(enc);
 	tokenizer_free(enc->tok);
-	bert_workspace_free(enc->ws);
 	bert_free(enc->bert);
-	ce_free(enc->ids);
-	ce_free(enc->lens);
-	ce_free(enc->pooled);
 	ce_free(enc);
 }
 
@@ -230,11 +377,6 @@ const char *encoder_describe(const struct encoder *enc) { return enc->describe; 
 /* ------------------------------------------------------------------------ */
 /* embed                                                                    */
 
-struct order_item {
-	size_t len;
-	int64_t idx;
-};
-
 /* Longer first; equal lengths keep input order so the batching is deterministic. */
 static int cmp_order(const void *a, const void *b)
 {
@@ -242,6 +384,141 @@ static int cmp_order(const void *a, const void *b)
 	if (x->len != y->len)
 		return x->len > y->len ? -1 : 1;
 	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Tokenize, forward and write out batch bi of the job with worker w's scratch.
+ * Runs without the pool lock: the rows it writes belong to this batch only. */
+static enum ce_status run_batch(struct enc_worker *w, const struct enc_job *job, int64_t bi, int32_t *nb_out)
+{
+	struct encoder *enc = w->enc;
+	int64_t b0 = bi * enc->batch;
+	int32_t nb = job->n - b0 < enc->batch ? (int32_t)(job->n - b0) : enc->batch;
+	*nb_out = nb;
+	int32_t off = 0;
+	for (int32_t k = 0; k < nb; k++) {
+		const struct order_item *it = &job->order[b0 + k];
+		const char *t = job->texts[it->idx] ? job->texts[it->idx] : "";
+		enum ce_status s = tokenizer_encode(enc->tok, t, it->len, enc->max_len, w->ids + off, &w->lens[k]);
+		if (s != CE_OK)
+			return ce_err_set(&w->err, s, "encoder_embed: tokenizing text %lld failed: %s", (long long)it->idx,
+					  ce_status_str(s));
+		off += w->lens[k];
+	}
+	/* forward as many consecutive sequences as the workspace holds */
+	for (int32_t k0 = 0, t0 = 0; k0 < nb;) {
+		int32_t k1 = k0, tok = 0;
+		while (k1 < nb && (k1 == k0 || tok + w->lens[k1] <= w->ws_tokens))
+			tok += w->lens[k1++];
+		CE_TRY(bert_forward(enc->bert, w->ws, w->ids + t0, w->lens + k0, k1 - k0, enc->cfg.normalize,
+				    w->pooled + (size_t)k0 * (size_t)enc->dim, &w->err));
+		t0 += tok;
+		k0 = k1;
+	}
+	for (int32_t k = 0; k < nb; k++)
+		memcpy(job->out + (size_t)job->order[b0 + k].idx * (size_t)enc->dim,
+		       w->pooled + (size_t)k * (size_t)enc->dim, (size_t)enc->dim * sizeof *job->out);
+	return CE_OK;
+}
+
+/* A pool worker's share of the job: take batches until none is left. */
+static void run_job(struct enc_worker *w)
+{
+	struct encoder *enc = w->enc;
+	struct enc_job *job = &enc->job;
+	for (;;) {
+		pthread_mutex_lock(&enc->mu);
+		if (job->stop || job->next >= job->n_batches) {
+			pthread_mutex_unlock(&enc->mu);
+			return;
+		}
+		int64_t bi = job->next++;
+		pthread_mutex_unlock(&enc->mu);
+		int32_t nb = 0;
+		enum ce_status s = run_batch(w, job, bi, &nb);
+		pthread_mutex_lock(&enc->mu);
+		if (s != CE_OK && !job->stop) {
+			job->stop = 1;
+			job->status = s;
+			job->err = w->err;
+		}
+		if (s == CE_OK)
+			job->done_sz[job->n_done++] = nb;
+		pthread_cond_broadcast(&enc->done);
+		pthread_mutex_unlock(&enc->mu);
+	}
+}
+
+static enum ce_status progress_stop(int64_t done, int64_t n, struct ce_err *err)
+{
+	return ce_err_set(err, CE_E_INTERRUPTED, "encoder_embed: stopped by the progress callback after %lld of %lld texts",
+			  (long long)done, (long long)n);
+}
+
+/* The calling thread runs every batch itself, OpenBLAS using all threads. */
+static enum ce_status embed_serial(struct encoder *enc, struct enc_job *job, struct ce_err *err)
+{
+	struct enc_worker *w = &enc->workers[0];
+	int64_t done = 0;
+	/* process-wide: another encoder may have changed it since we opened */
+	openblas_set_num_threads(enc->threads);
+	for (int64_t bi = 0; bi < job->n_batches; bi++) {
+		int32_t nb = 0;
+		w->err = (struct ce_err){0};
+		enum ce_status s = run_batch(w, job, bi, &nb);
+		if (s != CE_OK) {
+			if (err)
+				*err = w->err;
+			return s;
+		}
+		done += nb;
+		if (enc->opt.progress && enc->opt.progress(enc->opt.progress_user, done, job->n))
+			return progress_stop(done, job->n, err);
+	}
+	return CE_OK;
+}
+
+/* The pool runs the batches (single-threaded OpenBLAS in each worker); the
+ * calling thread reports progress, once per finished batch. */
+static enum ce_status embed_pool(struct encoder *enc, struct enc_job *job, struct ce_err *err)
+{
+	job->done_sz = ce_malloc_array((size_t)job->n_batches, sizeof *job->done_sz);
+	CE_CHECK(job->done_sz, err, CE_E_NOMEM, "encoder_embed: out of memory");
+	openblas_set_num_threads(1);
+	pthread_mutex_lock(&enc->mu);
+	enc->job = *job;
+	enc->job.active = enc->threads;
+	enc->generation++;
+	pthread_cond_broadcast(&enc->wake);
+	int64_t reported = 0, done = 0;
+	enum ce_status s = CE_OK;
+	struct enc_job *j = &enc->job;
+	for (;;) {
+		while (j->active > 0 && reported == j->n_done)
+			pthread_cond_wait(&enc->done, &enc->mu);
+		if (reported == j->n_done && j->active == 0)
+			break;
+		int32_t nb = j->done_sz[reported++];
+		done += nb;
+		if (s == CE_OK && !j->stop && enc->opt.progress) {
+			pthread_mutex_unlock(&enc->mu);
+			int stop = enc->opt.progress(enc->opt.progress_user, done, j->n);
+			pthread_mutex_lock(&enc->mu);
+			if (stop) {
+				s = progress_stop(done, j->n, err);
+				j->stop = 1;
+			}
+		}
+	}
+	if (s == CE_OK && j->status != CE_OK) {
+		s = j->status;
+		if (err)
+			*err = j->err;
+	}
+	ce_free(j->done_sz);
+	*j = (struct enc_job){0};
+	pthread_mutex_unlock(&enc->mu);
+	openblas_set_num_threads(enc->threads);
+	return s;
 }
 
 static enum ce_status embed(struct encoder *enc, const char *const *texts, const size_t *lens, int64_t n, float *out,
@@ -259,31 +536,13 @@ static enum ce_status embed(struct encoder *enc, const char *const *texts, const
 	}
 	qsort(order, (size_t)n, sizeof *order, cmp_order);
 
-	enum ce_status s = CE_OK;
-	for (int64_t b0 = 0; b0 < n && s == CE_OK; b0 += enc->batch) {
-		int32_t nb = n - b0 < enc->batch ? (int32_t)(n - b0) : enc->batch;
-		int32_t off = 0;
-		for (int32_t k = 0; k < nb && s == CE_OK; k++) {
-			const struct order_item *it = &order[b0 + k];
-			const char *t = texts[it->idx] ? texts[it->idx] : "";
-			s = tokenizer_encode(enc->tok, t, it->len, enc->max_len, enc->ids + off, &enc->lens[k]);
-			if (s != CE_OK)
-				ce_err_set(err, s, "encoder_embed: tokenizing text %lld failed: %s", (long long)it->idx,
-					   ce_status_str(s));
-			off += enc->lens[k];
-		}
-		if (s != CE_OK)
-			break;
-		s = bert_forward(enc->bert, enc->ws, enc->ids, enc->lens, nb, enc->cfg.normalize, enc->pooled, err);
-		if (s != CE_OK)
-			break;
-		for (int32_t k = 0; k < nb; k++)
-			memcpy(out + (size_t)order[b0 + k].idx * (size_t)enc->dim, enc->pooled + (size_t)k * (size_t)enc->dim,
-			       (size_t)enc->dim * sizeof *out);
-		if (enc->opt.progress && enc->opt.progress(enc->opt.progress_user, b0 + nb, n))
-			s = ce_err_set(err, CE_E_INTERRUPTED, "encoder_embed: stopped by the progress callback after %lld of %lld texts",
-				       (long long)(b0 + nb), (long long)n);
-	}
+	struct enc_job job = {
+		.texts = texts, .order = order, .n = n, .out = out, .n_batches = (n + enc->batch - 1) / enc->batch};
+	enum ce_status s;
+	if (enc->threads > 1 && job.n_batches > 1)
+		s = embed_pool(enc, &job, err);
+	else
+		s = embed_serial(enc, &job, err);
 	ce_free(order);
 	return s;
 }

@@ -5,7 +5,9 @@
 #include <cblas.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <utf8proc.h>
 #include <yaml.h>
 #include <zstd.h>
@@ -53,8 +55,65 @@ static int suggest_command(const char *name)
 	return CLI_EXIT_USAGE;
 }
 
+/*
+ * OpenBLAS (DYNAMIC_ARCH builds such as Debian's 0.3.21) picks its kernels
+ * from a table of CPU models it knows.  A CPU newer than the library (e.g.
+ * Zen 5 for 0.3.21) is not in the table and falls back to the generic
+ * Prescott (SSE3) kernels, which run sgemm about 2x slower although the CPU
+ * has AVX2 and FMA.  The core can only be chosen by OPENBLAS_CORETYPE before
+ * the library initialises (it reads it in its constructor, before main), so
+ * when the user has not set it, OpenBLAS chose a core without AVX2 kernels and
+ * the CPU supports AVX2+FMA, we set OPENBLAS_CORETYPE=Haswell and exec
+ * ourselves once.  The re-exec happens only while OPENBLAS_CORETYPE is unset
+ * and we set it before exec, so it cannot loop; CEVAL_BLAS_REEXEC carries the
+ * original core name so that --verbose can say what happened.
+ */
+#define BLAS_REEXEC_ENV "CEVAL_BLAS_REEXEC"
+
+static int core_has_avx2_kernels(const char *core)
+{
+	/* OpenBLAS core names whose sgemm kernels use AVX2/FMA or AVX-512. */
+	static const char *const good[] = {"haswell", "zen", "skylakex", "cooperlake", "sapphirerapids", "excavator"};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		if (strcasecmp(core, good[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void blas_core_fixup(int argc, char **argv)
+{
+	const char *prev = getenv(BLAS_REEXEC_ENV);
+	if (prev) {
+		for (int i = 1; i < argc; i++)
+			if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) {
+				fprintf(stderr,
+					"ceval: OpenBLAS chose core '%s' (no AVX2 kernels) on an AVX2+FMA CPU; "
+					"re-executed with OPENBLAS_CORETYPE=Haswell (now '%s')\n",
+					prev, openblas_get_corename());
+				break;
+			}
+		unsetenv(BLAS_REEXEC_ENV);
+		return;
+	}
+	if (getenv("OPENBLAS_CORETYPE"))
+		return; /* the user's choice wins */
+	const char *core = openblas_get_corename();
+	if (!core || core_has_avx2_kernels(core))
+		return;
+	__builtin_cpu_init();
+	if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
+		return;
+	if (setenv("OPENBLAS_CORETYPE", "Haswell", 1) != 0 || setenv(BLAS_REEXEC_ENV, core, 1) != 0)
+		return;
+	execv("/proc/self/exe", argv);
+	/* exec failed (no /proc?): carry on with the slow kernels */
+	unsetenv("OPENBLAS_CORETYPE");
+	unsetenv(BLAS_REEXEC_ENV);
+}
+
 int main(int argc, char **argv)
 {
+	blas_core_fixup(argc, argv);
 	if (argc < 2) {
 		print_usage(stderr);
 		return CLI_EXIT_USAGE;

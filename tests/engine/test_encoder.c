@@ -222,6 +222,34 @@ static void test_encoder_batch_and_threads(void **state)
 	free_texts(texts, n);
 }
 
+/* The pool runs each batch with single-threaded BLAS, so the same batch size
+ * gives bit-identical results with 1 and with 3 threads. */
+static void test_encoder_threads_bit_identical(void **state)
+{
+	(void)state;
+	size_t n;
+	char **texts = load_texts(&n);
+	struct encoder_options o1, o3;
+	encoder_options_init(&o1);
+	encoder_options_init(&o3);
+	o1.batch_size = o3.batch_size = 5;
+	o1.threads = 1;
+	o3.threads = 3;
+	struct encoder *e1 = open_or_fail(tu_shared("models/ceval-tiny-zh"), &o1);
+	struct encoder *e3 = open_or_fail(tu_shared("models/ceval-tiny-zh"), &o3);
+	int32_t dim = encoder_dim(e1);
+	float *r1 = calloc(n * (size_t)dim, sizeof *r1), *r3 = calloc(n * (size_t)dim, sizeof *r3);
+	struct ce_err err = {0};
+	assert_int_equal(encoder_embed(e1, (const char *const *)texts, (int64_t)n, r1, &err), CE_OK);
+	assert_int_equal(encoder_embed(e3, (const char *const *)texts, (int64_t)n, r3, &err), CE_OK);
+	assert_memory_equal(r1, r3, n * (size_t)dim * sizeof *r1);
+	encoder_close(e1);
+	encoder_close(e3);
+	free(r1);
+	free(r3);
+	free_texts(texts, n);
+}
+
 struct progress_state {
 	int64_t calls, last_done, total;
 	int64_t stop_after;
@@ -297,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_encoder_ceval_tiny_zh),
 		cmocka_unit_test(test_encoder_wide_zh_cls_f32),
 		cmocka_unit_test(test_encoder_batch_and_threads),
+		cmocka_unit_test(test_encoder_threads_bit_identical),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

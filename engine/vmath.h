@@ -1,0 +1,40 @@
+/*
+ * vmath.h - vectorised float kernels of the fp32 forward pass (engine
+ * internal): exp, erf, exact-erf GELU, softmax, fused residual + LayerNorm.
+ *
+ * Accuracy (checked by tests/engine/test_vmath.c against libm in double):
+ * vm_exp and vm_erf are within 2 ulp of the correctly rounded result, so the
+ * forward pass stays at the reference's float rounding level (1e-7); the
+ * tanh-approximated GELU (1e-3 off) is never used for "gelu".
+ *
+ * Built with AVX2 + FMA intrinsics when the compiler targets them (the
+ * Makefile builds for x86-64-v3); otherwise the same formulas run in scalar
+ * code.  Results do not depend on where a value sits in an array (tails go
+ * through the same vector code), so they are deterministic.
+ */
+#ifndef VMATH_H
+#define VMATH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* y[i] = exp(x[i]); y may equal x. */
+void vm_exp(float *y, const float *x, size_t n);
+/* y[i] = erf(x[i]); y may equal x. */
+void vm_erf(float *y, const float *x, size_t n);
+
+/* In place, row-wise: v = gelu(v + bias) for rows x cols, exact erf GELU
+ * 0.5·v·(1 + erf(v/√2)) as torch.nn.functional.gelu (approximate='none').
+ * bias may be NULL. */
+void vm_bias_gelu(float *v, const float *bias, int32_t rows, int32_t cols);
+
+/* Row softmax in place (max-subtracted, as torch.softmax), sum in double. */
+void vm_softmax_row(float *row, int32_t n);
+
+/* In place y = LayerNorm(y + bias + res) over n features (biased variance,
+ * eps inside the sqrt, as torch.nn.LayerNorm), moments in double.
+ * bias and res may be NULL. */
+void vm_add_layer_norm(float *y, const float *bias, const float *res, const float *g, const float *b, int32_t n,
+		       float eps);
+
+#endif
