@@ -4,6 +4,7 @@
  */
 #include <cblas.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -55,6 +56,9 @@ static int suggest_command(const char *name)
 
 int main(int argc, char **argv)
 {
+	/* A file-size limit (ulimit -f) must surface as a write error (EFBIG)
+	 * reported like a full disk, not kill the process with SIGXFSZ. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		print_usage(stderr);
 		return CLI_EXIT_USAGE;
