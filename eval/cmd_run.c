@@ -391,16 +391,17 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 	ce_log(CE_LOG_INFO, "%s", encoder_describe(rs.enc));
 	if (!args.no_cache) {
 		char *root = args.cache_dir ? ce_strdup(args.cache_dir) : embed_cache_default_root();
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN); /* as encoder_open resolves --threads 0 */
 		struct embed_cache_key key = {encoder_fingerprint(rs.enc), args.precision, encoder_max_seq_length(rs.enc),
-					      encoder_dim(rs.enc)};
+					      encoder_dim(rs.enc), args.batch_size ? args.batch_size : 32,
+					      args.threads ? args.threads : cpus > 0 ? (int32_t)cpus : 1};
 		struct ce_err cerr;
 		ce_err_clear(&cerr);
 		cache = root ? embed_cache_open(root, &key, &cerr) : NULL;
 		if (!cache)
 			ce_log(CE_LOG_WARN, "%s; running without the embedding cache", root ? cerr.msg : "out of memory");
 		else
-			ce_log(CE_LOG_INFO, "embedding cache %s: %lld texts", embed_cache_dir(cache),
-			       (long long)embed_cache_size(cache));
+			ce_log(CE_LOG_INFO, "embedding cache: %s", embed_cache_dir(cache));
 		ce_free(root);
 	}
 	cached_embedder_init(&cached, &base_emb, cache, (int64_t)(args.batch_size ? args.batch_size : 32) * 8);
