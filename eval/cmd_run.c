@@ -20,6 +20,7 @@
 #include "ce_log.h"
 #include "cli.h"
 #include "dataset.h"
+#include "embed_cache.h"
 #include "engine.h"
 #include "evaluator.h"
 #include "fs_util.h"
@@ -30,8 +31,9 @@
 
 static struct {
 	const char *model, *suite, *tasks_dir, *data_dir, *output, *query_instruction, *precision;
+	const char *cache_dir;
 	struct cli_list tasks;
-	int batch_size, threads, max_length, overwrite, quiet, verbose, no_instruction;
+	int batch_size, threads, max_length, overwrite, quiet, verbose, no_instruction, no_cache;
 } args;
 
 static const struct cli_opt *run_options(void)
@@ -65,6 +67,11 @@ static const struct cli_opt *run_options(void)
 		{"max-length", 0, CLI_OPT_INT, &args.max_length, "N",
 		 "Lower the token limit (incl. [CLS]/[SEP]); 0 = the model's own.", "0", 0, 1 << 20, 0},
 		{"precision", 0, CLI_OPT_STRING, &args.precision, "f32|bf16", "Encoder arithmetic.", "f32", 0, 0, 0},
+		{"cache-dir", 0, CLI_OPT_STRING, &args.cache_dir, "DIR",
+		 "Embedding cache root; one folder per model fingerprint, precision and max length.",
+		 "$XDG_CACHE_HOME/ceval, else ~/.cache/ceval", 0, 0, 0},
+		{"no-cache", 0, CLI_OPT_FLAG, &args.no_cache, NULL, "Neither read nor write the embedding cache.", NULL,
+		 0, 0, 0},
 		{"quiet", 'q', CLI_OPT_FLAG, &args.quiet, NULL, "No progress line; errors only on stderr.", NULL, 0, 0,
 		 0},
 		{"verbose", 'v', CLI_OPT_FLAG, &args.verbose, NULL, "Explain what is loaded from where.", NULL, 0, 0, 0},
@@ -82,6 +89,7 @@ struct run_state {
 	int tty;
 	struct timespec phase_start;
 	int64_t texts_embedded;
+	struct cached_embedder *cached; /* the embedder evaluators get (cache in front of run_embed) */
 };
 
 static double elapsed_since(const struct timespec *t0)
@@ -94,6 +102,10 @@ static double elapsed_since(const struct timespec *t0)
 static int run_progress(void *user, int64_t done, int64_t total)
 {
 	struct run_state *rs = user;
+	if (rs->cached && rs->cached->miss_total > 0) { /* the encoder sees one cache chunk at a time */
+		done += rs->cached->miss_done;
+		total = rs->cached->miss_total;
+	}
 	if (rs->tty && total > 0) {
 		double secs = elapsed_since(&rs->phase_start);
 		double rate = secs > 0 ? (double)done / secs : 0;
@@ -184,7 +196,7 @@ static enum task_outcome run_task(const struct task *t, const struct model_ref *
 		}
 		struct eval_ctx ctx = {
 			.task = t,
-			.emb = &(struct embedder){run_embed, rs, encoder_dim(enc), run_set_phase},
+			.emb = &rs->cached->emb,
 			.query_instruction = t->query_instruction ? instr : "",
 			.threads = args.threads,
 		};
@@ -304,6 +316,9 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 	struct task_row *rows = NULL;
 	struct model_ref ref = {0};
 	struct run_state rs = {0};
+	struct embed_cache *cache = NULL;
+	struct embedder base_emb = {run_embed, &rs, 0, run_set_phase};
+	struct cached_embedder cached = {0};
 	char *tasks_dir = paths_tasks_dir(args.tasks_dir);
 	if (!tasks_dir)
 		return cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory"});
@@ -374,6 +389,24 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 		goto out;
 	}
 	ce_log(CE_LOG_INFO, "%s", encoder_describe(rs.enc));
+	if (!args.no_cache) {
+		char *root = args.cache_dir ? ce_strdup(args.cache_dir) : embed_cache_default_root();
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN); /* as encoder_open resolves --threads 0 */
+		struct embed_cache_key key = {encoder_fingerprint(rs.enc), args.precision, encoder_max_seq_length(rs.enc),
+					      encoder_dim(rs.enc), args.batch_size ? args.batch_size : 32,
+					      args.threads ? args.threads : cpus > 0 ? (int32_t)cpus : 1};
+		struct ce_err cerr;
+		ce_err_clear(&cerr);
+		cache = root ? embed_cache_open(root, &key, &cerr) : NULL;
+		if (!cache)
+			ce_log(CE_LOG_WARN, "%s; running without the embedding cache", root ? cerr.msg : "out of memory");
+		else
+			ce_log(CE_LOG_INFO, "embedding cache: %s", embed_cache_dir(cache));
+		ce_free(root);
+	}
+	cached_embedder_init(&cached, &base_emb, cache, (int64_t)(args.batch_size ? args.batch_size : 32) * 8);
+	base_emb.dim = cached.emb.dim = encoder_dim(rs.enc);
+	rs.cached = &cached;
 	const char *instr = args.no_instruction ? "" : model_ref_query_instruction(&ref, args.query_instruction);
 	if (*instr)
 		ce_log(CE_LOG_INFO, "query instruction for retrieval/reranking: \"%s\"", instr);
@@ -402,12 +435,16 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 		}
 	}
 	print_summary(rows, n_rows, ref.name, stdout);
+	fprintf(stdout, "Texts: %lld encoded, %lld from cache%s%s\n", (long long)cached.n_encoded,
+		(long long)cached.n_from_cache, cache ? " " : " (cache off)", cache ? embed_cache_dir(cache) : "");
 	if (cli_interrupted) {
-		fprintf(stderr, "ceval: interrupted; finished tasks are saved under %s/%s. Run the same command again "
-				"to resume.\n", args.output, ref.name);
+		fprintf(stderr, "ceval: interrupted; finished tasks are saved under %s/%s%s%s. Run the same command "
+				"again to resume.\n", args.output, ref.name, cache ? ", encoded texts under " : "",
+			cache ? embed_cache_dir(cache) : "");
 		rc = CLI_EXIT_INTERRUPTED;
 	}
 out:
+	embed_cache_close(cache);
 	encoder_close(rs.enc);
 	model_ref_free(&ref);
 	ce_free(rows);

@@ -4,6 +4,7 @@
  */
 #include <cblas.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,9 @@ static void blas_core_fixup(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	blas_core_fixup(argc, argv);
+	/* A file-size limit (ulimit -f) must surface as a write error (EFBIG)
+	 * reported like a full disk, not kill the process with SIGXFSZ. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		print_usage(stderr);
 		return CLI_EXIT_USAGE;

@@ -5,6 +5,8 @@ BIN=${CEVAL_BIN:-build/release/ceval}
 PY=${PYTHON:-/usr/bin/python3}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+# keep the embedding cache of `ceval run` inside the test folder
+export XDG_CACHE_HOME="$T/xdg-cache"
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }

@@ -1,0 +1,113 @@
+/*
+ * embed_cache.h - an on-disk cache of text embeddings, and an embedder that
+ * puts it in front of another one.
+ *
+ * One cache folder per model identity: <root>/<fingerprint>-<precision>-L<max
+ * length>-d<dim>-b<batch>-t<threads>/.  The fingerprint covers weights,
+ * tokenizer, pooling and max length; precision changes the arithmetic; and
+ * batch size and thread count change the last bits of the encoder's output
+ * (measured: OpenBLAS picks other kernels for other matrix shapes and splits),
+ * so they are part of the key too - a cached vector is always byte-identical
+ * to what this run would compute.
+ *
+ * For the same reason the unit of reuse is an encoder chunk, not a lone
+ * text: an embed call's texts are ordered as the encoder orders them (longest
+ * first, then input order) and cut into chunks of a multiple of the batch
+ * size; each chunk is one file named by the hash of its texts' keys (a text's
+ * key is a 128-bit hash of the exact bytes encoded, so a query instruction is
+ * part of it).  A chunk found on disk is reused whole; otherwise it is
+ * encoded, with exactly the batches an uncached run uses, and written
+ * atomically (temp file + fsync + rename) before the next is encoded.  A run
+ * killed at any moment loses at most the chunk in flight.
+ *
+ * Chunk file layout (little-endian; floats in host order, x86):
+ *   header, 64 bytes: "CEVEMB01", u32 version, u32 dim, u64 count,
+ *     u64 payload bytes, u64 keys hash, u64 payload hash, u64 raw bytes,
+ *     u64 header hash (of the 56 bytes before it)
+ *   count x 16-byte text keys
+ *   one zstd frame holding count x dim float32 rows, in key order
+ * A file whose size, hashes, keys or frame disagree is reported with a
+ * warning, deleted and recomputed: never read as vectors.
+ *
+ * The cache never evicts.  Ownership: embed_cache_open returns an object
+ * freed by embed_cache_close (NULL accepted).  The cached embedder borrows
+ * its inner embedder and cache.
+ */
+#ifndef EMBED_CACHE_H
+#define EMBED_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ce_status.h"
+#include "evaluator.h"
+
+struct embed_cache;
+
+/* What decides whether two vectors are interchangeable. */
+struct embed_cache_key {
+	const char *fingerprint; /* encoder_fingerprint(): weights + tokenizer + pooling + max length */
+	const char *precision;   /* "f32" or "bf16" */
+	int32_t max_length;      /* encoder_max_seq_length() */
+	int32_t dim;             /* embedding dimension */
+	int32_t batch_size;      /* encoder batch size (texts) */
+	int32_t threads;         /* compute threads actually used (resolved, > 0) */
+};
+
+/*
+ * Default cache root: $XDG_CACHE_HOME/ceval, else $HOME/.cache/ceval, else
+ * ".ceval-cache".  New string (ce_free); NULL when out of memory.
+ */
+char *embed_cache_default_root(void);
+
+/*
+ * Open (creating it) the cache folder of key under root; temp files left by
+ * killed writers are removed.  Returns NULL and fills err (CE_E_IO when the
+ * folder cannot be made or written, CE_E_INVALID_ARG for a bad key,
+ * CE_E_NOMEM).
+ */
+struct embed_cache *embed_cache_open(const char *root, const struct embed_cache_key *key, struct ce_err *err);
+void embed_cache_close(struct embed_cache *c);
+
+/* Folder of this cache; valid until embed_cache_close. */
+const char *embed_cache_dir(const struct embed_cache *c);
+
+/*
+ * Fetch the chunk made of exactly texts[0..n), in this order: fills out[n *
+ * dim] and sets *found = 1, or *found = 0 when it is not cached.  A file that
+ * fails any check is warned about, deleted and reported as not found.
+ * Errors: CE_E_NOMEM only.
+ */
+enum ce_status embed_cache_get(struct embed_cache *c, const char *const *texts, int64_t n, float *out, int *found,
+			       struct ce_err *err);
+
+/*
+ * Store vecs[n * dim] as the chunk of texts[0..n), written atomically.
+ * Errors: CE_E_IO (disk full, not writable), CE_E_NOMEM, CE_E_LIMIT.
+ */
+enum ce_status embed_cache_put(struct embed_cache *c, const char *const *texts, int64_t n, const float *vecs,
+			       struct ce_err *err);
+
+/* ---- an embedder with the cache in front ------------------------------- */
+
+struct cached_embedder {
+	struct embedder emb;          /* give &emb to evaluators */
+	const struct embedder *inner; /* does the real encoding (borrowed) */
+	struct embed_cache *cache;    /* NULL = pass through (borrowed) */
+	int64_t chunk_texts;          /* texts per chunk: a multiple of the inner batch size */
+	int64_t n_from_cache;         /* texts served from the cache so far */
+	int64_t n_encoded;            /* texts encoded by inner so far */
+	int64_t miss_done, miss_total; /* progress over the texts to encode in the current call */
+	int write_failed;             /* a store failed: warned once, no more stores */
+};
+
+/*
+ * [out] ce set up over inner and cache (may be NULL = pass through);
+ * chunk_texts <= 0 means 256.  Give a multiple of the encoder's batch size so
+ * that chunked encoding uses the batches of one uncached call.  A failed
+ * store is warned about once and encoding goes on without storing.
+ */
+void cached_embedder_init(struct cached_embedder *ce, const struct embedder *inner, struct embed_cache *cache,
+			  int64_t chunk_texts);
+
+#endif

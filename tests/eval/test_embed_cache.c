@@ -1,0 +1,306 @@
+/*
+ * test_embed_cache.c - the on-disk embedding cache and the cached embedder:
+ * hits return exactly what the wrapped embedder returned, a changed model key
+ * never shares vectors, a corrupt or truncated chunk is discarded and
+ * recomputed, an interrupted call keeps its finished chunks, and with the
+ * real encoder the chunked, cached path is byte-identical to one uncached
+ * encoder_embed call.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "ce_alloc.h"
+#include "embed_cache.h"
+#include "engine.h"
+#include "test_util.h"
+
+#define DIM 8
+
+/* The reference embedder: a vector derived from the text's bytes, and a
+ * count of what it was asked to encode; stop_after > 0 interrupts. */
+struct fake {
+	int64_t n_texts, n_calls, stop_after_calls;
+};
+
+static enum ce_status fake_embed(void *self, const char *const *texts, int64_t n, float *out, struct ce_err *err)
+{
+	struct fake *f = self;
+	if (f->stop_after_calls > 0 && f->n_calls >= f->stop_after_calls)
+		return ce_err_set(err, CE_E_INTERRUPTED, "stopped");
+	f->n_calls++;
+	f->n_texts += n;
+	for (int64_t i = 0; i < n; i++) {
+		uint32_t h = 2166136261u;
+		for (const char *p = texts[i]; *p; p++)
+			h = (h ^ (uint8_t)*p) * 16777619u;
+		for (int d = 0; d < DIM; d++)
+			out[i * DIM + d] = (float)((h >> (d * 3)) & 0xff) / 7.0f - (float)d;
+	}
+	return CE_OK;
+}
+
+static void fake_reference(const char *const *texts, int64_t n, float *out)
+{
+	struct fake f = {0};
+	assert_int_equal(fake_embed(&f, texts, n, out, NULL), CE_OK);
+}
+
+#define N_TEXTS 100
+static char text_buf[N_TEXTS][48];
+static const char *texts[N_TEXTS];
+
+static void make_texts(void)
+{
+	for (int i = 0; i < N_TEXTS; i++) {
+		/* lengths vary so the length ordering matters; a few repeat a length */
+		snprintf(text_buf[i], sizeof text_buf[i], "t%d %.*s", i, i % 23, "abcdefghijklmnopqrstuvwxyz");
+		texts[i] = text_buf[i];
+	}
+}
+
+static struct embed_cache *open_key(const char *root, const char *fp, const char *prec, int32_t maxlen)
+{
+	struct embed_cache_key key = {fp, prec, maxlen, DIM, 4, 1};
+	struct ce_err err;
+	struct embed_cache *c = embed_cache_open(root, &key, &err);
+	assert_non_null(c);
+	return c;
+}
+
+static int count_chunks(const char *dir)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "ls '%s' | grep -c '\\.cev$'", dir);
+	FILE *p = popen(cmd, "r");
+	int n = -1;
+	assert_non_null(p);
+	assert_int_equal(fscanf(p, "%d", &n), 1);
+	pclose(p);
+	return n;
+}
+
+static void embed_via(struct embed_cache *c, struct fake *f, int64_t chunk, float *out, enum ce_status want)
+{
+	struct embedder inner = {fake_embed, f, DIM, NULL};
+	struct cached_embedder ce;
+	cached_embedder_init(&ce, &inner, c, chunk);
+	struct ce_err err;
+	ce_err_clear(&err);
+	assert_int_equal(ce.emb.embed(ce.emb.self, texts, N_TEXTS, out, &err), want);
+}
+
+static void test_miss_then_hit(void **state)
+{
+	(void)state;
+	make_texts();
+	char *root = tu_mkdtemp();
+	float ref[N_TEXTS * DIM], got[N_TEXTS * DIM];
+	fake_reference(texts, N_TEXTS, ref);
+	struct embed_cache *c = open_key(root, "00aa11bb22cc33dd", "f32", 512);
+	struct fake f = {0};
+	embed_via(c, &f, 16, got, CE_OK);
+	assert_int_equal(f.n_texts, N_TEXTS);
+	assert_memory_equal(got, ref, sizeof ref);
+	assert_int_equal(count_chunks(embed_cache_dir(c)), (N_TEXTS + 15) / 16);
+	embed_cache_close(c);
+
+	/* a fresh process (re-open): nothing encoded, same bytes */
+	c = open_key(root, "00aa11bb22cc33dd", "f32", 512);
+	memset(got, 0, sizeof got);
+	struct fake f2 = {0};
+	embed_via(c, &f2, 16, got, CE_OK);
+	assert_int_equal(f2.n_texts, 0);
+	assert_memory_equal(got, ref, sizeof ref);
+
+	/* another fingerprint, precision or max length: separate, all misses */
+	const struct {
+		const char *fp, *prec;
+		int32_t maxlen;
+	} others[] = {{"00aa11bb22cc33de", "f32", 512}, {"00aa11bb22cc33dd", "bf16", 512}, {"00aa11bb22cc33dd", "f32", 64}};
+	for (size_t k = 0; k < sizeof others / sizeof others[0]; k++) {
+		struct embed_cache *o = open_key(root, others[k].fp, others[k].prec, others[k].maxlen);
+		assert_string_not_equal(embed_cache_dir(o), embed_cache_dir(c));
+		struct fake f3 = {0};
+		embed_via(o, &f3, 16, got, CE_OK);
+		assert_int_equal(f3.n_texts, N_TEXTS);
+		embed_cache_close(o);
+	}
+	embed_cache_close(c);
+	tu_rm_rf(root);
+	ce_free(root);
+}
+
+/* Damage one chunk file in several ways: each is detected, the file is
+ * deleted and re-encoded, and the output still equals the reference. */
+static void test_corrupt_chunk(void **state)
+{
+	(void)state;
+	make_texts();
+	float ref[N_TEXTS * DIM], got[N_TEXTS * DIM];
+	fake_reference(texts, N_TEXTS, ref);
+	/* offsets into the file: header magic, header field, a key, the payload end; -1 truncates */
+	const long damage[] = {0, 20, 64 + 5, -2, -1};
+	for (size_t k = 0; k < sizeof damage / sizeof damage[0]; k++) {
+		char *root = tu_mkdtemp();
+		struct embed_cache *c = open_key(root, "0123456789abcdef", "f32", 512);
+		struct fake f = {0};
+		embed_via(c, &f, 25, got, CE_OK);
+		char cmd[1024], path[1024] = "";
+		snprintf(cmd, sizeof cmd, "ls '%s'/*.cev | head -1", embed_cache_dir(c));
+		FILE *p = popen(cmd, "r");
+		assert_non_null(fgets(path, sizeof path, p));
+		pclose(p);
+		path[strcspn(path, "\n")] = 0;
+		FILE *fp = fopen(path, "r+b");
+		assert_non_null(fp);
+		fseek(fp, 0, SEEK_END);
+		long size = ftell(fp);
+		if (damage[k] == -1) {
+			fclose(fp);
+			assert_int_equal(truncate(path, size / 2), 0);
+		} else {
+			long off = damage[k] >= 0 ? damage[k] : size + damage[k];
+			fseek(fp, off, SEEK_SET);
+			int ch = fgetc(fp);
+			fseek(fp, off, SEEK_SET);
+			fputc(ch ^ 0x40, fp);
+			fclose(fp);
+		}
+		memset(got, 0, sizeof got);
+		struct fake f2 = {0};
+		embed_via(c, &f2, 25, got, CE_OK);
+		assert_int_equal(f2.n_texts, 25); /* exactly the damaged chunk again */
+		assert_memory_equal(got, ref, sizeof ref);
+		/* rewritten intact: a third pass encodes nothing */
+		struct fake f3 = {0};
+		embed_via(c, &f3, 25, got, CE_OK);
+		assert_int_equal(f3.n_texts, 0);
+		assert_memory_equal(got, ref, sizeof ref);
+		embed_cache_close(c);
+		tu_rm_rf(root);
+		ce_free(root);
+	}
+}
+
+/* Interrupted after two chunks: those two are kept and reused. */
+static void test_interrupt_keeps_chunks(void **state)
+{
+	(void)state;
+	make_texts();
+	char *root = tu_mkdtemp();
+	float ref[N_TEXTS * DIM], got[N_TEXTS * DIM];
+	fake_reference(texts, N_TEXTS, ref);
+	struct embed_cache *c = open_key(root, "0123456789abcdef", "f32", 512);
+	struct fake f = {0, 0, 2};
+	embed_via(c, &f, 20, got, CE_E_INTERRUPTED);
+	assert_int_equal(count_chunks(embed_cache_dir(c)), 2);
+	struct fake f2 = {0};
+	embed_via(c, &f2, 20, got, CE_OK);
+	assert_int_equal(f2.n_texts, N_TEXTS - 40);
+	assert_memory_equal(got, ref, sizeof ref);
+	embed_cache_close(c);
+	tu_rm_rf(root);
+	ce_free(root);
+}
+
+/* The folder disappears under a running cache: vectors are still right,
+ * the failure is remembered and storing stops. */
+static void test_store_failure(void **state)
+{
+	(void)state;
+	make_texts();
+	char *root = tu_mkdtemp();
+	float ref[N_TEXTS * DIM], got[N_TEXTS * DIM];
+	fake_reference(texts, N_TEXTS, ref);
+	struct embed_cache *c = open_key(root, "0123456789abcdef", "f32", 512);
+	tu_rm_rf(embed_cache_dir(c));
+	struct fake f = {0};
+	struct embedder inner = {fake_embed, &f, DIM, NULL};
+	struct cached_embedder ce;
+	cached_embedder_init(&ce, &inner, c, 10);
+	struct ce_err err;
+	assert_int_equal(ce.emb.embed(ce.emb.self, texts, N_TEXTS, got, &err), CE_OK);
+	assert_true(ce.write_failed);
+	assert_int_equal(ce.n_encoded, N_TEXTS);
+	assert_memory_equal(got, ref, sizeof ref);
+	embed_cache_close(c);
+	tu_rm_rf(root);
+	ce_free(root);
+
+	struct embed_cache_key bad = {"NOT-HEX", "f32", 512, DIM, 4, 1};
+	assert_null(embed_cache_open("/tmp", &bad, &err));
+	assert_int_equal(err.code, CE_E_INVALID_ARG);
+}
+
+/* The real encoder: chunked + cached equals one uncached call, byte for byte. */
+static void encoder_glue(void *self, const char *phase) { (void)self, (void)phase; }
+static enum ce_status encoder_glue_embed(void *self, const char *const *t, int64_t n, float *out, struct ce_err *err)
+{
+	return encoder_embed(self, t, n, out, err);
+}
+
+static void test_real_encoder_identical(void **state)
+{
+	(void)state;
+	const char *model = tu_shared("models/ceval-tiny-zh");
+	struct encoder_options opt;
+	encoder_options_init(&opt);
+	opt.batch_size = 8;
+	opt.threads = 1;
+	struct ce_err err;
+	struct encoder *enc = encoder_open(model, &opt, &err);
+	if (!enc)
+		fail_msg("%s", err.msg);
+	enum { N = 70 };
+	char buf[N][160];
+	const char *t[N];
+	for (int i = 0; i < N; i++) {
+		snprintf(buf[i], sizeof buf[i], "第%d条：今天的天气%s，我们去公园散步吧%.*s", i, i % 3 ? "很好" : "不错",
+			 (i * 7) % 40, "。。。。。。。。。。。。。。。。。。。。。。。。。。。。。。。。。。。。。。。。");
+		t[i] = buf[i];
+	}
+	int32_t dim = encoder_dim(enc);
+	float *ref = ce_malloc_array((size_t)N * (size_t)dim, sizeof *ref);
+	float *got = ce_malloc_array((size_t)N * (size_t)dim, sizeof *got);
+	assert_int_equal(encoder_embed(enc, t, N, ref, &err), CE_OK);
+	char *root = tu_mkdtemp();
+	struct embed_cache_key key = {encoder_fingerprint(enc), "f32", encoder_max_seq_length(enc), dim, 8, 1};
+	struct embed_cache *c = embed_cache_open(root, &key, &err);
+	assert_non_null(c);
+	struct embedder inner = {encoder_glue_embed, enc, dim, encoder_glue};
+	for (int pass = 0; pass < 2; pass++) {
+		struct cached_embedder ce;
+		cached_embedder_init(&ce, &inner, c, 16); /* two batches per chunk */
+		memset(got, 0, sizeof(float) * (size_t)N * (size_t)dim);
+		assert_int_equal(ce.emb.embed(ce.emb.self, t, N, got, &err), CE_OK);
+		assert_int_equal(ce.n_encoded, pass == 0 ? N : 0);
+		assert_int_equal(ce.n_from_cache, pass == 0 ? 0 : N);
+		assert_memory_equal(got, ref, sizeof(float) * (size_t)N * (size_t)dim);
+	}
+	embed_cache_close(c);
+	tu_rm_rf(root);
+	ce_free(root);
+	ce_free(ref);
+	ce_free(got);
+	encoder_close(enc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_miss_then_hit),
+		cmocka_unit_test(test_corrupt_chunk),
+		cmocka_unit_test(test_interrupt_keeps_chunks),
+		cmocka_unit_test(test_store_failure),
+		cmocka_unit_test(test_real_encoder_identical),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
