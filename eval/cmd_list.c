@@ -100,7 +100,8 @@ static void print_header(void)
 /*
  * SUBSET: the suite's size for the task ("N", retrieval "N/M"; "-" = whole).
  * TEXTS: texts the run will encode in the first eval split (subset_count_texts
- * after subset_apply), when the data is there and `count` is set; else "-".
+ * after subset_apply), for a task with a subset size whose data is there,
+ * when `count` is set; else "-".
  */
 static void subset_cols(const struct task *t, int64_t sub_n, int64_t sub_m, int count, int have_data,
 			const char *data_dir, char *sub, size_t sub_cap, char *texts, size_t texts_cap)
@@ -112,8 +113,8 @@ static void subset_cols(const struct task *t, int64_t sub_n, int64_t sub_m, int 
 			 (long long)(sub_m > 0 ? sub_m : sub_n * SUBSET_CORPUS_FACTOR));
 	else if (sub_n > 0)
 		snprintf(sub, sub_cap, "%lld", (long long)sub_n);
-	if (!count || !have_data)
-		return;
+	if (!count || !have_data || sub_n <= 0)
+		return; /* whole tasks are not loaded: listing a full suite stays quick */
 	struct dataset *ds = NULL;
 	struct ce_err err;
 	struct subset_info info;
@@ -219,7 +220,7 @@ const struct cli_command cmd_list = {
 	"Prints every task of the suite (or of every suite under <tasks-dir>/suites) with its type, eval split, "
 	"main score, whether the model's query instruction is used, its dataset folder (relative to the data dir) "
 	"the suite's subset size for it (N, or N/M for retrieval corpora; see 'ceval run --subset'), with --suite "
-	"the number of texts a run will encode (first eval split, after the subset, before de-duplication; the "
+	"and a subset size the number of texts a run will encode (first eval split, after the subset, before de-duplication; the "
 	"data is loaded to count them), and whether the files it needs are present: retrieval corpus.jsonl, queries.jsonl and qrels/<split>.tsv; "
 	"classification <train>.jsonl and <split>.jsonl; other types <split>.jsonl (each also as .zst). "
 	"A present folder with missing files names them. Exit status: 0 (also when data is missing), 2 usage "
