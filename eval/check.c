@@ -78,6 +78,7 @@ struct side_entry {
 	char *path;
 	double score; /* x100 */
 	char *hash;   /* ceval.dataset_hash or NULL */
+	char *subset; /* subset_describe() */
 	int has_type;
 	enum task_type type;
 };
@@ -93,9 +94,25 @@ static void side_free(struct side *s)
 		ce_free(s->e[i].task);
 		ce_free(s->e[i].path);
 		ce_free(s->e[i].hash);
+		ce_free(s->e[i].subset);
 	}
 	ce_free(s->e);
 	memset(s, 0, sizeof *s);
+}
+
+/* The subset record as one comparable string: "full" or the rule and its parameters. */
+static char *subset_describe(const struct task_result *r)
+{
+	if (!r->has_subset)
+		return ce_strdup("full");
+	char buf[512];
+	char m[32] = "-";
+	if (r->subset_corpus > 0)
+		snprintf(m, sizeof m, "%lld", (long long)r->subset_corpus);
+	snprintf(buf, sizeof buf, "%.100s n=%lld corpus=%s seed=%lld selection=%.64s",
+		 r->subset_rule ? r->subset_rule : "?", (long long)r->subset_n, m, (long long)r->subset_seed,
+		 r->subset_hash ? r->subset_hash : "?");
+	return ce_strdup(buf);
 }
 
 static enum ce_status side_add_file(struct side *s, const char *path, const char *tasks_dir, struct ce_err *err)
@@ -143,11 +160,12 @@ static enum ce_status side_add_file(struct side *s, const char *path, const char
 		e->task = ce_strdup(r.task_name);
 		e->path = ce_strdup(path);
 		e->hash = r.dataset_hash ? ce_strdup(r.dataset_hash) : NULL;
+		e->subset = subset_describe(&r);
 		e->score = v * 100.0;
 		e->has_type = t != NULL;
 		e->type = t ? t->type : TASK_TYPE_RETRIEVAL;
 		s->n++;
-		if (!e->task || !e->path || (r.dataset_hash && !e->hash))
+		if (!e->task || !e->path || !e->subset || (r.dataset_hash && !e->hash))
 			st = ce_err_set(err, CE_E_NOMEM, "out of memory");
 	}
 	task_free(t);
@@ -218,8 +236,11 @@ void check_report_free(struct check_report *r)
 {
 	if (!r)
 		return;
-	for (int32_t i = 0; i < r->n; i++)
+	for (int32_t i = 0; i < r->n; i++) {
 		ce_free(r->rows[i].task);
+		ce_free(r->rows[i].base_subset);
+		ce_free(r->rows[i].cur_subset);
+	}
 	ce_free(r->rows);
 	ce_free(r);
 }
@@ -278,11 +299,17 @@ enum ce_status check_results(const char *results, const char *baseline, const st
 			row->current = c ? c->score : NAN;
 			row->delta = row->current - row->baseline;
 			row->data_differs = b && c && b->hash && c->hash && strcmp(b->hash, c->hash) != 0;
+			row->subset_differs = b && c && strcmp(b->subset, c->subset) != 0;
+			if ((b && !(row->base_subset = ce_strdup(b->subset))) ||
+			    (c && !(row->cur_subset = ce_strdup(c->subset)))) {
+				st = ce_err_set(err, CE_E_NOMEM, "out of memory");
+				break;
+			}
 			if (!c)
 				row->verdict = CHECK_MISSING_CURRENT;
 			else if (!b)
 				row->verdict = CHECK_MISSING_BASELINE;
-			else if (row->data_differs && !o->allow_mismatch)
+			else if ((row->data_differs || row->subset_differs) && !o->allow_mismatch)
 				row->verdict = CHECK_DATA_MISMATCH;
 			/* 1e-9: a drop of exactly the tolerance, up to rounding of x100, is not a regression */
 			else if (row->delta < -(row->tolerance + 1e-9))
@@ -357,6 +384,10 @@ void check_report_print(const struct check_report *r, FILE *out)
 						     "--allow-mismatch to compare anyway)"
 						   : " (dataset_hash differs, allowed)")
 					: "");
+		if (w->subset_differs)
+			fprintf(out, "    subset differs%s: baseline %s; results %s\n",
+				w->verdict == CHECK_DATA_MISMATCH ? " (--allow-mismatch to compare anyway)" : ", allowed",
+				w->base_subset, w->cur_subset);
 	}
 	fprintf(out, "\n%d task(s): %d ok, %d improved, %d regressed, %d missing, %d data mismatch\n", (int)r->n,
 		(int)r->n_ok, (int)r->n_improved, (int)r->n_regressed, (int)r->n_missing, (int)r->n_mismatch);

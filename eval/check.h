@@ -9,8 +9,11 @@
  * regression; a rise larger than the tolerance is reported as an improvement;
  * anything else is ok.  Tasks present on only one side, and tasks whose two
  * files both carry ceval.dataset_hash with different values (the scores were
- * computed on different data) are listed and make the check fail with the
- * data exit code, unless allow_mismatch (then the hashes are only noted).
+ * computed on different data), or record different subsets (ceval.subset:
+ * rule, N, M, seed and selection hash; a subset against a full run - a file
+ * without a subset record, mteb's included - also differs) are listed and
+ * make the check fail with the data exit code, unless allow_mismatch (then
+ * the differences are only noted).
  */
 #ifndef CHECK_H
 #define CHECK_H
@@ -54,6 +57,8 @@ struct check_row {
 	double delta, tolerance;
 	enum check_verdict verdict;
 	int data_differs;          /* hashes differ (also set when allowed) */
+	int subset_differs;        /* subset records differ (also set when allowed) */
+	char *base_subset, *cur_subset; /* "full" or "n=N corpus=M seed=S selection=H" (NULL when missing) */
 };
 
 struct check_report {

@@ -35,7 +35,9 @@ static const struct cli_opt *check_options(void)
 		 "clustering); repeatable or comma-separated.",
 		 "none", 0, 0, 0},
 		{"allow-mismatch", 0, CLI_OPT_FLAG, &ck.allow_mismatch, NULL,
-		 "Compare tasks even when the two files' ceval.dataset_hash differ (different data).", NULL, 0, 0, 0},
+		 "Compare tasks even when the two files' ceval.dataset_hash or ceval.subset differ (different data or "
+		 "subsets, or a subset against a full run).",
+		 NULL, 0, 0, 0},
 		{"tasks-dir", 0, CLI_OPT_STRING, &ck.tasks_dir, "DIR",
 		 "Task definitions, for task types and main scores.", "$CEVAL_TASKS, else ./tasks, else the installed tasks",
 		 0, 0, 0},
@@ -139,7 +141,8 @@ const struct cli_command cmd_check = {
 	"Results mode: for every task, compares the main score x100 of the new results with the baseline's and "
 	"prints task, baseline, new, delta and a verdict. A drop larger than the tolerance is a regression; a rise "
 	"larger than it is reported as an improvement. Tasks present on only one side are listed, and so are tasks "
-	"whose two files record different dataset hashes (refused unless --allow-mismatch). Exit status: 0 all "
+	"whose two files record different dataset hashes or different subsets ('ceval run --subset'; a subset "
+	"against a full run counts as different) are refused unless --allow-mismatch. Exit status: 0 all "
 	"within tolerance, 1 a regression, 2 usage error, 3 missing tasks, different data or a malformed file.\n"
 	"Embeddings mode: row-wise cosine similarity of two [n, dim] .npy files; prints the worst rows. Exit 1 when "
 	"a row is below --min-cosine, 3 when the shapes differ or a file is unreadable.",

@@ -10,8 +10,10 @@
 
 #include "ce_alloc.h"
 #include "cli.h"
+#include "dataset.h"
 #include "fs_util.h"
 #include "paths.h"
+#include "subset.h"
 #include "task.h"
 
 static struct {
@@ -91,23 +93,54 @@ static void data_status(const struct task *t, const char *data_dir, char *buf, s
 
 static void print_header(void)
 {
-	printf("%-34s %-20s %-11s %-16s %-3s %-48s %s\n", "TASK", "TYPE", "SPLIT", "MAIN SCORE", "QI", "DATASET",
-	       "DATA");
+	printf("%-34s %-20s %-11s %-16s %-3s %-11s %-9s %-48s %s\n", "TASK", "TYPE", "SPLIT", "MAIN SCORE", "QI",
+	       "SUBSET", "TEXTS", "DATASET", "DATA");
 }
 
-static void print_task(const struct task *t, const char *data_dir)
+/*
+ * SUBSET: the suite's size for the task ("N", retrieval "N/M"; "-" = whole).
+ * TEXTS: texts the run will encode in the first eval split (subset_count_texts
+ * after subset_apply), for a task with a subset size whose data is there,
+ * when `count` is set; else "-".
+ */
+static void subset_cols(const struct task *t, int64_t sub_n, int64_t sub_m, int count, int have_data,
+			const char *data_dir, char *sub, size_t sub_cap, char *texts, size_t texts_cap)
+{
+	snprintf(sub, sub_cap, "-");
+	snprintf(texts, texts_cap, "-");
+	if (sub_n > 0 && t->type == TASK_TYPE_RETRIEVAL)
+		snprintf(sub, sub_cap, "%lld/%lld", (long long)sub_n,
+			 (long long)(sub_m > 0 ? sub_m : sub_n * SUBSET_CORPUS_FACTOR));
+	else if (sub_n > 0)
+		snprintf(sub, sub_cap, "%lld", (long long)sub_n);
+	if (!count || !have_data || sub_n <= 0)
+		return; /* whole tasks are not loaded: listing a full suite stays quick */
+	struct dataset *ds = NULL;
+	struct ce_err err;
+	struct subset_info info;
+	struct subset_spec spec = {sub_n, sub_m, SUBSET_SEED};
+	if (dataset_load(t, data_dir, t->eval_splits[0], &ds, &err) == CE_OK &&
+	    subset_apply(ds, t, &spec, &info, &err) == CE_OK)
+		snprintf(texts, texts_cap, "%lld", (long long)subset_count_texts(ds, t));
+	else
+		snprintf(texts, texts_cap, "error");
+	dataset_free(ds);
+}
+
+static void print_task(const struct task *t, const char *data_dir, int64_t sub_n, int64_t sub_m, int count)
 {
 	char split[128] = "";
 	size_t o = 0;
 	for (int32_t i = 0; i < t->n_eval_splits && o < sizeof split; i++)
 		o += (size_t)snprintf(split + o, sizeof split - o, "%s%s", i ? "," : "", t->eval_splits[i]);
-	char st[1024];
+	char st[1024], sub[48], texts[32];
 	data_status(t, data_dir, st, sizeof st);
-	printf("%-34s %-20s %-11s %-16s %-3s %-48s %s\n", t->name, task_type_name(t->type), split, t->main_score,
-	       t->query_instruction ? "yes" : "-", t->dataset_path, st);
+	subset_cols(t, sub_n, sub_m, count, strcmp(st, "yes") == 0, data_dir, sub, sizeof sub, texts, sizeof texts);
+	printf("%-34s %-20s %-11s %-16s %-3s %-11s %-9s %-48s %s\n", t->name, task_type_name(t->type), split,
+	       t->main_score, t->query_instruction ? "yes" : "-", sub, texts, t->dataset_path, st);
 }
 
-static int list_suite(const char *tasks_dir, const char *name, const char *data_dir, int *n_absent)
+static int list_suite(const char *tasks_dir, const char *name, const char *data_dir, int count, int *n_absent)
 {
 	struct suite *su = NULL;
 	struct ce_err err;
@@ -118,7 +151,7 @@ static int list_suite(const char *tasks_dir, const char *name, const char *data_
 	       su->description);
 	print_header();
 	for (int32_t i = 0; i < su->n_tasks; i++) {
-		print_task(su->tasks[i], data_dir);
+		print_task(su->tasks[i], data_dir, su->subset_n[i], su->subset_corpus[i], count);
 		char st[1024];
 		data_status(su->tasks[i], data_dir, st, sizeof st);
 		*n_absent += strcmp(st, "yes") != 0;
@@ -145,7 +178,7 @@ static int run_list(const struct cli_command *self, int argc, char **argv)
 	printf("Tasks: %s    Data: %s    (QI = query instruction prepended)\n\n", tasks_dir, data_dir);
 	int rc = CLI_EXIT_OK, n_absent = 0;
 	if (lo.suite) {
-		rc = list_suite(tasks_dir, lo.suite, data_dir, &n_absent);
+		rc = list_suite(tasks_dir, lo.suite, data_dir, 1, &n_absent);
 	} else {
 		char *sdir = fs_join(tasks_dir, "suites");
 		DIR *d = sdir ? opendir(sdir) : NULL;
@@ -165,7 +198,7 @@ static int run_list(const struct cli_command *self, int argc, char **argv)
 			qsort(names, (size_t)n, sizeof *names, cmp_cstr);
 			for (int i = 0; i < n; i++) {
 				if (names[i] && rc == CLI_EXIT_OK) {
-					int r = list_suite(tasks_dir, names[i], data_dir, &n_absent);
+					int r = list_suite(tasks_dir, names[i], data_dir, 0, &n_absent);
 					rc = r ? r : rc;
 					printf("\n");
 				}
@@ -186,7 +219,9 @@ const struct cli_command cmd_list = {
 	"ceval list [--suite NAME] [--tasks-dir DIR] [--data-dir DIR]",
 	"Prints every task of the suite (or of every suite under <tasks-dir>/suites) with its type, eval split, "
 	"main score, whether the model's query instruction is used, its dataset folder (relative to the data dir) "
-	"and whether the files it needs are present: retrieval corpus.jsonl, queries.jsonl and qrels/<split>.tsv; "
+	"the suite's subset size for it (N, or N/M for retrieval corpora; see 'ceval run --subset'), with --suite "
+	"and a subset size the number of texts a run will encode (first eval split, after the subset, before de-duplication; the "
+	"data is loaded to count them), and whether the files it needs are present: retrieval corpus.jsonl, queries.jsonl and qrels/<split>.tsv; "
 	"classification <train>.jsonl and <split>.jsonl; other types <split>.jsonl (each also as .zst). "
 	"A present folder with missing files names them. Exit status: 0 (also when data is missing), 2 usage "
 	"error, 3 broken task or suite files.",

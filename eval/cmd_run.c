@@ -27,6 +27,7 @@
 #include "model_ref.h"
 #include "paths.h"
 #include "results.h"
+#include "subset.h"
 #include "task.h"
 
 static struct {
@@ -34,6 +35,7 @@ static struct {
 	const char *cache_dir;
 	struct cli_list tasks;
 	int batch_size, threads, max_length, overwrite, quiet, verbose, no_instruction, no_cache;
+	int subset, subset_corpus;
 } args;
 
 static const struct cli_opt *run_options(void)
@@ -66,6 +68,13 @@ static const struct cli_opt *run_options(void)
 		{"threads", 't', CLI_OPT_INT, &args.threads, "N", "Compute threads (0 = all CPUs).", "0", 0, 1024, 0},
 		{"max-length", 0, CLI_OPT_INT, &args.max_length, "N",
 		 "Lower the token limit (incl. [CLS]/[SEP]); 0 = the model's own.", "0", 0, 1 << 20, 0},
+		{"subset", 0, CLI_OPT_INT, &args.subset, "N",
+		 "Evaluate a deterministic stratified subset of every task: N pairs/rows/queries, N items per "
+		 "clustering set (rules: eval/subset.h); 0 = whole data. Overrides the suite's sizes; recorded in the results.",
+		 "the suite's per-task sizes, else whole", 0, 1 << 30, 0},
+		{"subset-corpus", 0, CLI_OPT_INT, &args.subset_corpus, "M",
+		 "Retrieval subsets: corpus documents kept (never fewer than the relevant ones).", "10 x N", 1, 1 << 30,
+		 0},
 		{"precision", 0, CLI_OPT_STRING, &args.precision, "f32|bf16", "Encoder arithmetic.", "f32", 0, 0, 0},
 		{"cache-dir", 0, CLI_OPT_STRING, &args.cache_dir, "DIR",
 		 "Embedding cache root; one folder per model fingerprint, precision and max length.",
@@ -148,8 +157,9 @@ struct task_row {
 	char note[256];
 };
 
-static enum task_outcome run_task(const struct task *t, const struct model_ref *ref, struct run_state *rs,
-				  const char *data_dir, const char *instr, struct task_row *row, struct ce_err *err)
+static enum task_outcome run_task(const struct task *t, const struct subset_spec *sub, const struct model_ref *ref,
+				  struct run_state *rs, const char *data_dir, const char *instr, struct task_row *row,
+				  struct ce_err *err)
 {
 	struct encoder *enc = rs->enc;
 	row->name = t->name;
@@ -163,14 +173,15 @@ static enum task_outcome run_task(const struct task *t, const struct model_ref *
 		char *p = results_path(args.output, ref->name, t->name, NULL);
 		enum ce_status st = p ? results_read_file(p, &old, err) : CE_E_NOMEM;
 		int same = st == CE_OK && old.has_ceval && old.model_fingerprint &&
-			   strcmp(old.model_fingerprint, encoder_fingerprint(enc)) == 0 && old.n_scores > 0;
+			   strcmp(old.model_fingerprint, encoder_fingerprint(enc)) == 0 && old.n_scores > 0 &&
+			   subset_record_matches(&old, t, sub);
 		if (same) {
 			row->main = old.scores[0].main_score;
 			row->outcome = OUT_CACHED;
 			snprintf(row->note, sizeof row->note, "kept %s", p);
 		} else {
 			ce_log(CE_LOG_WARN, "%s: existing %s is %s; recomputing", t->name, p ? p : "results",
-			       st != CE_OK ? "unreadable" : "from another model fingerprint");
+			       st != CE_OK ? "unreadable" : "from another model fingerprint or subset");
 		}
 		ce_free(p);
 		task_result_deinit(&old);
@@ -190,7 +201,11 @@ static enum task_outcome run_task(const struct task *t, const struct model_ref *
 		ce_log(CE_LOG_DEBUG, "%s: loading split %s from %s/%s", t->name, t->eval_splits[s], data_dir,
 		       t->dataset_path);
 		st = dataset_load(t, data_dir, t->eval_splits[s], &ds, err);
+		struct subset_info si;
+		if (st == CE_OK && (st = subset_apply(ds, t, sub, &si, err)) == CE_OK && s == 0)
+			st = subset_record(&res, &si, err);
 		if (st != CE_OK) {
+			dataset_free(ds);
 			outcome = st == CE_E_NOT_FOUND ? OUT_SKIPPED : OUT_FAILED;
 			break;
 		}
@@ -288,6 +303,7 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 	memset(&args, 0, sizeof args);
 	args.output = "results";
 	args.precision = "f32";
+	args.subset = -1;
 	enum cli_parse_result pr = cli_parse(self, run_options(), argc, argv, NULL, 0, NULL);
 	if (pr != CLI_PARSE_OK)
 		return pr == CLI_PARSE_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
@@ -335,7 +351,8 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 	}
 	tasks = ce_calloc(256 + 512, sizeof *tasks);
 	struct task **owned = ce_calloc(256, sizeof *owned);
-	if (!tasks || !owned) {
+	struct subset_spec *subs = ce_calloc(256 + 512, sizeof *subs);
+	if (!tasks || !owned || !subs) {
 		rc = cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory"});
 		goto out;
 	}
@@ -348,8 +365,10 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 			int want = n_names == 0;
 			for (int k = 0; k < n_names && !want; k++)
 				want = strcmp(task_names[k], suite->tasks[i]->name) == 0;
-			if (want)
+			if (want) {
+				subs[n_tasks] = (struct subset_spec){suite->subset_n[i], suite->subset_corpus[i], SUBSET_SEED};
 				tasks[n_tasks++] = suite->tasks[i];
+			}
 		}
 		for (int k = 0; k < n_names; k++) {
 			int found = 0;
@@ -374,6 +393,13 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 		}
 	}
 
+	for (int i = 0; i < n_tasks; i++) {
+		subs[i].seed = SUBSET_SEED;
+		if (args.subset >= 0)
+			subs[i].n = args.subset;
+		if (args.subset_corpus > 0)
+			subs[i].corpus = args.subset_corpus;
+	}
 	if (model_ref_resolve(args.model, &ref, &err) != CE_OK) {
 		rc = cli_report(&err);
 		goto out;
@@ -421,7 +447,7 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 		if (cli_interrupted)
 			break;
 		ce_err_clear(&err);
-		enum task_outcome o = run_task(tasks[i], &ref, &rs, args.data_dir, instr, &rows[n_rows], &err);
+		enum task_outcome o = run_task(tasks[i], &subs[i], &ref, &rs, args.data_dir, instr, &rows[n_rows], &err);
 		n_rows++;
 		if (o == OUT_SKIPPED || o == OUT_FAILED) {
 			if (cli_interrupted)
@@ -454,6 +480,7 @@ out:
 			task_free(owned[k]);
 	}
 	ce_free(owned);
+	ce_free(subs);
 	ce_free(tasks);
 	suite_free(suite);
 	ce_free(tasks_dir);

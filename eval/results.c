@@ -120,6 +120,8 @@ void task_result_deinit(struct task_result *r)
 	ce_free(r->model_name);
 	ce_free(r->model_fingerprint);
 	ce_free(r->query_instruction);
+	ce_free(r->subset_rule);
+	ce_free(r->subset_hash);
 	memset(r, 0, sizeof *r);
 }
 
@@ -297,6 +299,17 @@ enum ce_status results_to_json(const struct task_result *r, char **json, size_t 
 	put(ce, "compat", str_or_null(r->compat), &ok);
 	put(ce, "main_score", json_string(r->main_score_name), &ok);
 	put(ce, "dataset_hash", str_or_null(r->dataset_hash), &ok);
+	if (r->has_subset) {
+		json_t *sub = json_object();
+		put(sub, "rule", str_or_null(r->subset_rule), &ok);
+		put(sub, "n", json_integer(r->subset_n), &ok);
+		put(sub, "corpus", r->subset_corpus > 0 ? json_integer(r->subset_corpus) : json_null(), &ok);
+		put(sub, "seed", json_integer(r->subset_seed), &ok);
+		put(sub, "selection_hash", str_or_null(r->subset_hash), &ok);
+		put(ce, "subset", sub, &ok);
+	} else {
+		put(ce, "subset", json_null(), &ok);
+	}
 	json_t *model = json_object();
 	put(model, "name", json_string(r->model_name), &ok);
 	put(model, "dim", json_integer(r->model_dim), &ok);
@@ -474,9 +487,42 @@ static enum ce_status rd_entry(struct rctx *c, json_t *e, const char *split, siz
 	return CE_OK;
 }
 
+/* ceval.subset: null/absent (whole dataset) or the record of subset.h. */
+static enum ce_status rd_subset(struct rctx *c, json_t *sub, struct task_result *r)
+{
+	static const char *const keys[] = {"rule", "n", "corpus", "seed", "selection_hash"};
+	if (!sub || json_is_null(sub))
+		return CE_OK;
+	if (!json_is_object(sub))
+		return rerr(c, "ceval.subset", "expected an object or null, found %s", kind(sub));
+	const char *k;
+	json_t *v;
+	json_object_foreach(sub, k, v) {
+		int known = 0;
+		for (size_t i = 0; i < 5; i++)
+			known |= !strcmp(k, keys[i]);
+		if (!known)
+			return rerr(c, "ceval.subset", "unknown key '%.100s'", k);
+	}
+	r->has_subset = 1;
+	CE_TRY(rd_str(c, json_object_get(sub, "rule"), "ceval.subset.rule", 0, &r->subset_rule));
+	CE_TRY(rd_str(c, json_object_get(sub, "selection_hash"), "ceval.subset.selection_hash", 0, &r->subset_hash));
+	json_t *n = json_object_get(sub, "n"), *m = json_object_get(sub, "corpus"), *s = json_object_get(sub, "seed");
+	if (!json_is_integer(n) || json_integer_value(n) < 1)
+		return rerr(c, "ceval.subset.n", "expected a positive integer, found %s", kind(n));
+	if (!json_is_null(m) && (!json_is_integer(m) || json_integer_value(m) < 1))
+		return rerr(c, "ceval.subset.corpus", "expected a positive integer or null, found %s", kind(m));
+	if (!json_is_integer(s) || json_integer_value(s) < 0)
+		return rerr(c, "ceval.subset.seed", "expected a non-negative integer, found %s", kind(s));
+	r->subset_n = json_integer_value(n);
+	r->subset_corpus = json_is_integer(m) ? json_integer_value(m) : 0;
+	r->subset_seed = json_integer_value(s);
+	return CE_OK;
+}
+
 static enum ce_status rd_ceval(struct rctx *c, json_t *ce, struct task_result *r)
 {
-	static const char *const keys[] = {"version", "compat", "main_score", "dataset_hash", "model"};
+	static const char *const keys[] = {"version", "compat", "main_score", "dataset_hash", "model", "subset"};
 	static const char *const mkeys[] = {"name", "dim", "fingerprint", "max_seq_length", "query_instruction"};
 	if (!json_is_object(ce))
 		return rerr(c, "ceval", "expected an object, found %s", kind(ce));
@@ -484,7 +530,7 @@ static enum ce_status rd_ceval(struct rctx *c, json_t *ce, struct task_result *r
 	json_t *v;
 	json_object_foreach(ce, k, v) {
 		int known = 0;
-		for (size_t i = 0; i < 5; i++)
+		for (size_t i = 0; i < 6; i++)
 			known |= !strcmp(k, keys[i]);
 		if (!known)
 			return rerr(c, "ceval", "unknown key '%.100s'", k);
@@ -494,6 +540,7 @@ static enum ce_status rd_ceval(struct rctx *c, json_t *ce, struct task_result *r
 	CE_TRY(rd_str(c, json_object_get(ce, "compat"), "ceval.compat", 1, &r->compat));
 	CE_TRY(rd_str(c, json_object_get(ce, "main_score"), "ceval.main_score", 0, &r->main_score_name));
 	CE_TRY(rd_str(c, json_object_get(ce, "dataset_hash"), "ceval.dataset_hash", 1, &r->dataset_hash));
+	CE_TRY(rd_subset(c, json_object_get(ce, "subset"), r));
 	json_t *m = json_object_get(ce, "model");
 	if (!json_is_object(m))
 		return rerr(c, "ceval.model", "expected an object, found %s", kind(m));

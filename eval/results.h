@@ -12,6 +12,8 @@
  *                                "main_score": float, "<metric>": float, ... } ] },
  *     "ceval": { "version": str, "compat": "R1", "main_score": str,
  *                "dataset_hash": str|null,
+ *                "subset": null | { "rule": str, "n": int, "corpus": int|null,
+ *                                   "seed": int, "selection_hash": str },
  *                "model": { "name": str, "dim": int, "fingerprint": str|null,
  *                           "max_seq_length": int, "query_instruction": str|null } } }
  *
@@ -79,6 +81,14 @@ struct task_result {
 	char *model_fingerprint;  /* NULL -> null */
 	int32_t model_max_seq_length;
 	char *query_instruction;  /* NULL -> null (none used) */
+	/* ceval.subset (subset.h): has_subset 0 = the whole dataset was evaluated
+	   (written as null; an absent key reads the same) */
+	int has_subset;
+	char *subset_rule;        /* e.g. "ceval-subset-v1" */
+	int64_t subset_n;         /* N */
+	int64_t subset_corpus;    /* retrieval M; 0 -> null (other types) */
+	int64_t subset_seed;
+	char *subset_hash;        /* selection hash, 16 hex digits */
 };
 
 void task_result_init(struct task_result *r);

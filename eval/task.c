@@ -804,6 +804,8 @@ void suite_free(struct suite *s)
 	for (int32_t i = 0; i < s->n_tasks; i++)
 		task_free(s->tasks[i]);
 	ce_free(s->tasks);
+	ce_free(s->subset_n);
+	ce_free(s->subset_corpus);
 	ce_free(s->source_path);
 	ce_free(s);
 }
@@ -829,6 +831,25 @@ static enum ce_status suite_add_task(struct yctx *c, const yaml_node_t *item, co
 				     const char *suite_dir, struct suite *su)
 {
 	char *entry = NULL;
+	int32_t sub_n = 0, sub_m = 0;
+	const yaml_node_t *m_node = NULL;
+	if (item->type == YAML_MAPPING_NODE) {
+		/* {task: T, subset: N, subset_corpus: M} */
+		static const char *const ekeys[] = {"task", "subset", "subset_corpus"};
+		yaml_node_t *kn[3], *v[3];
+		CE_TRY(collect(c, item, "tasks entry", ekeys, 3, kn, v));
+		if (!v[0])
+			return yerr_at(c, item->start_mark, "tasks entry: missing required key 'task'");
+		if (v[2] && !v[1])
+			return yerr_at(c, kn[2]->start_mark, "tasks entry: subset_corpus needs subset");
+		if (v[1])
+			CE_TRY(get_int(c, v[1], "subset", 1, INT32_MAX, &sub_n));
+		if (v[2]) {
+			CE_TRY(get_int(c, v[2], "subset_corpus", 1, INT32_MAX, &sub_m));
+			m_node = kn[2];
+		}
+		item = v[0];
+	}
 	CE_TRY(get_str(c, item, "tasks", &entry));
 	char *path = NULL;
 	enum ce_status s;
@@ -851,12 +872,17 @@ static enum ce_status suite_add_task(struct yctx *c, const yaml_node_t *item, co
 	for (int32_t i = 0; s == CE_OK && i < su->n_tasks; i++)
 		if (strcmp(su->tasks[i]->name, t->name) == 0)
 			s = yerr_at(c, item->start_mark, "tasks: task '%s' is listed twice", t->name);
+	if (s == CE_OK && m_node && t->type != TASK_TYPE_RETRIEVAL)
+		s = yerr_at(c, m_node->start_mark, "subset_corpus: only for retrieval tasks; '%s' is %s", t->name,
+			    task_type_name(t->type));
 	ce_free(path);
 	ce_free(entry);
 	if (s != CE_OK) {
 		task_free(t);
 		return s;
 	}
+	su->subset_n[su->n_tasks] = sub_n;
+	su->subset_corpus[su->n_tasks] = sub_m;
 	su->tasks[su->n_tasks++] = t;
 	return CE_OK;
 }
@@ -874,12 +900,14 @@ static enum ce_status parse_suite(struct yctx *c, const yaml_node_t *root, const
 		CE_TRY(get_str(c, v[1], "description", &su->description));
 	const yaml_node_t *tl = v[2];
 	if (tl->type != YAML_SEQUENCE_NODE || tl->data.sequence.items.top == tl->data.sequence.items.start)
-		return expected(c, tl, "tasks", "a non-empty sequence of task names or paths");
+		return expected(c, tl, "tasks", "a non-empty sequence of task names, paths or {task: ..., subset: N} mappings");
 	ptrdiff_t cnt = tl->data.sequence.items.top - tl->data.sequence.items.start;
 	if (cnt > 100000)
 		return yerr_at(c, tl->start_mark, "tasks: more than 100000 entries");
 	su->tasks = ce_calloc((size_t)cnt, sizeof *su->tasks);
-	if (!su->tasks)
+	su->subset_n = ce_calloc((size_t)cnt, sizeof *su->subset_n);
+	su->subset_corpus = ce_calloc((size_t)cnt, sizeof *su->subset_corpus);
+	if (!su->tasks || !su->subset_n || !su->subset_corpus)
 		return ce_err_set(c->err, CE_E_NOMEM, "%s: out of memory", c->path);
 	char *sdir = dir_of(c->path);
 	if (!sdir)

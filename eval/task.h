@@ -122,6 +122,8 @@ struct suite {
 	char *description; /* "" when absent */
 	struct task **tasks;
 	int32_t n_tasks;
+	int64_t *subset_n;      /* n_tasks entries: per-task subset size N (subset.h), 0 = whole */
+	int64_t *subset_corpus; /* n_tasks entries: retrieval corpus size M, 0 = default (10 x N) */
 	char *source_path;
 };
 
@@ -130,8 +132,10 @@ struct suite {
  * <tasks_root>/suites/<suite_name>.yaml, or a path (contains '/' or ends in
  * ".yaml").  Each entry of `tasks:` is a task name (resolved with
  * task_find_file; the loaded task's name: must equal it) or a relative path
- * ending in ".yaml" (relative to the suite file's folder).  A task listed
- * twice is CE_E_FORMAT.  [out] *out (suite_free).
+ * ending in ".yaml" (relative to the suite file's folder), or a mapping
+ * {task: NAME|PATH, subset: N, subset_corpus: M} giving that task's subset
+ * size (subset_corpus only for retrieval tasks, and only with subset).  A
+ * task listed twice is CE_E_FORMAT.  [out] *out (suite_free).
  */
 enum ce_status suite_load(const char *tasks_root, const char *suite_name, struct suite **out, struct ce_err *err);
 void suite_free(struct suite *s);

@@ -41,7 +41,7 @@ mkdir -p "$T/data/C-MTEB/ATEC" "$T/data/C-MTEB/T2Retrieval/qrels" "$T/data/C-MTE
 : >"$T/data/C-MTEB/TNews-classification/train.jsonl"
 expect_rc 0 "list" "$BIN" list --suite cmteb --data-dir "$T/data"
 expect_grep "Suite cmteb: 35 task(s)" "$T/out" "suite count"
-grep -E '^ATEC +sts +test +cosine_spearman +- +C-MTEB/ATEC +yes$' "$T/out" >/dev/null && ok || { bad "ATEC row"; grep ATEC "$T/out"; }
+grep -E '^ATEC +sts +test +cosine_spearman +- +- +- +C-MTEB/ATEC +yes$' "$T/out" >/dev/null && ok || { bad "ATEC row"; grep ATEC "$T/out"; }
 expect_grep "no (missing queries.jsonl)" "$T/out" "retrieval missing file named"
 expect_grep "no (missing validation.jsonl)" "$T/out" "classification missing eval split"
 grep -E '^BQ .* no \(no folder\)$' "$T/out" >/dev/null && ok || bad "BQ without folder"
