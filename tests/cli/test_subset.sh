@@ -8,10 +8,16 @@ set -u
 RUN=("$BIN" run --model models/ceval-tiny-zh --data-dir ../shared/data --quiet --threads 2)
 jget() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
 
-# the whole cmteb-mini suite on subsets of 200
-expect_rc 0 "cmteb-mini --subset 200" "${RUN[@]}" --suite cmteb-mini --subset 200 --output "$T/s200"
+# the whole cmteb-mini suite on subsets of 200 (a sanitizer build, far slower,
+# runs one task per type plus STSB)
+SEL=() N_TASKS=20
+case "$BIN" in */build/asan/*|*/build/fuzz/*|*/build/debug/*)
+	SEL=(--task LCQMC-mini,STSB-mini,Ocnli-mini,EPRSTMT-mini,CLSClusteringS2S-mini,MedDialogReranking-mini,CmrcRetrieval-mini)
+	N_TASKS=7 ;;
+esac
+expect_rc 0 "cmteb-mini --subset 200" "${RUN[@]}" --suite cmteb-mini "${SEL[@]}" --subset 200 --output "$T/s200"
 S=$T/s200/ceval-tiny-zh
-[ "$(ls "$S"/*.json | wc -l)" = 20 ] && ok || bad "20 results written"
+[ "$(ls "$S"/*.json | wc -l)" = "$N_TASKS" ] && ok || bad "$N_TASKS results written"
 [ "$(jget "$S/STSB-mini.json" 'd["ceval"]["subset"]["n"]')" = 200 ] && ok || bad "STSB subset n recorded"
 [ "$(jget "$S/STSB-mini.json" 'd["ceval"]["subset"]["seed"]')" = 42 ] && ok || bad "seed recorded"
 [ "$(jget "$S/CmrcRetrieval-mini.json" 'd["ceval"]["subset"]["corpus"]')" = 2000 ] && ok || bad "retrieval M = 10 x N"
