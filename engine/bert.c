@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ce_alloc.h"
+#include "gemm_bf16.h"
 #include "safetensors.h"
 #include "vmath.h"
 
@@ -28,6 +29,8 @@ struct bert_layer {
 	float *w1, *b1;     /* [I, H], [I] intermediate.dense */
 	float *w2, *b2;     /* [H, I], [H] output.dense */
 	float *ln2_g, *ln2_b;
+	/* bf16 copies of the four weight matrices (bert_use_bf16); the fp32 ones are then freed */
+	struct gbf_packed qkv_h, o_h, w1_h, w2_h;
 };
 
 struct bert {
@@ -35,6 +38,7 @@ struct bert {
 	float *word, *pos, *type; /* [V, H], [P, H], [TV, H] */
 	float *emb_ln_g, *emb_ln_b;
 	struct bert_layer *layers;
+	int bf16; /* linear layers run in bf16 (bert_use_bf16) */
 };
 
 struct bert_workspace {
@@ -45,6 +49,7 @@ struct bert_workspace {
 	float *a;      /* [T, H] post-attention state */
 	float *inter;  /* [T, I] */
 	float *scores; /* [max_seq, max_seq] one head of one sequence */
+	uint16_t *xh;  /* bf16 mode: [T, max(H, I)] the current GEMM's input rounded to bf16 */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -166,6 +171,10 @@ void bert_free(struct bert *b)
 				      L->w1,   L->b1,   L->w2, L->b2, L->ln2_g, L->ln2_b};
 			for (size_t k = 0; k < sizeof p / sizeof p[0]; k++)
 				ce_free(p[k]);
+			gbf_packed_free(&L->qkv_h);
+			gbf_packed_free(&L->o_h);
+			gbf_packed_free(&L->w1_h);
+			gbf_packed_free(&L->w2_h);
 		}
 		ce_free(b->layers);
 	}
@@ -175,6 +184,33 @@ void bert_free(struct bert *b)
 	ce_free(b->emb_ln_g);
 	ce_free(b->emb_ln_b);
 	ce_free(b);
+}
+
+enum ce_status bert_use_bf16(struct bert *b, struct ce_err *err)
+{
+	CE_CHECK(gbf_supported(), err, CE_E_UNSUPPORTED,
+		 "bf16 precision needs a CPU with AVX512_BF16 (vdpbf16ps), which this one lacks; use f32");
+	if (b->bf16)
+		return CE_OK;
+	const struct model_config *c = &b->cfg;
+	const int32_t H = c->hidden, FF = c->intermediate;
+	for (int32_t i = 0; i < c->layers; i++) {
+		struct bert_layer *L = &b->layers[i];
+		CE_TRY(gbf_pack(L->wqkv, 3 * H, H, &L->qkv_h, err));
+		CE_TRY(gbf_pack(L->wo, H, H, &L->o_h, err));
+		CE_TRY(gbf_pack(L->w1, FF, H, &L->w1_h, err));
+		CE_TRY(gbf_pack(L->w2, H, FF, &L->w2_h, err));
+	}
+	for (int32_t i = 0; i < c->layers; i++) { /* only once every pack succeeded: b stays usable in f32 otherwise */
+		struct bert_layer *L = &b->layers[i];
+		ce_free(L->wqkv);
+		ce_free(L->wo);
+		ce_free(L->w1);
+		ce_free(L->w2);
+		L->wqkv = L->wo = L->w1 = L->w2 = NULL;
+	}
+	b->bf16 = 1;
+	return CE_OK;
 }
 
 const struct model_config *bert_config(const struct bert *b) { return &b->cfg; }
@@ -206,7 +242,12 @@ enum ce_status bert_workspace_create(const struct bert *b, int32_t max_tokens, i
 	ws->a = ce_malloc_array(T * H, sizeof(float));
 	ws->inter = ce_malloc_array(T * (size_t)c->intermediate, sizeof(float));
 	ws->scores = ce_malloc_array((size_t)max_seq_len * (size_t)max_seq_len, sizeof(float));
-	if (!ws->x || !ws->qkv || !ws->ctx || !ws->a || !ws->inter || !ws->scores) {
+	if (b->bf16) {
+		int32_t widest_in = c->hidden > c->intermediate ? c->hidden : c->intermediate;
+		/* zeroed: the AMX kernel reads (and discards) whole 32-row blocks */
+		ws->xh = ce_calloc(gbf_rows_alloc(max_tokens) * gbf_row_stride(widest_in), sizeof *ws->xh);
+	}
+	if (!ws->x || !ws->qkv || !ws->ctx || !ws->a || !ws->inter || !ws->scores || (b->bf16 && !ws->xh)) {
 		bert_workspace_free(ws);
 		return ce_err_set(err, CE_E_NOMEM, "bert workspace: out of memory (%d tokens)", max_tokens);
 	}
@@ -224,6 +265,7 @@ void bert_workspace_free(struct bert_workspace *ws)
 	ce_free(ws->a);
 	ce_free(ws->inter);
 	ce_free(ws->scores);
+	ce_free(ws->xh);
 	ce_free(ws);
 }
 
@@ -239,6 +281,18 @@ static void linear(float *y, const float *x, const float *w, const float *bias, 
 			memcpy(y + (size_t)r * (size_t)out, bias, (size_t)out * sizeof *y);
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, out, in, 1.0f, x, in, w, in, bias ? 1.0f : 0.0f, y,
 		    out);
+}
+
+/* The same in either precision: bf16 rounds x into the workspace first. */
+static void linear_p(const struct bert *b, struct bert_workspace *ws, float *y, const float *x, const float *w,
+		     const struct gbf_packed *wh, const float *bias, int32_t rows, int32_t in, int32_t out)
+{
+	if (!b->bf16) {
+		linear(y, x, w, bias, rows, in, out);
+		return;
+	}
+	gbf_convert_rows(ws->xh, x, rows, in);
+	gbf_linear(y, ws->xh, wh, bias, rows);
 }
 
 /* v = act(v + bias) row-wise over rows x cols. */
@@ -374,18 +428,18 @@ enum ce_status bert_forward(const struct bert *b, struct bert_workspace *ws, con
 
 	for (int32_t li = 0; li < c->layers; li++) {
 		const struct bert_layer *L = &b->layers[li];
-		linear(ws->qkv, ws->x, L->wqkv, L->bqkv, rows, H, 3 * H);
+		linear_p(b, ws, ws->qkv, ws->x, L->wqkv, &L->qkv_h, L->bqkv, rows, H, 3 * H);
 		for (int32_t s = 0, r = 0; s < n_seq; r += lens[s], s++)
 			attention(c, ws->qkv + (size_t)r * 3 * (size_t)H, ws->ctx + (size_t)r * (size_t)H, ws->scores,
 				  lens[s]);
 		/* bias, residual and LayerNorm in one pass over each row */
-		linear(ws->a, ws->ctx, L->wo, NULL, rows, H, H);
+		linear_p(b, ws, ws->a, ws->ctx, L->wo, &L->o_h, NULL, rows, H, H);
 		for (int32_t r = 0; r < rows; r++)
 			vm_add_layer_norm(ws->a + (size_t)r * (size_t)H, L->bo, ws->x + (size_t)r * (size_t)H, L->ln1_g,
 					  L->ln1_b, H, c->layer_norm_eps);
-		linear(ws->inter, ws->a, L->w1, NULL, rows, H, FF);
+		linear_p(b, ws, ws->inter, ws->a, L->w1, &L->w1_h, NULL, rows, H, FF);
 		bias_activate(ws->inter, L->b1, rows, FF, c->act);
-		linear(ws->x, ws->inter, L->w2, NULL, rows, FF, H);
+		linear_p(b, ws, ws->x, ws->inter, L->w2, &L->w2_h, NULL, rows, FF, H);
 		for (int32_t r = 0; r < rows; r++)
 			vm_add_layer_norm(ws->x + (size_t)r * (size_t)H, L->b2, ws->a + (size_t)r * (size_t)H, L->ln2_g,
 					  L->ln2_b, H, c->layer_norm_eps);

@@ -37,6 +37,15 @@ enum ce_status bert_create(const struct model_config *cfg, const struct safetens
 			   struct ce_err *err);
 void bert_free(struct bert *b);
 
+/*
+ * Switch the four linear layers of every encoder layer to bf16 weights and
+ * activations with fp32 accumulation (gemm_bf16.h); embeddings, attention,
+ * bias, GELU, LayerNorm and pooling stay fp32.  Frees the fp32 copies of those
+ * weights.  Call before creating workspaces.  Errors: CE_E_UNSUPPORTED (the
+ * CPU lacks AVX512_BF16), CE_E_NOMEM (b is then unchanged).
+ */
+enum ce_status bert_use_bf16(struct bert *b, struct ce_err *err);
+
 const struct model_config *bert_config(const struct bert *b);
 /* Output dimension after pooling (hidden × number of pooling modes). */
 int32_t bert_dim(const struct bert *b);
