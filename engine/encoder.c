@@ -540,13 +540,14 @@ static enum ce_status embed(struct encoder *enc, const char *const *texts, const
 	}
 	qsort(order, (size_t)n, sizeof *order, cmp_order);
 
-	/* bf16: a row's numbers do not depend on the batch it is in (the bf16
-	 * kernel sums every output in the same order whatever the block shape, and
-	 * attention is per sequence), so when there are fewer batches than
-	 * threads, smaller batches let every worker take part; f32 keeps the
-	 * batching fixed so that its results do not depend on the thread count. */
+	/* When a row's numbers do not depend on the batch it is in (bf16, or fp32
+	 * on gemm_f32.h: those kernels sum every output in the same order whatever
+	 * the block shape, and attention is per sequence), smaller batches let
+	 * every worker take part when there are fewer batches than threads.  On
+	 * the OpenBLAS path the batching stays fixed, so that results do not
+	 * depend on the thread count. */
 	int32_t batch = enc->batch;
-	if (enc->opt.precision == ENCODER_PRECISION_BF16 && enc->threads > 1 && n < (int64_t)enc->threads * batch)
+	if (bert_rows_independent(enc->bert) && enc->threads > 1 && n < (int64_t)enc->threads * batch)
 		batch = (int32_t)((n + enc->threads - 1) / enc->threads);
 	struct enc_job job = {
 		.texts = texts, .order = order, .n = n, .out = out, .batch = batch, .n_batches = (n + batch - 1) / batch};
