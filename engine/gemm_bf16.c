@@ -28,6 +28,7 @@
 #include "ce_alloc.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
 #include <immintrin.h>
 #define GBF_X86 1
 #define GBF_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
@@ -51,7 +52,10 @@ int gbf_amx_usable(void)
 {
 #if defined(GBF_X86) && defined(__linux__) && defined(SYS_arch_prctl)
 	__builtin_cpu_init();
-	if (!gbf_supported() || !__builtin_cpu_supports("amx-bf16") || !__builtin_cpu_supports("amx-tile"))
+	/* CPUID.(EAX=7,ECX=0):EDX bit 22 = AMX-BF16, bit 24 = AMX-TILE (clang 14's
+	 * __builtin_cpu_supports does not know the AMX names) */
+	unsigned a, b, c, d;
+	if (!gbf_supported() || !__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(d & (1u << 22)) || !(d & (1u << 24)))
 		return 0;
 	/* Linux ≥ 5.16 hands out the 8 KiB tile state only on request
 	 * (Documentation/arch/x86/xstate.rst); 0x1023 = ARCH_REQ_XCOMP_PERM,
