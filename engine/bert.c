@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include "ce_alloc.h"
+#include "gemm_bf16.h"
+#include "gemm_f32.h"
 #include "safetensors.h"
 #include "vmath.h"
 
@@ -28,6 +30,10 @@ struct bert_layer {
 	float *w1, *b1;     /* [I, H], [I] intermediate.dense */
 	float *w2, *b2;     /* [H, I], [H] output.dense */
 	float *ln2_g, *ln2_b;
+	/* bf16 copies of the four weight matrices (bert_use_bf16); the fp32 ones are then freed */
+	struct gbf_packed qkv_h, o_h, w1_h, w2_h;
+	/* with AVX-512F: the fp32 matrices repacked for gemm_f32.h (the row-major ones are freed) */
+	struct gf32_packed qkv_f, o_f, w1_f, w2_f;
 };
 
 struct bert {
@@ -35,6 +41,7 @@ struct bert {
 	float *word, *pos, *type; /* [V, H], [P, H], [TV, H] */
 	float *emb_ln_g, *emb_ln_b;
 	struct bert_layer *layers;
+	int bf16; /* linear layers run in bf16 (bert_use_bf16) */
 };
 
 struct bert_workspace {
@@ -45,6 +52,7 @@ struct bert_workspace {
 	float *a;      /* [T, H] post-attention state */
 	float *inter;  /* [T, I] */
 	float *scores; /* [max_seq, max_seq] one head of one sequence */
+	uint16_t *xh;  /* bf16 mode: [T, max(H, I)] the current GEMM's input rounded to bf16 */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -138,6 +146,43 @@ static enum ce_status load_all(struct bert *b, const struct safetensors *st, str
 	return CE_OK;
 }
 
+/* Repack the four matrices of every layer for gemm_f32.h and drop the row-major copies. */
+static enum ce_status pack_f32(struct bert *b, struct ce_err *err)
+{
+	const struct model_config *c = &b->cfg;
+	const int32_t H = c->hidden, FF = c->intermediate;
+	for (int32_t i = 0; i < c->layers; i++) {
+		struct bert_layer *L = &b->layers[i];
+		CE_TRY(gf32_pack(L->wqkv, 3 * H, H, &L->qkv_f, err));
+		ce_free(L->wqkv);
+		L->wqkv = NULL;
+		CE_TRY(gf32_pack(L->wo, H, H, &L->o_f, err));
+		ce_free(L->wo);
+		L->wo = NULL;
+		CE_TRY(gf32_pack(L->w1, FF, H, &L->w1_f, err));
+		ce_free(L->w1);
+		L->w1 = NULL;
+		CE_TRY(gf32_pack(L->w2, H, FF, &L->w2_f, err));
+		ce_free(L->w2);
+		L->w2 = NULL;
+	}
+	return CE_OK;
+}
+
+/* bf16-pack one matrix, from the row-major copy or else from the fp32 panels. */
+static enum ce_status pack_bf16_one(const float *w, const struct gf32_packed *pf, int32_t out, int32_t in,
+				    struct gbf_packed *dst, struct ce_err *err)
+{
+	if (w)
+		return gbf_pack(w, out, in, dst, err);
+	float *tmp = ce_malloc_array((size_t)out * (size_t)in, sizeof *tmp);
+	CE_CHECK(tmp, err, CE_E_NOMEM, "bf16 pack: out of memory for [%d, %d]", out, in);
+	gf32_unpack(pf, tmp);
+	enum ce_status s = gbf_pack(tmp, out, in, dst, err);
+	ce_free(tmp);
+	return s;
+}
+
 enum ce_status bert_create(const struct model_config *cfg, const struct safetensors *st, struct bert **out,
 			   struct ce_err *err)
 {
@@ -147,6 +192,8 @@ enum ce_status bert_create(const struct model_config *cfg, const struct safetens
 		return ce_err_set(err, CE_E_NOMEM, "out of memory");
 	b->cfg = *cfg;
 	enum ce_status s = load_all(b, st, err);
+	if (s == CE_OK && gf32_supported())
+		s = pack_f32(b, err);
 	if (s != CE_OK) {
 		bert_free(b);
 		return s;
@@ -166,6 +213,14 @@ void bert_free(struct bert *b)
 				      L->w1,   L->b1,   L->w2, L->b2, L->ln2_g, L->ln2_b};
 			for (size_t k = 0; k < sizeof p / sizeof p[0]; k++)
 				ce_free(p[k]);
+			gbf_packed_free(&L->qkv_h);
+			gbf_packed_free(&L->o_h);
+			gbf_packed_free(&L->w1_h);
+			gbf_packed_free(&L->w2_h);
+			gf32_packed_free(&L->qkv_f);
+			gf32_packed_free(&L->o_f);
+			gf32_packed_free(&L->w1_f);
+			gf32_packed_free(&L->w2_f);
 		}
 		ce_free(b->layers);
 	}
@@ -177,7 +232,39 @@ void bert_free(struct bert *b)
 	ce_free(b);
 }
 
+enum ce_status bert_use_bf16(struct bert *b, struct ce_err *err)
+{
+	CE_CHECK(gbf_supported(), err, CE_E_UNSUPPORTED,
+		 "bf16 precision needs a CPU with AVX512_BF16 (vdpbf16ps), which this one lacks; use f32");
+	if (b->bf16)
+		return CE_OK;
+	const struct model_config *c = &b->cfg;
+	const int32_t H = c->hidden, FF = c->intermediate;
+	for (int32_t i = 0; i < c->layers; i++) {
+		struct bert_layer *L = &b->layers[i];
+		CE_TRY(pack_bf16_one(L->wqkv, &L->qkv_f, 3 * H, H, &L->qkv_h, err));
+		CE_TRY(pack_bf16_one(L->wo, &L->o_f, H, H, &L->o_h, err));
+		CE_TRY(pack_bf16_one(L->w1, &L->w1_f, FF, H, &L->w1_h, err));
+		CE_TRY(pack_bf16_one(L->w2, &L->w2_f, H, FF, &L->w2_h, err));
+	}
+	for (int32_t i = 0; i < c->layers; i++) { /* only once every pack succeeded: b stays usable in f32 otherwise */
+		struct bert_layer *L = &b->layers[i];
+		ce_free(L->wqkv);
+		ce_free(L->wo);
+		ce_free(L->w1);
+		ce_free(L->w2);
+		L->wqkv = L->wo = L->w1 = L->w2 = NULL;
+		gf32_packed_free(&L->qkv_f);
+		gf32_packed_free(&L->o_f);
+		gf32_packed_free(&L->w1_f);
+		gf32_packed_free(&L->w2_f);
+	}
+	b->bf16 = 1;
+	return CE_OK;
+}
+
 const struct model_config *bert_config(const struct bert *b) { return &b->cfg; }
+int bert_rows_independent(const struct bert *b) { return b->bf16 || (b->cfg.layers > 0 && b->layers[0].o_f.data); }
 int32_t bert_dim(const struct bert *b) { return model_config_pooled_dim(&b->cfg); }
 
 /* ------------------------------------------------------------------------ */
@@ -206,7 +293,12 @@ enum ce_status bert_workspace_create(const struct bert *b, int32_t max_tokens, i
 	ws->a = ce_malloc_array(T * H, sizeof(float));
 	ws->inter = ce_malloc_array(T * (size_t)c->intermediate, sizeof(float));
 	ws->scores = ce_malloc_array((size_t)max_seq_len * (size_t)max_seq_len, sizeof(float));
-	if (!ws->x || !ws->qkv || !ws->ctx || !ws->a || !ws->inter || !ws->scores) {
+	if (b->bf16) {
+		int32_t widest_in = c->hidden > c->intermediate ? c->hidden : c->intermediate;
+		/* zeroed: the AMX kernel reads (and discards) whole 32-row blocks */
+		ws->xh = ce_calloc(gbf_rows_alloc(max_tokens) * gbf_row_stride(widest_in), sizeof *ws->xh);
+	}
+	if (!ws->x || !ws->qkv || !ws->ctx || !ws->a || !ws->inter || !ws->scores || (b->bf16 && !ws->xh)) {
 		bert_workspace_free(ws);
 		return ce_err_set(err, CE_E_NOMEM, "bert workspace: out of memory (%d tokens)", max_tokens);
 	}
@@ -224,6 +316,7 @@ void bert_workspace_free(struct bert_workspace *ws)
 	ce_free(ws->a);
 	ce_free(ws->inter);
 	ce_free(ws->scores);
+	ce_free(ws->xh);
 	ce_free(ws);
 }
 
@@ -239,6 +332,23 @@ static void linear(float *y, const float *x, const float *w, const float *bias, 
 			memcpy(y + (size_t)r * (size_t)out, bias, (size_t)out * sizeof *y);
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, out, in, 1.0f, x, in, w, in, bias ? 1.0f : 0.0f, y,
 		    out);
+}
+
+/* The same in any mode: OpenBLAS on row-major fp32, gemm_f32.h on packed fp32
+ * (AVX-512F), or bf16 (x rounded into the workspace first). */
+static void linear_p(const struct bert *b, struct bert_workspace *ws, float *y, const float *x, const float *w,
+		     const struct gf32_packed *wf, const struct gbf_packed *wh, const float *bias, int32_t rows,
+		     int32_t in, int32_t out)
+{
+	if (!b->bf16) {
+		if (wf->data)
+			gf32_linear(y, x, wf, bias, rows);
+		else
+			linear(y, x, w, bias, rows, in, out);
+		return;
+	}
+	gbf_convert_rows(ws->xh, x, rows, in);
+	gbf_linear(y, ws->xh, wh, bias, rows);
 }
 
 /* v = act(v + bias) row-wise over rows x cols. */
@@ -374,18 +484,18 @@ enum ce_status bert_forward(const struct bert *b, struct bert_workspace *ws, con
 
 	for (int32_t li = 0; li < c->layers; li++) {
 		const struct bert_layer *L = &b->layers[li];
-		linear(ws->qkv, ws->x, L->wqkv, L->bqkv, rows, H, 3 * H);
+		linear_p(b, ws, ws->qkv, ws->x, L->wqkv, &L->qkv_f, &L->qkv_h, L->bqkv, rows, H, 3 * H);
 		for (int32_t s = 0, r = 0; s < n_seq; r += lens[s], s++)
 			attention(c, ws->qkv + (size_t)r * 3 * (size_t)H, ws->ctx + (size_t)r * (size_t)H, ws->scores,
 				  lens[s]);
 		/* bias, residual and LayerNorm in one pass over each row */
-		linear(ws->a, ws->ctx, L->wo, NULL, rows, H, H);
+		linear_p(b, ws, ws->a, ws->ctx, L->wo, &L->o_f, &L->o_h, NULL, rows, H, H);
 		for (int32_t r = 0; r < rows; r++)
 			vm_add_layer_norm(ws->a + (size_t)r * (size_t)H, L->bo, ws->x + (size_t)r * (size_t)H, L->ln1_g,
 					  L->ln1_b, H, c->layer_norm_eps);
-		linear(ws->inter, ws->a, L->w1, NULL, rows, H, FF);
+		linear_p(b, ws, ws->inter, ws->a, L->w1, &L->w1_f, &L->w1_h, NULL, rows, H, FF);
 		bias_activate(ws->inter, L->b1, rows, FF, c->act);
-		linear(ws->x, ws->inter, L->w2, NULL, rows, FF, H);
+		linear_p(b, ws, ws->x, ws->inter, L->w2, &L->w2_f, &L->w2_h, NULL, rows, FF, H);
 		for (int32_t r = 0; r < rows; r++)
 			vm_add_layer_norm(ws->x + (size_t)r * (size_t)H, L->b2, ws->a + (size_t)r * (size_t)H, L->ln2_g,
 					  L->ln2_b, H, c->layer_norm_eps);

@@ -9,6 +9,9 @@
  *
  * Ownership: bert_create copies every weight into owned fp32 arrays (the
  * safetensors object may be closed afterwards); bert_free releases them.
+ * On CPUs with AVX-512F the linear layers' matrices are kept repacked for
+ * gemm_f32.h instead of row-major, and run there rather than in OpenBLAS
+ * (whose pinned Haswell kernels use half the vector width).
  * A bert_workspace holds all scratch memory of bert_forward, sized once for a
  * token budget, so the forward pass never allocates.  A struct bert is
  * read-only after creation and may be shared by threads; a workspace may not.
@@ -36,6 +39,20 @@ struct bert_workspace;
 enum ce_status bert_create(const struct model_config *cfg, const struct safetensors *st, struct bert **out,
 			   struct ce_err *err);
 void bert_free(struct bert *b);
+
+/*
+ * Switch the four linear layers of every encoder layer to bf16 weights and
+ * activations with fp32 accumulation (gemm_bf16.h); embeddings, attention,
+ * bias, GELU, LayerNorm and pooling stay fp32.  Frees the fp32 copies of those
+ * weights.  Call before creating workspaces.  Errors: CE_E_UNSUPPORTED (the
+ * CPU lacks AVX512_BF16), CE_E_NOMEM (b is then unchanged).
+ */
+enum ce_status bert_use_bf16(struct bert *b, struct ce_err *err);
+
+/* 1 when every linear layer computes each row independently of the others
+ * (bf16, or fp32 on AVX-512F through gemm_f32.h), so that a row's result does
+ * not depend on the batch it is in; 0 on the OpenBLAS path. */
+int bert_rows_independent(const struct bert *b);
 
 const struct model_config *bert_config(const struct bert *b);
 /* Output dimension after pooling (hidden × number of pooling modes). */

@@ -17,6 +17,10 @@
  * With a single batch (or one thread) the calling thread runs it with
  * OpenBLAS using all threads instead (its GEMMs are then the only source of
  * parallelism); that only changes float summation order (~1e-7).
+ * Where the linear layers run in ceval's own kernels (bf16, or fp32 on
+ * AVX-512F) a row's result does not depend on its batch, so a job with fewer
+ * batches than threads is cut into smaller batches for the pool instead, and
+ * results stay bit-identical for any thread count.
  */
 #include "engine.h"
 
@@ -28,6 +32,7 @@
 #include <unistd.h>
 
 #include "bert.h"
+#include "gemm_bf16.h"
 #include "ce_alloc.h"
 #include "fs_util.h"
 #include "model_config.h"
@@ -63,6 +68,7 @@ struct enc_job {
 	int64_t n;
 	float *out;
 	int64_t n_batches;
+	int32_t batch;      /* texts per batch (≤ enc->batch) */
 	int64_t next;       /* next batch to take */
 	int64_t n_done;     /* batches finished, in completion order in done_sz */
 	int32_t *done_sz;   /* [n_batches] texts of each finished batch */
@@ -288,8 +294,8 @@ static enum ce_status encoder_init(struct encoder *enc, const char *dir, struct 
 		 "encoder options: batch_size, threads and max_seq_length must be >= 0");
 	CE_CHECK(o->precision >= 0 && o->precision < ENCODER_PRECISION_COUNT, err, CE_E_INVALID_ARG,
 		 "encoder options: unknown precision %d", (int)o->precision);
-	CE_CHECK(o->precision == ENCODER_PRECISION_F32, err, CE_E_UNSUPPORTED,
-		 "encoder options: bf16 precision is not implemented yet (use f32)");
+	CE_CHECK(o->precision == ENCODER_PRECISION_F32 || gbf_supported(), err, CE_E_UNSUPPORTED,
+		 "%s: bf16 precision needs a CPU with AVX512_BF16 (vdpbf16ps), which this one lacks; use f32", dir);
 
 	CE_TRY(model_config_load_dir(dir, &enc->cfg, err));
 	enc->tok = tokenizer_open_dir(dir, err);
@@ -301,6 +307,8 @@ static enum ce_status encoder_init(struct encoder *enc, const char *dir, struct 
 
 	uint64_t h = FP_P3;
 	CE_TRY(open_weights(enc, dir, &h, err));
+	if (o->precision == ENCODER_PRECISION_BF16)
+		CE_TRY(bert_use_bf16(enc->bert, err));
 	enc->dim = bert_dim(enc->bert);
 
 	/* sentence-transformers: max_seq_length from sentence_bert_config.json,
@@ -391,8 +399,8 @@ static int cmp_order(const void *a, const void *b)
 static enum ce_status run_batch(struct enc_worker *w, const struct enc_job *job, int64_t bi, int32_t *nb_out)
 {
 	struct encoder *enc = w->enc;
-	int64_t b0 = bi * enc->batch;
-	int32_t nb = job->n - b0 < enc->batch ? (int32_t)(job->n - b0) : enc->batch;
+	int64_t b0 = bi * job->batch;
+	int32_t nb = job->n - b0 < job->batch ? (int32_t)(job->n - b0) : job->batch;
 	*nb_out = nb;
 	int32_t off = 0;
 	for (int32_t k = 0; k < nb; k++) {
@@ -536,8 +544,17 @@ static enum ce_status embed(struct encoder *enc, const char *const *texts, const
 	}
 	qsort(order, (size_t)n, sizeof *order, cmp_order);
 
+	/* When a row's numbers do not depend on the batch it is in (bf16, or fp32
+	 * on gemm_f32.h: those kernels sum every output in the same order whatever
+	 * the block shape, and attention is per sequence), smaller batches let
+	 * every worker take part when there are fewer batches than threads.  On
+	 * the OpenBLAS path the batching stays fixed, so that results do not
+	 * depend on the thread count. */
+	int32_t batch = enc->batch;
+	if (bert_rows_independent(enc->bert) && enc->threads > 1 && n < (int64_t)enc->threads * batch)
+		batch = (int32_t)((n + enc->threads - 1) / enc->threads);
 	struct enc_job job = {
-		.texts = texts, .order = order, .n = n, .out = out, .n_batches = (n + enc->batch - 1) / enc->batch};
+		.texts = texts, .order = order, .n = n, .out = out, .batch = batch, .n_batches = (n + batch - 1) / batch};
 	enum ce_status s;
 	if (enc->threads > 1 && job.n_batches > 1)
 		s = embed_pool(enc, &job, err);

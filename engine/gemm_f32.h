@@ -1,0 +1,42 @@
+/*
+ * gemm_f32.h - fp32 linear layers on AVX-512F (engine internal).
+ *
+ * y[rows, out] = x[rows, in] · Wᵀ (+ bias), W stored [out, in] as
+ * torch.nn.Linear, repacked once (gf32_pack) into column panels of 16
+ * outputs: panel p, k → 16 floats W[16p + c][k].  Every output is
+ * bias + Σ_k x·w summed with fused multiply-adds in increasing k, in
+ * fp32, whatever the number of rows or the row's position, so a row's result
+ * does not depend on the batch it is in (OpenBLAS's does, slightly).
+ *
+ * Why not OpenBLAS: the environment pins OpenBLAS 0.3.21 to its Haswell
+ * (AVX2) kernels (it does not know recent CPUs); on AVX-512 hardware with
+ * two 512-bit FMA ports this kernel does twice the FMAs per instruction.
+ * Only reached after gf32_supported().
+ */
+#ifndef GEMM_F32_H
+#define GEMM_F32_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ce_status.h"
+
+struct gf32_packed {
+	int32_t out, in; /* logical shape of W */
+	int32_t panels;  /* ceil(out / 16) */
+	float *data;     /* [panels][in][16], zero padded */
+};
+
+/* 1 when the running CPU (and OS) support AVX-512F, else 0. */
+int gf32_supported(void);
+
+/* Repack w[out, in].  Errors: CE_E_INVALID_ARG (shape), CE_E_LIMIT, CE_E_NOMEM. */
+enum ce_status gf32_pack(const float *w, int32_t out, int32_t in, struct gf32_packed *dst, struct ce_err *err);
+void gf32_packed_free(struct gf32_packed *p); /* accepts NULL and zeroed structs */
+/* The inverse of gf32_pack: w[out, in] from the panels. */
+void gf32_unpack(const struct gf32_packed *p, float *w);
+
+/* y[rows, w->out] = x[rows, w->in] · Wᵀ + bias (bias may be NULL). */
+void gf32_linear(float *y, const float *x, const struct gf32_packed *w, const float *bias, int32_t rows);
+
+#endif
