@@ -10,6 +10,7 @@
  */
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,8 @@ struct run_state {
 	struct timespec phase_start;
 	int64_t texts_embedded;
 	struct cached_embedder *cached; /* the embedder evaluators get (cache in front of run_embed) */
+	long kill_after;        /* test hook: SIGKILL ourselves at this progress report (0 = off) */
+	long n_reports;         /* progress reports so far (one per encoded batch) */
 };
 
 static double elapsed_since(const struct timespec *t0)
@@ -111,6 +114,10 @@ static double elapsed_since(const struct timespec *t0)
 static int run_progress(void *user, int64_t done, int64_t total)
 {
 	struct run_state *rs = user;
+	/* CEVAL_TEST_KILL_AFTER_BATCHES=N: die by SIGKILL after N batches, so the
+	 * resume tests can interrupt at exact points (tests/cli/test_resume.sh). */
+	if (rs->kill_after > 0 && ++rs->n_reports >= rs->kill_after)
+		raise(SIGKILL);
 	if (rs->cached && rs->cached->miss_total > 0) { /* the encoder sees one cache chunk at a time */
 		done += rs->cached->miss_done;
 		total = rs->cached->miss_total;
@@ -406,6 +413,8 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 	}
 	ce_log(CE_LOG_INFO, "model %s: %s", args.model, ref.dir);
 	rs.tty = isatty(2) && !args.quiet;
+	const char *kill_env = getenv("CEVAL_TEST_KILL_AFTER_BATCHES");
+	rs.kill_after = kill_env ? strtol(kill_env, NULL, 10) : 0;
 	opt.progress = run_progress;
 	opt.progress_user = &rs;
 	cli_install_sigint();
