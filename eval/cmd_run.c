@@ -411,7 +411,7 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 		rc = cli_report(&err);
 		goto out;
 	}
-	ce_log(CE_LOG_INFO, "model %s: %s", args.model, ref.dir);
+	ce_log(CE_LOG_INFO, "model %s: reading config.json, the tokenizer files and model.safetensors in %s", args.model, ref.dir);
 	rs.tty = isatty(2) && !args.quiet;
 	const char *kill_env = getenv("CEVAL_TEST_KILL_AFTER_BATCHES");
 	rs.kill_after = kill_env ? strtol(kill_env, NULL, 10) : 0;
