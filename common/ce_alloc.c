@@ -51,6 +51,20 @@ void *ce_malloc_array(size_t count, size_t size)
 	return ce_malloc(count * size);
 }
 
+void *ce_malloc_aligned_array(size_t count, size_t size)
+{
+	if (size && count > SIZE_MAX / size)
+		return NULL;
+	if (should_fail())
+		return NULL;
+	size_t n = count * size;
+	void *p = NULL;
+	/* CE_ALLOC_ALIGN is a power of two and a multiple of sizeof(void *), as posix_memalign wants */
+	if (posix_memalign(&p, CE_ALLOC_ALIGN, n ? n : 1) != 0)
+		return NULL;
+	return p;
+}
+
 void *ce_realloc_array(void *p, size_t count, size_t size)
 {
 	if (size && count > SIZE_MAX / size)

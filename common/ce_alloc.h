@@ -16,6 +16,11 @@ void *ce_calloc(size_t count, size_t size);
 void *ce_realloc(void *p, size_t n);
 /* malloc(count * size) with overflow check; NULL on overflow. */
 void *ce_malloc_array(size_t count, size_t size);
+/* Like ce_malloc_array, but the block starts on a CE_ALLOC_ALIGN-byte
+ * boundary (a cache line: a 512-bit load from it never spans two lines).
+ * Free it with ce_free. */
+#define CE_ALLOC_ALIGN 64
+void *ce_malloc_aligned_array(size_t count, size_t size);
 /* realloc(p, count * size) with overflow check; NULL on overflow (p untouched). */
 void *ce_realloc_array(void *p, size_t count, size_t size);
 char *ce_strdup(const char *s);

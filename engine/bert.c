@@ -287,16 +287,19 @@ enum ce_status bert_workspace_create(const struct bert *b, int32_t max_tokens, i
 	size_t T = (size_t)max_tokens, H = (size_t)c->hidden;
 	ws->max_tokens = max_tokens;
 	ws->max_seq = max_seq_len;
-	ws->x = ce_malloc_array(T * H, sizeof(float));
-	ws->qkv = ce_malloc_array(T * 3 * H, sizeof(float));
-	ws->ctx = ce_malloc_array(T * H, sizeof(float));
-	ws->a = ce_malloc_array(T * H, sizeof(float));
-	ws->inter = ce_malloc_array(T * (size_t)c->intermediate, sizeof(float));
-	ws->scores = ce_malloc_array((size_t)max_seq_len * (size_t)max_seq_len, sizeof(float));
+	ws->x = ce_malloc_aligned_array(T * H, sizeof(float));
+	ws->qkv = ce_malloc_aligned_array(T * 3 * H, sizeof(float));
+	ws->ctx = ce_malloc_aligned_array(T * H, sizeof(float));
+	ws->a = ce_malloc_aligned_array(T * H, sizeof(float));
+	ws->inter = ce_malloc_aligned_array(T * (size_t)c->intermediate, sizeof(float));
+	ws->scores = ce_malloc_aligned_array((size_t)max_seq_len * (size_t)max_seq_len, sizeof(float));
 	if (b->bf16) {
 		int32_t widest_in = c->hidden > c->intermediate ? c->hidden : c->intermediate;
 		/* zeroed: the AMX kernel reads (and discards) whole 32-row blocks */
-		ws->xh = ce_calloc(gbf_rows_alloc(max_tokens) * gbf_row_stride(widest_in), sizeof *ws->xh);
+		size_t nxh = (size_t)gbf_rows_alloc(max_tokens) * (size_t)gbf_row_stride(widest_in);
+		ws->xh = ce_malloc_aligned_array(nxh, sizeof *ws->xh);
+		if (ws->xh)
+			memset(ws->xh, 0, nxh * sizeof *ws->xh);
 	}
 	if (!ws->x || !ws->qkv || !ws->ctx || !ws->a || !ws->inter || !ws->scores || (b->bf16 && !ws->xh)) {
 		bert_workspace_free(ws);

@@ -102,7 +102,7 @@ enum ce_status gbf_pack(const float *w, int32_t out, int32_t in, struct gbf_pack
 	CE_CHECK((uint64_t)panels * (uint64_t)kpad < ((uint64_t)1 << 40), err, CE_E_LIMIT,
 		 "bf16 pack: [%d, %d] is too large", out, in);
 	size_t n = (size_t)panels * (size_t)kpad * 32u;
-	uint16_t *d = ce_malloc_array(n, sizeof *d);
+	uint16_t *d = ce_malloc_aligned_array(n, sizeof *d);
 	CE_CHECK(d, err, CE_E_NOMEM, "bf16 pack: out of memory for [%d, %d]", out, in);
 	for (int32_t p = 0; p < panels; p++)
 		for (int32_t k = 0; k < kpad; k++)

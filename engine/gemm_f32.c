@@ -3,8 +3,13 @@
  *
  * Same blocking as gemm_bf16.c's vdpbf16ps kernel: an MR × (16·NP) block of y
  * in zmm accumulators (MR ≤ 6, NP ≤ 4: 24 accumulators + 4 weight vectors +
- * one broadcast), one k at a time, rows in blocks that keep x in L2 while the
- * weight panels stream past.  y = bias, then y += Σ over each block of KC k
+ * one broadcast), one k at a time.  Blocking: ROW_BLOCK rows × KC of x
+ * (168 KiB) and COL_BLOCK panels × KC of W (192 KiB) sit in L2, and each
+ * 6-row slice of x (6 KiB, L1) meets all COL_BLOCK panels before the next
+ * slice is read.  Measured on the 2-core Xeon, one thread, [1008, 768] ·
+ * [768, 2304]ᵀ: 182 GFLOP/s, 82% of the FMA peak measured there (222),
+ * against 135 with all panels of a K block swept for each slice.
+ * y = bias, then y += Σ over each block of KC k
  * (the order of OpenBLAS's sgemm with the bias preloaded and beta = 1).
  */
 #include "gemm_f32.h"
@@ -24,7 +29,7 @@
  * as OpenBLAS does with its K blocking; besides keeping the weight block in
  * cache, this keeps the rounding error of K = 3072 sums at OpenBLAS's level
  * (one long chain of 3072 FMAs measured 5× worse). */
-enum { MR = 6, NPMAX = 4, ROW_BLOCK = 96, KC = 256 };
+enum { MR = 6, NPMAX = 4, ROW_BLOCK = 168, COL_BLOCK = 3 * NPMAX, KC = 256 };
 
 int gf32_supported(void)
 {
@@ -52,7 +57,7 @@ enum ce_status gf32_pack(const float *w, int32_t out, int32_t in, struct gf32_pa
 	CE_CHECK((uint64_t)panels * (uint64_t)in < ((uint64_t)1 << 40), err, CE_E_LIMIT,
 		 "f32 pack: [%d, %d] is too large", out, in);
 	size_t n = (size_t)panels * (size_t)in * 16u;
-	float *d = ce_malloc_array(n, sizeof *d);
+	float *d = ce_malloc_aligned_array(n, sizeof *d);
 	CE_CHECK(d, err, CE_E_NOMEM, "f32 pack: out of memory for [%d, %d]", out, in);
 	for (int32_t p = 0; p < panels; p++)
 		for (int32_t k = 0; k < in; k++)
@@ -141,16 +146,19 @@ GF_TARGET void gf32_linear(float *y, const float *x, const struct gf32_packed *w
 		int32_t r1 = rows - r0 < ROW_BLOCK ? rows : r0 + ROW_BLOCK;
 		for (int32_t k0 = 0; k0 < w->in; k0 += KC) {
 			int32_t kc = w->in - k0 < KC ? w->in - k0 : KC;
-			for (int32_t p = 0; p < w->panels; p += NPMAX) {
-				int32_t np = w->panels - p < NPMAX ? w->panels - p : NPMAX;
-				__mmask16 last = p + np == w->panels ? tail : (__mmask16)0xffff;
-				const float *b = w->data + (size_t)p * pstride + (size_t)k0 * 16u;
-				const float *bp = bias ? bias + 16 * (size_t)p : NULL;
+			for (int32_t c0 = 0; c0 < w->panels; c0 += COL_BLOCK) {
+				int32_t c1 = w->panels - c0 < COL_BLOCK ? w->panels : c0 + COL_BLOCK;
 				for (int32_t r = r0; r < r1; r += MR) {
 					int32_t mr = r1 - r < MR ? r1 - r : MR;
-					KERNELS[mr - 1][np - 1](x + (size_t)r * lda + (size_t)k0, lda, b, pstride, kc, bp,
-								k0 == 0, y + (size_t)r * ldy + 16 * (size_t)p, ldy,
-								last);
+					for (int32_t p = c0; p < c1; p += NPMAX) {
+						int32_t np = c1 - p < NPMAX ? c1 - p : NPMAX;
+						__mmask16 last = p + np == w->panels ? tail : (__mmask16)0xffff;
+						KERNELS[mr - 1][np - 1](x + (size_t)r * lda + (size_t)k0, lda,
+									w->data + (size_t)p * pstride + (size_t)k0 * 16u,
+									pstride, kc, bias ? bias + 16 * (size_t)p : NULL,
+									k0 == 0, y + (size_t)r * ldy + 16 * (size_t)p, ldy,
+									last);
+					}
 				}
 			}
 		}
