@@ -2,7 +2,9 @@
  * knn_bench.c - `make bench`: time eval/knn.h's exact top-k search on
  * 1,000 queries x 100,000 documents x 768 dimensions (unit-length random
  * vectors, dot product, k = 1000 as mteb's retrieval top_k) and print the
- * wall time and the sgemm rate 2·nq·nd·dim / time.
+ * wall time and the rate 2·nq·nd·dim / time, next to the rate of one plain
+ * cblas_sgemm of the same shape (the full 1,000 x 100,000 score matrix, no
+ * top-k): the kernel's target is >= 80% of it.
  * usage: knn_bench [threads]   (0 or absent = OpenBLAS default)
  */
 #include <cblas.h>
@@ -72,8 +74,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, "knn_bench: %s\n", err.msg);
 		return 1;
 	}
-	printf("knn_search %d queries x %d docs x %d (k=%d, %d BLAS threads): %.0f ms, %.1f GFLOP/s\n", NQ, ND, DIM, K,
-	       openblas_get_num_threads(), t * 1e3, 2.0 * NQ * (double)ND * DIM / t * 1e-9);
+	double gflop = 2.0 * NQ * (double)ND * DIM * 1e-9;
+	/* the same product in one sgemm call, best of two (the first also pays page faults of its output) */
+	float *c = ce_malloc_array((size_t)NQ * ND, sizeof *c);
+	double ts = 0;
+	for (int rep = 0; c && rep < 2; rep++) {
+		double t1 = now_s();
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, NQ, ND, DIM, 1.0f, q, DIM, d, DIM, 0.0f, c, ND);
+		double ti = now_s() - t1;
+		ts = rep == 0 || ti < ts ? ti : ts;
+	}
+	ce_free(c);
+	printf("knn_search %d queries x %d docs x %d (k=%d, %d threads): %.0f ms, %.1f GFLOP/s\n", NQ, ND, DIM, K,
+	       threads > 0 ? threads : openblas_get_num_threads(), t * 1e3, gflop / t);
+	if (ts > 0)
+		printf("cblas_sgemm of the same shape (scores only): %.0f ms, %.1f GFLOP/s; knn_search reaches %.0f%% of it\n",
+		       ts * 1e3, gflop / ts, 100.0 * ts / t);
 	ce_free(q);
 	ce_free(d);
 	ce_free(hits);

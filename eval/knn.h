@@ -6,7 +6,8 @@
  * DenseRetrievalExactSearch / mteb's exact search do, without ever forming the
  * nq x nd score matrix: queries and documents are processed in blocks with a
  * bounded scratch (q_block x d_block floats), each block scored by one
- * cblas_sgemm, and every query keeps a bounded heap of its best k.
+ * cblas_sgemm, and every query keeps its best k.  Query blocks are searched
+ * by `threads` workers in parallel; results do not depend on their number.
  *
  * Order and ties: a hit ranks before another if its score is higher, or, for
  * equal float32 scores, if its doc id is larger by strcmp (trec_eval's
@@ -43,6 +44,7 @@ struct knn_options {
 	const char *const *query_ids;  /* [nq] or NULL; needed for exclude_identical_ids */
 	const char *const *doc_ids;    /* [nd] or NULL (ties then by doc index) */
 	int exclude_identical_ids;     /* 1: drop doc whose id equals the query id */
+	int threads;                   /* workers; 0 = OpenBLAS's thread count (default) */
 };
 
 /* One retrieved document. */

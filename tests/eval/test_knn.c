@@ -73,33 +73,36 @@ static void check_config(int64_t nq, int64_t nd, int64_t dim, int64_t k, int64_t
 	struct knn_hit *hits = malloc((size_t)(nq * k) * sizeof *hits);
 	int64_t *nh = malloc((size_t)nq * sizeof *nh);
 	struct ce_err err;
-	if (knn_search(Q, nq, D, nd, dim, &opt, hits, nh, &err) != CE_OK)
-		fail_msg("knn_search: %s", err.msg);
-
 	struct cand *all = malloc((size_t)nd * sizeof *all);
 	g_ids = opt.doc_ids;
-	for (int64_t i = 0; i < nq; i++) {
-		int64_t n = 0;
-		for (int64_t j = 0; j < nd; j++) {
-			if (exclude && strcmp(dids[j], qids[i]) == 0)
-				continue;
-			double s = 0;
-			for (int64_t t = 0; t < dim; t++)
-				s += (double)Q[i * dim + t] * (double)D[j * dim + t];
-			all[n].doc = (int32_t)j;
-			all[n].score = s;
-			n++;
-		}
-		qsort(all, (size_t)n, sizeof *all, cmp_cand);
-		int64_t want = n < k ? n : k;
-		assert_int_equal(nh[i], want);
-		for (int64_t r = 0; r < want; r++) {
-			const struct knn_hit *h = &hits[i * k + r];
-			if (h->doc != all[r].doc || (double)h->score != all[r].score)
-				fail_msg("nq=%lld nd=%lld k=%lld qb=%lld db=%lld ids=%d excl=%d: query %lld rank %lld: got doc %d (%g), want %d (%g)",
-					 (long long)nq, (long long)nd, (long long)k, (long long)qb, (long long)db, use_ids,
-					 exclude, (long long)i, (long long)r, h->doc, (double)h->score, all[r].doc,
-					 all[r].score);
+	/* one worker, two, and more workers than query blocks */
+	for (int th = 1; th <= 3; th++) {
+		opt.threads = th == 3 ? (int)nq + 2 : th;
+		if (knn_search(Q, nq, D, nd, dim, &opt, hits, nh, &err) != CE_OK)
+			fail_msg("knn_search: %s", err.msg);
+		for (int64_t i = 0; i < nq; i++) {
+			int64_t n = 0;
+			for (int64_t j = 0; j < nd; j++) {
+				if (exclude && strcmp(dids[j], qids[i]) == 0)
+					continue;
+				double s = 0;
+				for (int64_t t = 0; t < dim; t++)
+					s += (double)Q[i * dim + t] * (double)D[j * dim + t];
+				all[n].doc = (int32_t)j;
+				all[n].score = s;
+				n++;
+			}
+			qsort(all, (size_t)n, sizeof *all, cmp_cand);
+			int64_t want = n < k ? n : k;
+			assert_int_equal(nh[i], want);
+			for (int64_t r = 0; r < want; r++) {
+				const struct knn_hit *h = &hits[i * k + r];
+				if (h->doc != all[r].doc || (double)h->score != all[r].score)
+					fail_msg("nq=%lld nd=%lld k=%lld qb=%lld db=%lld ids=%d excl=%d: query %lld rank %lld: got doc %d (%g), want %d (%g)",
+						 (long long)nq, (long long)nd, (long long)k, (long long)qb, (long long)db, use_ids,
+						 exclude, (long long)i, (long long)r, h->doc, (double)h->score, all[r].doc,
+						 all[r].score);
+			}
 		}
 	}
 	free(all);
@@ -177,6 +180,9 @@ static void test_knn_bad_args(void **state)
 	assert_int_equal(knn_search(x, 1, x, 1, 2, &opt, h, n, &err), CE_E_INVALID_ARG);
 	knn_options_init(&opt);
 	opt.exclude_identical_ids = 1; /* without ids */
+	assert_int_equal(knn_search(x, 1, x, 1, 2, &opt, h, n, &err), CE_E_INVALID_ARG);
+	knn_options_init(&opt);
+	opt.threads = -1;
 	assert_int_equal(knn_search(x, 1, x, 1, 2, &opt, h, n, &err), CE_E_INVALID_ARG);
 	knn_options_init(&opt);
 	opt.k = 2;
