@@ -93,7 +93,7 @@ def main():
     # of n-2 characters is exactly n tokens with [CLS] and [SEP]
     cjk = [w for w in words if len(w) == 1 and "\u4e00" <= w <= "\u9fff"]
     rng = np.random.default_rng(7)
-    for n, count in ((32, 48), (128, 16), (512, 6)):
+    for n, count in ((32, 192), (128, 64), (512, 16)):  # 6,144-8,192 tokens per length
         with open(os.path.join(out, f"texts-{n}.jsonl"), "w", encoding="utf-8") as f:
             for _ in range(count):
                 t = "".join(cjk[k] for k in rng.integers(0, len(cjk), n - 2))

@@ -12,7 +12,7 @@ threads=${3:-$(nproc)}
 here=$(cd "$(dirname "$0")" && pwd)
 shared=${CEVAL_SHARED:-$here/../../shared}
 py=${PYTHON:-/usr/bin/python3}
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/ceval-bench/bge-base-shapes-v1
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/ceval-bench/bge-base-shapes-v2
 # Debian's OpenBLAS 0.3.21 does not know recent CPUs (see eval/main.c); pin the
 # core so the numbers do not depend on whether the re-exec happens.
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
@@ -31,17 +31,24 @@ trap 'rm -rf "$tmp"' EXIT
 repeat=${BENCH_REPEAT:-2}
 head -1 "$cache/texts-32.jsonl" >"$tmp/one.jsonl"
 
-# best_of PRECISION INPUT: fastest wall time of `ceval embed` over $repeat runs
+# best_of PRECISION INPUT: fastest wall time of `ceval embed` over $repeat runs;
+# the --profile line of the fastest run is left in $tmp/profile
 best_of() {
 	local best="" t0 t
 	for _ in $(seq "$repeat"); do
 		t0=$(now)
-		"$ceval" embed -m "$cache" -i "$2" -o "$tmp/out.npy" -t "$threads" --precision "$1" -q
+		"$ceval" embed -m "$cache" -i "$2" -o "$tmp/out.npy" -t "$threads" --precision "$1" -q --profile \
+			2>"$tmp/profile.run"
 		t=$(echo "$(now) - $t0" | bc -l)
-		if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
+		if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then
+			best=$t
+			cp "$tmp/profile.run" "$tmp/profile"
+		fi
 	done
 	echo "$best"
 }
+# share of the forward passes spent in matrix products, from $tmp/profile
+matmul_share() { sed -n 's/.*= \([0-9.]*\)% of forward.*/\1/p' "$tmp/profile"; }
 
 echo "ceval encoder, bge-base-zh shapes (H=768 L=12 heads=12 I=3072), $threads threads, $(uname -m)," \
 	"OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE, best of $repeat"
@@ -65,8 +72,8 @@ for p in "${precisions[@]}"; do
 		t=$(best_of "$p" "$cache/texts-$n.jsonl")
 		net=$(echo "t = $t - $load; if (t < 0.001) t = 0.001; t" | bc -l)
 		ours[$p:$n]=$(echo "$n * $count / $net" | bc -l)
-		printf '  %-4s %3d tokens x %3d texts   %6.2f s end to end   %8.1f tokens/s (load subtracted)\n' "$p" \
-			"$n" "$count" "$t" "${ours[$p:$n]}"
+		printf '  %-4s %3d tokens x %3d texts   %6.2f s end to end   %8.1f tokens/s (load subtracted)   %s%% in matrix products\n' \
+			"$p" "$n" "$count" "$t" "${ours[$p:$n]}" "$(matmul_share)"
 	done
 done
 
@@ -95,6 +102,9 @@ for spec in "${specs[@]}"; do
 	ratio() { if [ -n "$1" ] && [ -n "$2" ]; then printf '%.2f' "$(echo "$1 / $2" | bc -l)"; else echo -; fi; }
 	printf '  %6d %11.1f %11s %11s %10s %11s %10s\n' "$n" "$f" "${b:+$(printf '%.1f' "$b")}" \
 		"${r:+$(printf '%.1f' "$r")}" "$(ratio "$f" "$r")" "$(ratio "$b" "$r")" "$(ratio "$b" "$f")"
+done
+for p in "${precisions[@]}"; do
+	printf '  %-4s 512-token rate = %.0f%% of its 128-token rate\n' "$p" "$(echo "100 * ${ours[$p:512]} / ${ours[$p:128]}" | bc -l)"
 done
 
 "$knn" "$threads"

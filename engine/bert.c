@@ -16,6 +16,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "ce_alloc.h"
 #include "gemm_bf16.h"
@@ -41,8 +42,13 @@ struct bert {
 	float *word, *pos, *type; /* [V, H], [P, H], [TV, H] */
 	float *emb_ln_g, *emb_ln_b;
 	struct bert_layer *layers;
-	int bf16; /* linear layers run in bf16 (bert_use_bf16) */
+	int bf16;      /* linear layers run in bf16 (bert_use_bf16) */
+	int fast_attn; /* attention in gemm_f32.h's kernels, ATT_BLOCK query rows at a time (AVX-512F) */
 };
+
+/* Query rows per attention block: the scores of one block of one head,
+ * [ATT_BLOCK, n], are all that is ever materialised (96 KiB at n = 512). */
+enum { ATT_BLOCK = 48 };
 
 struct bert_workspace {
 	int32_t max_tokens, max_seq;
@@ -51,9 +57,24 @@ struct bert_workspace {
 	float *ctx;    /* [T, H] attention context, later the FFN output */
 	float *a;      /* [T, H] post-attention state */
 	float *inter;  /* [T, I] */
-	float *scores; /* [max_seq, max_seq] one head of one sequence */
+	float *scores; /* one head of one sequence: [max_seq, max_seq], or [ATT_BLOCK, max_seq] (fast_attn) */
+	float *kp, *vp; /* fast_attn: one head's keys and values packed for gemm_f32.h */
 	uint16_t *xh;  /* bf16 mode: [T, max(H, I)] the current GEMM's input rounded to bf16 */
+	int64_t forward_ns, matmul_ns; /* bert_workspace_times */
 };
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void bert_workspace_times(const struct bert_workspace *ws, double *forward_s, double *matmul_s)
+{
+	*forward_s = (double)ws->forward_ns * 1e-9;
+	*matmul_s = (double)ws->matmul_ns * 1e-9;
+}
 
 /* ------------------------------------------------------------------------ */
 /* loading                                                                  */
@@ -192,6 +213,7 @@ enum ce_status bert_create(const struct model_config *cfg, const struct safetens
 		return ce_err_set(err, CE_E_NOMEM, "out of memory");
 	b->cfg = *cfg;
 	enum ce_status s = load_all(b, st, err);
+	b->fast_attn = gf32_supported();
 	if (s == CE_OK && gf32_supported())
 		s = pack_f32(b, err);
 	if (s != CE_OK) {
@@ -292,7 +314,14 @@ enum ce_status bert_workspace_create(const struct bert *b, int32_t max_tokens, i
 	ws->ctx = ce_malloc_aligned_array(T * H, sizeof(float));
 	ws->a = ce_malloc_aligned_array(T * H, sizeof(float));
 	ws->inter = ce_malloc_aligned_array(T * (size_t)c->intermediate, sizeof(float));
-	ws->scores = ce_malloc_aligned_array((size_t)max_seq_len * (size_t)max_seq_len, sizeof(float));
+	const int32_t d = c->hidden / c->heads;
+	if (b->fast_attn) {
+		ws->scores = ce_malloc_aligned_array((size_t)ATT_BLOCK * (size_t)max_seq_len, sizeof(float));
+		ws->kp = ce_malloc_aligned_array(gf32_packed_floats(max_seq_len, d), sizeof(float));
+		ws->vp = ce_malloc_aligned_array(gf32_packed_floats(d, max_seq_len), sizeof(float));
+	} else {
+		ws->scores = ce_malloc_aligned_array((size_t)max_seq_len * (size_t)max_seq_len, sizeof(float));
+	}
 	if (b->bf16) {
 		int32_t widest_in = c->hidden > c->intermediate ? c->hidden : c->intermediate;
 		/* zeroed: the AMX kernel reads (and discards) whole 32-row blocks */
@@ -301,7 +330,8 @@ enum ce_status bert_workspace_create(const struct bert *b, int32_t max_tokens, i
 		if (ws->xh)
 			memset(ws->xh, 0, nxh * sizeof *ws->xh);
 	}
-	if (!ws->x || !ws->qkv || !ws->ctx || !ws->a || !ws->inter || !ws->scores || (b->bf16 && !ws->xh)) {
+	if (!ws->x || !ws->qkv || !ws->ctx || !ws->a || !ws->inter || !ws->scores || (b->bf16 && !ws->xh) ||
+	    (b->fast_attn && (!ws->kp || !ws->vp))) {
 		bert_workspace_free(ws);
 		return ce_err_set(err, CE_E_NOMEM, "bert workspace: out of memory (%d tokens)", max_tokens);
 	}
@@ -319,6 +349,8 @@ void bert_workspace_free(struct bert_workspace *ws)
 	ce_free(ws->a);
 	ce_free(ws->inter);
 	ce_free(ws->scores);
+	ce_free(ws->kp);
+	ce_free(ws->vp);
 	ce_free(ws->xh);
 	ce_free(ws);
 }
@@ -343,15 +375,17 @@ static void linear_p(const struct bert *b, struct bert_workspace *ws, float *y, 
 		     const struct gf32_packed *wf, const struct gbf_packed *wh, const float *bias, int32_t rows,
 		     int32_t in, int32_t out)
 {
+	int64_t t0 = now_ns();
 	if (!b->bf16) {
 		if (wf->data)
 			gf32_linear(y, x, wf, bias, rows);
 		else
 			linear(y, x, w, bias, rows, in, out);
-		return;
+	} else {
+		gbf_convert_rows(ws->xh, x, rows, in);
+		gbf_linear(y, ws->xh, wh, bias, rows);
 	}
-	gbf_convert_rows(ws->xh, x, rows, in);
-	gbf_linear(y, ws->xh, wh, bias, rows);
+	ws->matmul_ns += now_ns() - t0;
 }
 
 /* v = act(v + bias) row-wise over rows x cols. */
@@ -389,8 +423,10 @@ static void softmax_rows(float *s, int32_t n)
 }
 
 /* Self-attention of one sequence of n tokens: qkv rows [n, 3H] → ctx rows [n, H]. */
-static void attention(const struct model_config *c, const float *qkv, float *ctx, float *scores, int32_t n)
+static void attention(const struct model_config *c, struct bert_workspace *ws, const float *qkv, float *ctx,
+		      int32_t n)
 {
+	float *scores = ws->scores;
 	const int32_t H = c->hidden, nh = c->heads, d = H / nh;
 	/* transformers scales scores by head_dim^-0.5 (eager and SDPA paths) */
 	const float scale = (float)(1.0 / sqrt((double)d));
@@ -398,11 +434,49 @@ static void attention(const struct model_config *c, const float *qkv, float *ctx
 		const float *q = qkv + (size_t)h * (size_t)d;
 		const float *k = q + H;
 		const float *v = q + 2 * (size_t)H;
+		int64_t t0 = now_ns();
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, d, scale, q, 3 * H, k, 3 * H, 0.0f, scores,
 			    n);
+		int64_t t1 = now_ns();
 		softmax_rows(scores, n);
+		int64_t t2 = now_ns();
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, d, n, 1.0f, scores, n, v, 3 * H, 0.0f,
 			    ctx + (size_t)h * (size_t)d, H);
+		ws->matmul_ns += (t1 - t0) + (now_ns() - t2);
+	}
+}
+
+/* The same on gemm_f32.h's kernels, block-wise: per head, keys and values are
+ * packed once, then each block of ATT_BLOCK query rows gets its scores
+ * [rows, n], softmax and context.  Every score is (q·k summed in increasing
+ * k)·scale, as cblas_sgemm with alpha = scale forms it. */
+static void attention_blocked(const struct model_config *c, struct bert_workspace *ws, const float *qkv, float *ctx,
+			      int32_t n)
+{
+	const int32_t H = c->hidden, nh = c->heads, d = H / nh;
+	const size_t ld = 3 * (size_t)H;
+	const float scale = (float)(1.0 / sqrt((double)d));
+	for (int32_t h = 0; h < nh; h++) {
+		const float *q = qkv + (size_t)h * (size_t)d;
+		struct gf32_packed kp, vp;
+		gf32_pack_view(q + H, ld, n, d, ws->kp, &kp);         /* W = K: scores = Q·Kᵀ */
+		gf32_pack_t_view(q + 2 * (size_t)H, ld, d, n, ws->vp, &vp); /* W = Vᵀ: ctx = P·V */
+		for (int32_t r0 = 0; r0 < n; r0 += ATT_BLOCK) {
+			int32_t m = n - r0 < ATT_BLOCK ? n - r0 : ATT_BLOCK;
+			int64_t t0 = now_ns();
+			gf32_gemm(ws->scores, (size_t)n, q + (size_t)r0 * ld, ld, &kp, NULL, m);
+			int64_t t1 = now_ns();
+			for (int32_t r = 0; r < m; r++) {
+				float *row = ws->scores + (size_t)r * (size_t)n;
+				for (int32_t j = 0; j < n; j++)
+					row[j] *= scale;
+				vm_softmax_row(row, n);
+			}
+			int64_t t2 = now_ns();
+			gf32_gemm(ctx + (size_t)r0 * (size_t)H + (size_t)h * (size_t)d, (size_t)H, ws->scores, (size_t)n,
+				  &vp, NULL, m);
+			ws->matmul_ns += (t1 - t0) + (now_ns() - t2);
+		}
 	}
 }
 
@@ -472,6 +546,7 @@ enum ce_status bert_forward(const struct bert *b, struct bert_workspace *ws, con
 	if (T == 0)
 		return CE_OK;
 	const int32_t rows = (int32_t)T;
+	const int64_t t_start = now_ns();
 
 	/* Embeddings: (word + token_type 0) + position, the order of BertEmbeddings.forward. */
 	for (int32_t s = 0, r = 0; s < n_seq; s++) {
@@ -488,9 +563,14 @@ enum ce_status bert_forward(const struct bert *b, struct bert_workspace *ws, con
 	for (int32_t li = 0; li < c->layers; li++) {
 		const struct bert_layer *L = &b->layers[li];
 		linear_p(b, ws, ws->qkv, ws->x, L->wqkv, &L->qkv_f, &L->qkv_h, L->bqkv, rows, H, 3 * H);
-		for (int32_t s = 0, r = 0; s < n_seq; r += lens[s], s++)
-			attention(c, ws->qkv + (size_t)r * 3 * (size_t)H, ws->ctx + (size_t)r * (size_t)H, ws->scores,
-				  lens[s]);
+		for (int32_t s = 0, r = 0; s < n_seq; r += lens[s], s++) {
+			const float *qkv = ws->qkv + (size_t)r * 3 * (size_t)H;
+			float *ctx = ws->ctx + (size_t)r * (size_t)H;
+			if (b->fast_attn)
+				attention_blocked(c, ws, qkv, ctx, lens[s]);
+			else
+				attention(c, ws, qkv, ctx, lens[s]);
+		}
 		/* bias, residual and LayerNorm in one pass over each row */
 		linear_p(b, ws, ws->a, ws->ctx, L->wo, &L->o_f, &L->o_h, NULL, rows, H, H);
 		for (int32_t r = 0; r < rows; r++)
@@ -518,5 +598,6 @@ enum ce_status bert_forward(const struct bert *b, struct bert_workspace *ws, con
 				o[j] /= den;
 		}
 	}
+	ws->forward_ns += now_ns() - t_start;
 	return CE_OK;
 }

@@ -67,6 +67,11 @@ enum ce_status bert_workspace_create(const struct bert *b, int32_t max_tokens, i
 				     struct bert_workspace **out, struct ce_err *err);
 void bert_workspace_free(struct bert_workspace *ws);
 
+/* Wall time the forward passes on ws have taken so far, and the part of it
+ * spent inside matrix products (linear layers and attention's two products);
+ * a profile for `ceval embed --profile` and `make bench`. */
+void bert_workspace_times(const struct bert_workspace *ws, double *forward_s, double *matmul_s);
+
 /*
  * Forward n_seq sequences given back to back: [in] ids (sum of lens ids),
  * [in] lens[n_seq] (each ≥ 1), [out] out[n_seq * bert_dim] pooled vectors,

@@ -382,6 +382,19 @@ int32_t encoder_max_seq_length(const struct encoder *enc) { return enc->max_len;
 const char *encoder_fingerprint(const struct encoder *enc) { return enc->fingerprint; }
 const char *encoder_describe(const struct encoder *enc) { return enc->describe; }
 
+void encoder_times(const struct encoder *enc, double *forward_s, double *matmul_s)
+{
+	*forward_s = *matmul_s = 0;
+	for (int32_t i = 0; enc->workers && i < enc->threads; i++) {
+		if (!enc->workers[i].ws)
+			continue;
+		double f, m;
+		bert_workspace_times(enc->workers[i].ws, &f, &m);
+		*forward_s += f;
+		*matmul_s += m;
+	}
+}
+
 /* ------------------------------------------------------------------------ */
 /* embed                                                                    */
 

@@ -76,6 +76,10 @@ enum ce_status encoder_embed(struct encoder *enc, const char *const *texts, int6
 enum ce_status encoder_embed_len(struct encoder *enc, const char *const *texts, const size_t *lens, int64_t n,
 				 float *out, struct ce_err *err);
 
+/* Profile since the encoder was opened, summed over its threads: seconds in
+ * forward passes and, of those, seconds inside matrix products. */
+void encoder_times(const struct encoder *enc, double *forward_s, double *matmul_s);
+
 /*
  * Token ids exactly as the encoder feeds them ([CLS] ... [SEP], truncated).
  * [out] ids has room for cap ids; *n_ids receives the count (≤ cap, ≤ max_seq_length).

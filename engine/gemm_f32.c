@@ -49,24 +49,45 @@ void gf32_packed_free(struct gf32_packed *p)
 	memset(p, 0, sizeof *p);
 }
 
+size_t gf32_packed_floats(int32_t out, int32_t in) { return ((size_t)out + 15u) / 16u * (size_t)in * 16u; }
+
+void gf32_pack_view(const float *w, size_t ldw, int32_t out, int32_t in, float *dst, struct gf32_packed *p)
+{
+	int32_t panels = (int32_t)(((int64_t)out + 15) / 16);
+	for (int32_t pn = 0; pn < panels; pn++)
+		for (int32_t k = 0; k < in; k++)
+			for (int32_t c = 0; c < 16; c++) {
+				int32_t row = pn * 16 + c;
+				dst[((size_t)pn * (size_t)in + (size_t)k) * 16u + (size_t)c] =
+					row < out ? w[(size_t)row * ldw + (size_t)k] : 0.0f;
+			}
+	*p = (struct gf32_packed){.out = out, .in = in, .panels = panels, .data = dst};
+}
+
+void gf32_pack_t_view(const float *v, size_t ldv, int32_t out, int32_t in, float *dst, struct gf32_packed *p)
+{
+	int32_t panels = (int32_t)(((int64_t)out + 15) / 16);
+	for (int32_t pn = 0; pn < panels; pn++) {
+		int32_t cols = out - pn * 16 < 16 ? out - pn * 16 : 16;
+		for (int32_t k = 0; k < in; k++) {
+			float *d = dst + ((size_t)pn * (size_t)in + (size_t)k) * 16u;
+			memcpy(d, v + (size_t)k * ldv + (size_t)pn * 16u, (size_t)cols * sizeof *d);
+			if (cols < 16)
+				memset(d + cols, 0, (size_t)(16 - cols) * sizeof *d);
+		}
+	}
+	*p = (struct gf32_packed){.out = out, .in = in, .panels = panels, .data = dst};
+}
+
 enum ce_status gf32_pack(const float *w, int32_t out, int32_t in, struct gf32_packed *dst, struct ce_err *err)
 {
 	memset(dst, 0, sizeof *dst);
 	CE_CHECK(out >= 1 && in >= 1, err, CE_E_INVALID_ARG, "f32 pack: bad shape [%d, %d]", out, in);
-	int32_t panels = (int32_t)(((int64_t)out + 15) / 16);
-	CE_CHECK((uint64_t)panels * (uint64_t)in < ((uint64_t)1 << 40), err, CE_E_LIMIT,
+	CE_CHECK((uint64_t)(((int64_t)out + 15) / 16) * (uint64_t)in < ((uint64_t)1 << 40), err, CE_E_LIMIT,
 		 "f32 pack: [%d, %d] is too large", out, in);
-	size_t n = (size_t)panels * (size_t)in * 16u;
-	float *d = ce_malloc_aligned_array(n, sizeof *d);
+	float *d = ce_malloc_aligned_array(gf32_packed_floats(out, in), sizeof *d);
 	CE_CHECK(d, err, CE_E_NOMEM, "f32 pack: out of memory for [%d, %d]", out, in);
-	for (int32_t p = 0; p < panels; p++)
-		for (int32_t k = 0; k < in; k++)
-			for (int32_t c = 0; c < 16; c++) {
-				int32_t row = p * 16 + c;
-				d[((size_t)p * (size_t)in + (size_t)k) * 16u + (size_t)c] =
-					row < out ? w[(size_t)row * (size_t)in + (size_t)k] : 0.0f;
-			}
-	*dst = (struct gf32_packed){.out = out, .in = in, .panels = panels, .data = d};
+	gf32_pack_view(w, (size_t)in, out, in, d, dst);
 	return CE_OK;
 }
 
@@ -137,9 +158,10 @@ typedef void (*kernel_fn)(const float *, size_t, const float *, size_t, int32_t,
 static const kernel_fn KERNELS[MR][NPMAX] = {GF_KROWP(1), GF_KROWP(2), GF_KROWP(3),
 					     GF_KROWP(4), GF_KROWP(5), GF_KROWP(6)};
 
-GF_TARGET void gf32_linear(float *y, const float *x, const struct gf32_packed *w, const float *bias, int32_t rows)
+GF_TARGET void gf32_gemm(float *y, size_t ldy, const float *x, size_t lda, const struct gf32_packed *w,
+			 const float *bias, int32_t rows)
 {
-	const size_t lda = (size_t)w->in, ldy = (size_t)w->out, pstride = (size_t)w->in * 16u;
+	const size_t pstride = (size_t)w->in * 16u;
 	const int32_t rem = w->out - 16 * (w->panels - 1); /* 1..16 columns in the last panel */
 	const __mmask16 tail = rem == 16 ? (__mmask16)0xffff : (__mmask16)((1u << rem) - 1u);
 	for (int32_t r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
@@ -167,10 +189,16 @@ GF_TARGET void gf32_linear(float *y, const float *x, const struct gf32_packed *w
 
 #else /* not x86-64: gf32_supported() is 0, so this is never reached */
 
-void gf32_linear(float *y, const float *x, const struct gf32_packed *w, const float *bias, int32_t rows)
+void gf32_gemm(float *y, size_t ldy, const float *x, size_t lda, const struct gf32_packed *w, const float *bias,
+	       int32_t rows)
 {
-	(void)y, (void)x, (void)w, (void)bias, (void)rows;
+	(void)y, (void)ldy, (void)x, (void)lda, (void)w, (void)bias, (void)rows;
 	CE_ASSERT(0);
 }
 
 #endif
+
+void gf32_linear(float *y, const float *x, const struct gf32_packed *w, const float *bias, int32_t rows)
+{
+	gf32_gemm(y, (size_t)w->out, x, (size_t)w->in, w, bias, rows);
+}

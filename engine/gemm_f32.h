@@ -38,5 +38,17 @@ void gf32_unpack(const struct gf32_packed *p, float *w);
 
 /* y[rows, w->out] = x[rows, w->in] · Wᵀ + bias (bias may be NULL). */
 void gf32_linear(float *y, const float *x, const struct gf32_packed *w, const float *bias, int32_t rows);
+/* The same with row strides: x rows lda floats apart, y rows ldy apart. */
+void gf32_gemm(float *y, size_t ldy, const float *x, size_t lda, const struct gf32_packed *w, const float *bias,
+	       int32_t rows);
+
+/* Packing into caller memory (for operands that change every call, such as
+ * attention's keys and values): dst holds gf32_packed_floats(out, in) floats
+ * (64-byte aligned is fastest); *p describes it and does not own it (never
+ * gf32_packed_free a view).  gf32_pack_view packs W = w[out, in] (rows ldw
+ * apart); gf32_pack_t_view packs W = vᵀ for v[in, out] (rows ldv apart). */
+size_t gf32_packed_floats(int32_t out, int32_t in);
+void gf32_pack_view(const float *w, size_t ldw, int32_t out, int32_t in, float *dst, struct gf32_packed *p);
+void gf32_pack_t_view(const float *v, size_t ldv, int32_t out, int32_t in, float *dst, struct gf32_packed *p);
 
 #endif

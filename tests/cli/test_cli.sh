@@ -57,4 +57,11 @@ expect_grep "$T/data/demo/STS-demo" "$T/err" "expected path named"
 expect_grep "SKIPPED" "$T/out" "summary says skipped"
 expect_grep "NLI-demo" "$T/out" "other tasks ran"
 [ -f "$T/res/ceval-tiny-zh/NLI-demo.json" ] && ok || bad "NLI-demo result written"
+# embed --profile: printed even with -q; 0 < matrix products <= forward passes
+expect_rc 0 "embed --profile" "$BIN" embed -m ../shared/models/ceval-tiny-zh -i ../shared/golden/texts.jsonl \
+	-o "$T/p.npy" -q --profile
+expect_grep "profile: encode" "$T/err" "profile line"
+if awk '/^profile:/ { f = $8; m = $14; ok = (f > 0 && m > 0 && m <= f) } END { exit !ok }' "$T/err"; then ok; else
+	bad "profile numbers: $(cat "$T/err")"
+fi
 finish

@@ -75,6 +75,68 @@ static void test_linear(void **state)
 	}
 }
 
+/* Views with row strides (attention's use): K and V as column slices of a
+ * wider row, y written into a column slice; the same bits as gf32_linear on
+ * contiguous copies, and the columns around the slice are left alone. */
+static void check_views(int32_t n, int32_t d)
+{
+	const int32_t ld = 3 * d + 5; /* q | k | v | 5 more floats per row */
+	float *buf = malloc((size_t)n * (size_t)ld * sizeof *buf);
+	float *kc = malloc((size_t)n * (size_t)d * sizeof *kc), *vt = malloc((size_t)d * (size_t)n * sizeof *vt);
+	float *kp = malloc(gf32_packed_floats(n, d) * sizeof *kp), *vp = malloc(gf32_packed_floats(d, n) * sizeof *vp);
+	float *s1 = malloc((size_t)n * (size_t)n * sizeof *s1), *s2 = malloc((size_t)n * (size_t)n * sizeof *s2);
+	float *c1 = malloc((size_t)n * (size_t)d * sizeof *c1), *c2 = malloc((size_t)n * (size_t)ld * sizeof *c2);
+	assert_true(buf && kc && vt && kp && vp && s1 && s2 && c1 && c2);
+	for (size_t i = 0; i < (size_t)n * (size_t)ld; i++)
+		buf[i] = rnd_unit();
+	for (int32_t t = 0; t < n; t++)
+		for (int32_t j = 0; j < d; j++) {
+			kc[(size_t)t * (size_t)d + j] = buf[(size_t)t * (size_t)ld + (size_t)d + j];
+			vt[(size_t)j * (size_t)n + t] = buf[(size_t)t * (size_t)ld + 2 * (size_t)d + j];
+		}
+	struct gf32_packed kv, vv, kref, vref;
+	struct ce_err err = {0};
+	gf32_pack_view(buf + d, (size_t)ld, n, d, kp, &kv);
+	gf32_pack_t_view(buf + 2 * d, (size_t)ld, d, n, vp, &vv);
+	assert_int_equal(gf32_pack(kc, n, d, &kref, &err), CE_OK);
+	assert_int_equal(gf32_pack(vt, d, n, &vref, &err), CE_OK);
+	assert_memory_equal(kp, kref.data, gf32_packed_floats(n, d) * sizeof *kp);
+	assert_memory_equal(vp, vref.data, gf32_packed_floats(d, n) * sizeof *vp);
+	/* scores = Q·Kᵀ with Q read in place, then ctx = S·V into a column slice */
+	gf32_gemm(s1, (size_t)n, buf, (size_t)ld, &kv, NULL, n);
+	float *qc = malloc((size_t)n * (size_t)d * sizeof *qc);
+	assert_non_null(qc);
+	for (int32_t t = 0; t < n; t++)
+		memcpy(qc + (size_t)t * (size_t)d, buf + (size_t)t * (size_t)ld, (size_t)d * sizeof *qc);
+	gf32_linear(s2, qc, &kref, NULL, n);
+	assert_memory_equal(s1, s2, (size_t)n * (size_t)n * sizeof *s1);
+	for (size_t i = 0; i < (size_t)n * (size_t)ld; i++)
+		c2[i] = -7.0f;
+	gf32_gemm(c2 + 3, (size_t)ld, s1, (size_t)n, &vv, NULL, n);
+	gf32_linear(c1, s1, &vref, NULL, n);
+	for (int32_t t = 0; t < n; t++)
+		for (int32_t j = 0; j < ld; j++) {
+			float got = c2[(size_t)t * (size_t)ld + j];
+			if (j >= 3 && j < 3 + d)
+				assert_true(got == c1[(size_t)t * (size_t)d + (size_t)(j - 3)]);
+			else
+				assert_true(got == -7.0f);
+		}
+	gf32_packed_free(&kref);
+	gf32_packed_free(&vref);
+	free(buf), free(kc), free(vt), free(kp), free(vp), free(s1), free(s2), free(c1), free(c2), free(qc);
+}
+
+static void test_strided_views(void **state)
+{
+	(void)state;
+	if (!gf32_supported())
+		skip();
+	static const int32_t shapes[][2] = {{1, 1}, {5, 6}, {17, 16}, {48, 64}, {130, 8}, {300, 64}, {512, 32}};
+	for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+		check_views(shapes[i][0], shapes[i][1]);
+}
+
 static void test_pack_errors(void **state)
 {
 	(void)state;
@@ -91,6 +153,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pack_errors),
 		cmocka_unit_test(test_linear),
+		cmocka_unit_test(test_strided_views),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
