@@ -19,6 +19,7 @@
 #include "ce_alloc.h"
 #include "fs_util.h"
 #include "line_reader.h"
+#include "sorted_i64.h"
 
 /* -------------------------------------------------- string tables, hashing */
 
@@ -355,12 +356,6 @@ static enum ce_status label_add(const struct src *s, struct label_acc *a, json_t
 	return CE_OK;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
 struct sorted_str {
 	const char *s;
 	int64_t first; /* row of first occurrence */
@@ -381,7 +376,7 @@ static enum ce_status label_finish(struct label_acc *a, struct ds_labels *out, i
 		if (!u)
 			return ce_err_set(err, CE_E_NOMEM, "out of memory");
 		memcpy(u, a->ints, (size_t)a->n * sizeof *u);
-		qsort(u, (size_t)a->n, sizeof *u, cmp_i64);
+		qsort(u, (size_t)a->n, sizeof *u, sorted_i64_cmp);
 		int64_t nu = 0;
 		for (int64_t i = 0; i < a->n; i++)
 			if (nu == 0 || u[nu - 1] != u[i])
@@ -390,10 +385,8 @@ static enum ce_status label_finish(struct label_acc *a, struct ds_labels *out, i
 			ce_free(u);
 			return ce_err_set(err, CE_E_LIMIT, "%s: more than %d distinct labels", a->first_path, INT32_MAX);
 		}
-		for (int64_t i = 0; i < a->n; i++) {
-			int64_t *f = bsearch(&a->ints[i], u, (size_t)nu, sizeof *u, cmp_i64);
-			ids[i] = (int32_t)(f - u);
-		}
+		for (int64_t i = 0; i < a->n; i++)
+			ids[i] = (int32_t)sorted_i64_find(u, (size_t)nu, a->ints[i]);
 		out->values = u;
 		out->n_classes = (int32_t)nu;
 		return CE_OK;
