@@ -376,11 +376,7 @@ static enum ce_status label_finish(struct label_acc *a, struct ds_labels *out, i
 		if (!u)
 			return ce_err_set(err, CE_E_NOMEM, "out of memory");
 		memcpy(u, a->ints, (size_t)a->n * sizeof *u);
-		qsort(u, (size_t)a->n, sizeof *u, sorted_i64_cmp);
-		int64_t nu = 0;
-		for (int64_t i = 0; i < a->n; i++)
-			if (nu == 0 || u[nu - 1] != u[i])
-				u[nu++] = u[i];
+		int64_t nu = (int64_t)sorted_i64_unique(u, (size_t)a->n);
 		if (nu > INT32_MAX) {
 			ce_free(u);
 			return ce_err_set(err, CE_E_LIMIT, "%s: more than %d distinct labels", a->first_path, INT32_MAX);

@@ -762,11 +762,7 @@ enum ce_status logreg_fit(const double *x, int64_t n, int32_t dim, const int64_t
 	if (!cls)
 		goto out;
 	memcpy(cls, y, (size_t)n * sizeof *cls);
-	qsort(cls, (size_t)n, sizeof *cls, sorted_i64_cmp);
-	int64_t k = 0;
-	for (int64_t i = 0; i < n; i++)
-		if (k == 0 || cls[k - 1] != cls[i])
-			cls[k++] = cls[i];
+	int64_t k = (int64_t)sorted_i64_unique(cls, (size_t)n);
 	if (k < 2 || k > INT32_MAX / 2) {
 		st = CE_E_INVALID_ARG;
 		goto out;
@@ -884,11 +880,7 @@ enum ce_status logreg_f1_macro(const int64_t *y_true, const int64_t *y_pred, int
 	}
 	memcpy(lab, y_true, (size_t)n * sizeof *lab);
 	memcpy(lab + n, y_pred, (size_t)n * sizeof *lab);
-	qsort(lab, (size_t)(2 * n), sizeof *lab, sorted_i64_cmp);
-	int64_t k = 0;
-	for (int64_t i = 0; i < 2 * n; i++)
-		if (k == 0 || lab[k - 1] != lab[i])
-			lab[k++] = lab[i];
+	int64_t k = (int64_t)sorted_i64_unique(lab, (size_t)(2 * n));
 	int64_t *tp = cnt, *nt = cnt + 2 * n, *np = cnt + 4 * n;
 	for (int64_t i = 0; i < n; i++) {
 		int32_t a = (int32_t)sorted_i64_find(lab, (size_t)k, y_true[i]);

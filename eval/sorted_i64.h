@@ -15,6 +15,12 @@
 int sorted_i64_cmp(const void *a, const void *b);
 
 /*
+ * [in,out] a: sorted ascending, and its distinct values moved to a[0..k) (the
+ * rest of a[0..n) is left unspecified).  Returns k (0 when n == 0).
+ */
+size_t sorted_i64_unique(int64_t *a, size_t n);
+
+/*
  * Index of v in s[0..n), which is sorted ascending without duplicates.
  * Precondition (asserted): n >= 1 and v is one of s[0..n).
  */

@@ -1,8 +1,6 @@
 /* undersample.c - MTEB classification undersampling (see undersample.h). */
 #include "undersample.h"
 
-#include <stdlib.h>
-
 #include "ce_alloc.h"
 #include "mt19937.h"
 #include "sorted_i64.h"
@@ -56,11 +54,7 @@ enum ce_status undersample_next(struct undersample *u, const int64_t *labels, in
 	}
 	for (size_t i = 0; i < n; i++)
 		uniq[i] = labels[i];
-	qsort(uniq, n, sizeof *uniq, sorted_i64_cmp);
-	size_t n_uniq = 0;
-	for (size_t i = 0; i < n; i++)
-		if (n_uniq == 0 || uniq[n_uniq - 1] != uniq[i])
-			uniq[n_uniq++] = uniq[i];
+	size_t n_uniq = sorted_i64_unique(uniq, n);
 	int64_t k = 0;
 	for (size_t w = 0; w < n; w++) {
 		int64_t row = u->idxs[w];
