@@ -149,6 +149,17 @@ enum ce_status model_config_parse_bert(const char *name, const char *json, size_
 	return s;
 }
 
+enum ce_status model_config_parse_max_position(const char *name, const char *json, size_t len,
+					       struct model_config *cfg, struct ce_err *err)
+{
+	json_t *o;
+	CE_TRY(load_object(name, json, len, &o, err));
+	enum ce_status s =
+		get_int(name, o, "max_position_embeddings", 2, MODEL_CONFIG_DIM_MAX, 0, &cfg->max_position, err);
+	json_decref(o);
+	return s;
+}
+
 /* ------------------------------------------------------------------------ */
 /* 1_Pooling/config.json                                                    */
 
@@ -339,5 +350,15 @@ enum ce_status model_config_load_dir(const char *dir, struct model_config *cfg, 
 		cfg->pooling = MODEL_POOL_MEAN;
 		cfg->normalize = 0;
 	}
+	return CE_OK;
+}
+
+enum ce_status model_config_read_max_position(const char *dir, int32_t *max_position, struct ce_err *err)
+{
+	struct model_config cfg;
+	memset(&cfg, 0, sizeof cfg);
+	*max_position = 0;
+	CE_TRY(parse_file(dir, "config.json", 0, model_config_parse_max_position, &cfg, NULL, err));
+	*max_position = cfg.max_position;
 	return CE_OK;
 }

@@ -78,11 +78,30 @@ enum ce_status model_config_parse_st(const char *name, const char *json, size_t 
 				     struct ce_err *err);
 
 /*
+ * Only max_position_embeddings of a config.json's bytes (any model_type; no
+ * other key is read).  Sets cfg->max_position, left alone when the key is
+ * absent or null.  Errors: CE_E_FORMAT (bad JSON, top level not an object,
+ * value not an integer in [2, MODEL_CONFIG_DIM_MAX]).
+ */
+enum ce_status model_config_parse_max_position(const char *name, const char *json, size_t len,
+					       struct model_config *cfg, struct ce_err *err);
+
+/*
  * Read all of the above from a model folder.  config.json is required.
  * Without modules.json, sentence-transformers builds Transformer + mean
  * Pooling and no Normalize; we do the same.  A Pooling module without its
  * config.json is CE_E_NOT_FOUND.
  */
 enum ce_status model_config_load_dir(const char *dir, struct model_config *cfg, struct ce_err *err);
+
+/*
+ * [out] max_position: max_position_embeddings of dir/config.json, or 0 when
+ * the file or the key is absent.  For callers that need no model (`ceval
+ * tokenize` on a tokenizer-only folder): unlike model_config_load_dir it
+ * checks nothing else, so configs of other architectures are fine.
+ * Errors: those of model_config_parse_max_position (messages name the file),
+ * CE_E_IO, CE_E_LIMIT, CE_E_NOMEM from reading it.
+ */
+enum ce_status model_config_read_max_position(const char *dir, int32_t *max_position, struct ce_err *err);
 
 #endif

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "fs_util.h"
+#include "model_config.h"
 #include "model_ref.h"
 #include "texts_input.h"
 #include "tokenizer.h"
@@ -43,26 +44,6 @@ static const struct cli_opt *tokenize_options(void)
 	return opts;
 }
 
-static int32_t config_max_positions(const char *dir)
-{
-	/* The encoder caps at max_position_embeddings; tokenize shows the same ids. */
-	char *p = fs_join(dir, "config.json");
-	int32_t v = 0;
-	char *data = NULL;
-	size_t len;
-	if (p && fs_read_file(p, 1 << 20, &data, &len, NULL) == CE_OK) {
-		const char *k = strstr(data, "\"max_position_embeddings\"");
-		if (k) {
-			k = strchr(k, ':');
-			if (k)
-				v = (int32_t)strtol(k + 1, NULL, 10);
-		}
-	}
-	ce_free(data);
-	ce_free(p);
-	return v > 0 ? v : 0;
-}
-
 static int run_tokenize(const struct cli_command *self, int argc, char **argv)
 {
 	memset(&tok_args, 0, sizeof tok_args);
@@ -91,7 +72,14 @@ static int run_tokenize(const struct cli_command *self, int argc, char **argv)
 	int32_t max_len = tok_args.max_length;
 	if (max_len <= 0) {
 		max_len = tokenizer_max_length(tok);
-		int32_t mp = config_max_positions(dir);
+		/* The encoder caps at max_position_embeddings; tokenize shows the same ids.
+		 * config.json is optional here (0 = absent), but a broken one is an error. */
+		int32_t mp;
+		if (model_config_read_max_position(dir, &mp, &err) != CE_OK) {
+			tokenizer_free(tok);
+			ce_free(dir);
+			return cli_report(&err);
+		}
 		if (max_len <= 0 || (mp > 0 && mp < max_len))
 			max_len = mp;
 		if (max_len <= 0)

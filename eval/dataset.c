@@ -19,6 +19,7 @@
 #include "ce_alloc.h"
 #include "fs_util.h"
 #include "line_reader.h"
+#include "sorted_i64.h"
 
 /* -------------------------------------------------- string tables, hashing */
 
@@ -355,12 +356,6 @@ static enum ce_status label_add(const struct src *s, struct label_acc *a, json_t
 	return CE_OK;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
 struct sorted_str {
 	const char *s;
 	int64_t first; /* row of first occurrence */
@@ -381,19 +376,13 @@ static enum ce_status label_finish(struct label_acc *a, struct ds_labels *out, i
 		if (!u)
 			return ce_err_set(err, CE_E_NOMEM, "out of memory");
 		memcpy(u, a->ints, (size_t)a->n * sizeof *u);
-		qsort(u, (size_t)a->n, sizeof *u, cmp_i64);
-		int64_t nu = 0;
-		for (int64_t i = 0; i < a->n; i++)
-			if (nu == 0 || u[nu - 1] != u[i])
-				u[nu++] = u[i];
+		int64_t nu = (int64_t)sorted_i64_unique(u, (size_t)a->n);
 		if (nu > INT32_MAX) {
 			ce_free(u);
 			return ce_err_set(err, CE_E_LIMIT, "%s: more than %d distinct labels", a->first_path, INT32_MAX);
 		}
-		for (int64_t i = 0; i < a->n; i++) {
-			int64_t *f = bsearch(&a->ints[i], u, (size_t)nu, sizeof *u, cmp_i64);
-			ids[i] = (int32_t)(f - u);
-		}
+		for (int64_t i = 0; i < a->n; i++)
+			ids[i] = (int32_t)sorted_i64_find(u, (size_t)nu, a->ints[i]);
 		out->values = u;
 		out->n_classes = (int32_t)nu;
 		return CE_OK;
@@ -464,101 +453,85 @@ static enum ce_status empty_err(const struct src *s, struct ce_err *err)
 
 #define NOMEM(s) ce_err_set(err, CE_E_NOMEM, "%s: out of memory", (s)->path)
 
-static enum ce_status load_sts(const struct task *t, const char *dir, const char *split, struct dataset *ds,
-			       struct ce_err *err)
-{
-	char rel[256];
-	snprintf(rel, sizeof rel, "%s.jsonl", split);
-	struct src s;
-	CE_TRY(src_open(&s, dir, rel, "eval", &ds->content_hash, err));
-	struct ds_sts *d = &ds->sts;
-	int64_t cap = 0;
-	enum ce_status st = CE_OK;
-	json_t *o;
-	while (st == CE_OK && (st = src_json(&s, &o, err)) == CE_OK && o) {
-		json_t *v;
-		st = push_str_field(&s, o, t->columns.sentence1, &d->s1, err);
-		if (st == CE_OK)
-			st = push_str_field(&s, o, t->columns.sentence2, &d->s2, err);
-		if (st == CE_OK)
-			st = get_field(&s, o, t->columns.score, &v, err);
-		if (st == CE_OK && !json_is_number(v))
-			st = src_err(&s, err, "column '%s': expected a number, found %s", t->columns.score, json_kind(v));
-		if (st == CE_OK && grow((void **)&d->score, &cap, d->s1.n, sizeof *d->score) != CE_OK)
-			st = NOMEM(&s);
-		if (st == CE_OK) {
-			double x = json_number_value(v);
-			/* the range is a sanity check: out-of-range gold scores mean a wrong file or column */
-			if (t->has_score_range && !(x >= t->score_min && x <= t->score_max))
-				st = src_err(&s, err, "column '%s': expected a score in [%g, %g], found %g",
-					     t->columns.score, t->score_min, t->score_max, x);
-			else
-				d->score[d->s1.n - 1] = x;
-		}
-		json_decref(o);
-	}
-	if (st == CE_OK && d->s1.n == 0)
-		st = empty_err(&s, err);
-	src_close(&s);
-	return st;
-}
+/* What a row function fills: the task's columns say where to read, ds (or
+ * texts and acc) where to write; cap and cap2 are the capacities of the
+ * growable arrays it appends to. */
+struct rows {
+	const struct task *t;
+	struct dataset *ds;
+	struct strtab *texts;  /* classification: the texts of the file being read */
+	struct label_acc *acc; /* classification, clustering */
+	int64_t cap, cap2;
+};
 
-static enum ce_status load_pair(const struct task *t, const char *dir, const char *split, struct dataset *ds,
+/* Append one record; errors name the record's file and line. */
+typedef enum ce_status (*row_fn)(const struct src *s, json_t *o, struct rows *c, struct ce_err *err);
+
+/* Every record of <dir>/<split>.jsonl (hashed as role) through row; no records is an error. */
+static enum ce_status load_rows(const char *dir, const char *split, const char *role, row_fn row, struct rows *c,
 				struct ce_err *err)
 {
 	char rel[256];
 	snprintf(rel, sizeof rel, "%s.jsonl", split);
 	struct src s;
-	CE_TRY(src_open(&s, dir, rel, "eval", &ds->content_hash, err));
-	struct ds_pair *d = &ds->pair;
-	int64_t cap = 0;
+	CE_TRY(src_open(&s, dir, rel, role, &c->ds->content_hash, err));
 	enum ce_status st = CE_OK;
 	json_t *o;
 	while (st == CE_OK && (st = src_json(&s, &o, err)) == CE_OK && o) {
-		json_t *v;
-		st = push_str_field(&s, o, t->columns.sentence1, &d->s1, err);
-		if (st == CE_OK)
-			st = push_str_field(&s, o, t->columns.sentence2, &d->s2, err);
-		if (st == CE_OK)
-			st = get_field(&s, o, t->columns.label, &v, err);
-		if (st == CE_OK && !(json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1)))
-			st = src_err(&s, err, "column '%s': expected the integer 0 or 1, found %s", t->columns.label,
-				     json_kind(v));
-		if (st == CE_OK && grow((void **)&d->label, &cap, d->s1.n, sizeof *d->label) != CE_OK)
-			st = NOMEM(&s);
-		if (st == CE_OK)
-			d->label[d->s1.n - 1] = (int32_t)json_integer_value(v);
-		json_decref(o);
-	}
-	if (st == CE_OK && d->s1.n == 0)
-		st = empty_err(&s, err);
-	src_close(&s);
-	return st;
-}
-
-/* One classification file: texts onto *texts, labels onto acc. */
-static enum ce_status load_class_file(const struct task *t, const char *dir, const char *split, const char *role,
-				      struct strtab *texts, struct label_acc *acc, uint64_t *hash, struct ce_err *err)
-{
-	char rel[256];
-	snprintf(rel, sizeof rel, "%s.jsonl", split);
-	struct src s;
-	CE_TRY(src_open(&s, dir, rel, role, hash, err));
-	enum ce_status st = CE_OK;
-	json_t *o;
-	while (st == CE_OK && (st = src_json(&s, &o, err)) == CE_OK && o) {
-		json_t *v;
-		st = push_str_field(&s, o, t->columns.text, texts, err);
-		if (st == CE_OK)
-			st = get_field(&s, o, t->columns.label, &v, err);
-		if (st == CE_OK)
-			st = label_add(&s, acc, v, t->columns.label, err);
+		st = row(&s, o, c, err);
 		json_decref(o);
 	}
 	if (st == CE_OK && s.n_records == 0)
 		st = empty_err(&s, err);
 	src_close(&s);
 	return st;
+}
+
+static enum ce_status sts_row(const struct src *s, json_t *o, struct rows *c, struct ce_err *err)
+{
+	const struct task *t = c->t;
+	struct ds_sts *d = &c->ds->sts;
+	json_t *v;
+	CE_TRY(push_str_field(s, o, t->columns.sentence1, &d->s1, err));
+	CE_TRY(push_str_field(s, o, t->columns.sentence2, &d->s2, err));
+	CE_TRY(get_field(s, o, t->columns.score, &v, err));
+	if (!json_is_number(v))
+		return src_err(s, err, "column '%s': expected a number, found %s", t->columns.score, json_kind(v));
+	if (grow((void **)&d->score, &c->cap, d->s1.n, sizeof *d->score) != CE_OK)
+		return NOMEM(s);
+	double x = json_number_value(v);
+	/* the range is a sanity check: out-of-range gold scores mean a wrong file or column */
+	if (t->has_score_range && !(x >= t->score_min && x <= t->score_max))
+		return src_err(s, err, "column '%s': expected a score in [%g, %g], found %g", t->columns.score,
+			       t->score_min, t->score_max, x);
+	d->score[d->s1.n - 1] = x;
+	return CE_OK;
+}
+
+static enum ce_status pair_row(const struct src *s, json_t *o, struct rows *c, struct ce_err *err)
+{
+	const struct task *t = c->t;
+	struct ds_pair *d = &c->ds->pair;
+	json_t *v;
+	CE_TRY(push_str_field(s, o, t->columns.sentence1, &d->s1, err));
+	CE_TRY(push_str_field(s, o, t->columns.sentence2, &d->s2, err));
+	CE_TRY(get_field(s, o, t->columns.label, &v, err));
+	if (!(json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1)))
+		return src_err(s, err, "column '%s': expected the integer 0 or 1, found %s", t->columns.label,
+			       json_kind(v));
+	if (grow((void **)&d->label, &c->cap, d->s1.n, sizeof *d->label) != CE_OK)
+		return NOMEM(s);
+	d->label[d->s1.n - 1] = (int32_t)json_integer_value(v);
+	return CE_OK;
+}
+
+/* Classification record: text onto c->texts, label onto c->acc. */
+static enum ce_status class_row(const struct src *s, json_t *o, struct rows *c, struct ce_err *err)
+{
+	json_t *v;
+	CE_TRY(push_str_field(s, o, c->t->columns.text, c->texts, err));
+	CE_TRY(get_field(s, o, c->t->columns.label, &v, err));
+	return label_add(s, c->acc, v, c->t->columns.label, err);
 }
 
 static enum ce_status load_classification(const struct task *t, const char *dir, const char *split,
@@ -568,9 +541,11 @@ static enum ce_status load_classification(const struct task *t, const char *dir,
 	struct label_acc acc;
 	memset(&acc, 0, sizeof acc);
 	const char *train = t->train_split ? t->train_split : "train";
-	enum ce_status st = load_class_file(t, dir, train, "train", &d->train_texts, &acc, &ds->content_hash, err);
+	struct rows c = {.t = t, .ds = ds, .texts = &d->train_texts, .acc = &acc};
+	enum ce_status st = load_rows(dir, train, "train", class_row, &c, err);
+	c.texts = &d->eval_texts;
 	if (st == CE_OK)
-		st = load_class_file(t, dir, split, "eval", &d->eval_texts, &acc, &ds->content_hash, err);
+		st = load_rows(dir, split, "eval", class_row, &c, err);
 	if (st == CE_OK) {
 		int32_t *ids = ce_malloc_array((size_t)acc.n, sizeof *ids);
 		d->train_labels = ce_malloc_array((size_t)d->train_texts.n, sizeof *d->train_labels);
@@ -589,92 +564,65 @@ static enum ce_status load_classification(const struct task *t, const char *dir,
 	return st;
 }
 
+static enum ce_status cluster_row(const struct src *s, json_t *o, struct rows *c, struct ce_err *err)
+{
+	const struct task *t = c->t;
+	struct ds_clustering *d = &c->ds->clustering;
+	int64_t n_sent = 0;
+	json_t *lv;
+	CE_TRY(push_str_array(s, o, t->columns.sentences, &d->sentences, &n_sent, err));
+	if (n_sent == 0)
+		return src_err(s, err, "column '%s': empty list (a clustering set needs texts)", t->columns.sentences);
+	CE_TRY(get_field(s, o, t->columns.labels, &lv, err));
+	if (!json_is_array(lv))
+		return src_err(s, err, "column '%s': expected an array of labels, found %s", t->columns.labels,
+			       json_kind(lv));
+	if ((int64_t)json_array_size(lv) != n_sent)
+		return src_err(s, err, "column '%s' has %zu labels but '%s' has %" PRId64 " texts", t->columns.labels,
+			       json_array_size(lv), t->columns.sentences, n_sent);
+	for (size_t i = 0; i < json_array_size(lv); i++)
+		CE_TRY(label_add(s, c->acc, json_array_get(lv, i), t->columns.labels, err));
+	if (grow((void **)&d->set_off, &c->cap, d->n_sets + 2, sizeof *d->set_off) != CE_OK)
+		return NOMEM(s);
+	d->set_off[0] = 0; /* n_sets + 1 offsets; the first is set with the first set */
+	d->set_off[++d->n_sets] = d->sentences.n;
+	return CE_OK;
+}
+
 static enum ce_status load_clustering(const struct task *t, const char *dir, const char *split, struct dataset *ds,
 				      struct ce_err *err)
 {
-	char rel[256];
-	snprintf(rel, sizeof rel, "%s.jsonl", split);
-	struct src s;
-	CE_TRY(src_open(&s, dir, rel, "eval", &ds->content_hash, err));
 	struct ds_clustering *d = &ds->clustering;
 	struct label_acc acc;
 	memset(&acc, 0, sizeof acc);
-	int64_t cap = 0;
-	enum ce_status st = grow((void **)&d->set_off, &cap, 1, sizeof *d->set_off) == CE_OK ? CE_OK : NOMEM(&s);
-	if (st == CE_OK)
-		d->set_off[0] = 0;
-	json_t *o;
-	while (st == CE_OK && (st = src_json(&s, &o, err)) == CE_OK && o) {
-		int64_t n_sent = 0;
-		json_t *lv;
-		st = push_str_array(&s, o, t->columns.sentences, &d->sentences, &n_sent, err);
-		if (st == CE_OK && n_sent == 0)
-			st = src_err(&s, err, "column '%s': empty list (a clustering set needs texts)",
-				     t->columns.sentences);
-		if (st == CE_OK)
-			st = get_field(&s, o, t->columns.labels, &lv, err);
-		if (st == CE_OK && !json_is_array(lv))
-			st = src_err(&s, err, "column '%s': expected an array of labels, found %s", t->columns.labels,
-				     json_kind(lv));
-		if (st == CE_OK && (int64_t)json_array_size(lv) != n_sent)
-			st = src_err(&s, err, "column '%s' has %zu labels but '%s' has %" PRId64 " texts",
-				     t->columns.labels, json_array_size(lv), t->columns.sentences, n_sent);
-		for (size_t i = 0; st == CE_OK && i < json_array_size(lv); i++)
-			st = label_add(&s, &acc, json_array_get(lv, i), t->columns.labels, err);
-		if (st == CE_OK && grow((void **)&d->set_off, &cap, d->n_sets + 2, sizeof *d->set_off) != CE_OK)
-			st = NOMEM(&s);
-		if (st == CE_OK)
-			d->set_off[++d->n_sets] = d->sentences.n;
-		json_decref(o);
-	}
-	if (st == CE_OK && d->n_sets == 0)
-		st = empty_err(&s, err);
+	struct rows c = {.t = t, .ds = ds, .acc = &acc};
+	enum ce_status st = load_rows(dir, split, "eval", cluster_row, &c, err);
 	if (st == CE_OK) {
+		/* every set has labels, so acc.first_path is the path of the file just read */
 		d->labels = ce_malloc_array((size_t)acc.n, sizeof *d->labels);
-		st = d->labels ? label_finish(&acc, &d->label_set, d->labels, err) : NOMEM(&s);
+		st = d->labels ? label_finish(&acc, &d->label_set, d->labels, err)
+			       : ce_err_set(err, CE_E_NOMEM, "%s: out of memory", acc.first_path);
 	}
 	label_acc_deinit(&acc);
-	src_close(&s);
 	return st;
 }
 
-static enum ce_status load_reranking(const struct task *t, const char *dir, const char *split, struct dataset *ds,
-				     struct ce_err *err)
+static enum ce_status rerank_row(const struct src *s, json_t *o, struct rows *c, struct ce_err *err)
 {
-	char rel[256];
-	snprintf(rel, sizeof rel, "%s.jsonl", split);
-	struct src s;
-	CE_TRY(src_open(&s, dir, rel, "eval", &ds->content_hash, err));
-	struct ds_reranking *d = &ds->reranking;
-	int64_t cap_p = 0, cap_n = 0;
-	enum ce_status st = CE_OK;
-	if (grow((void **)&d->pos_off, &cap_p, 1, sizeof(int64_t)) != CE_OK ||
-	    grow((void **)&d->neg_off, &cap_n, 1, sizeof(int64_t)) != CE_OK)
-		st = NOMEM(&s);
-	else
-		d->pos_off[0] = d->neg_off[0] = 0;
-	json_t *o;
-	while (st == CE_OK && (st = src_json(&s, &o, err)) == CE_OK && o) {
-		int64_t np = 0, nn = 0;
-		st = push_str_field(&s, o, t->columns.query, &d->queries, err);
-		if (st == CE_OK)
-			st = push_str_array(&s, o, t->columns.positive, &d->positives, &np, err);
-		if (st == CE_OK)
-			st = push_str_array(&s, o, t->columns.negative, &d->negatives, &nn, err);
-		int64_t n = d->queries.n;
-		if (st == CE_OK && (grow((void **)&d->pos_off, &cap_p, n + 1, sizeof(int64_t)) != CE_OK ||
-				    grow((void **)&d->neg_off, &cap_n, n + 1, sizeof(int64_t)) != CE_OK))
-			st = NOMEM(&s);
-		if (st == CE_OK) {
-			d->pos_off[n] = d->positives.n;
-			d->neg_off[n] = d->negatives.n;
-		}
-		json_decref(o);
-	}
-	if (st == CE_OK && d->queries.n == 0)
-		st = empty_err(&s, err);
-	src_close(&s);
-	return st;
+	const struct task *t = c->t;
+	struct ds_reranking *d = &c->ds->reranking;
+	int64_t np = 0, nn = 0;
+	CE_TRY(push_str_field(s, o, t->columns.query, &d->queries, err));
+	CE_TRY(push_str_array(s, o, t->columns.positive, &d->positives, &np, err));
+	CE_TRY(push_str_array(s, o, t->columns.negative, &d->negatives, &nn, err));
+	int64_t n = d->queries.n;
+	if (grow((void **)&d->pos_off, &c->cap, n + 1, sizeof(int64_t)) != CE_OK ||
+	    grow((void **)&d->neg_off, &c->cap2, n + 1, sizeof(int64_t)) != CE_OK)
+		return NOMEM(s);
+	d->pos_off[0] = d->neg_off[0] = 0; /* n + 1 offsets; the first is set with the first sample */
+	d->pos_off[n] = d->positives.n;
+	d->neg_off[n] = d->negatives.n;
+	return CE_OK;
 }
 
 /* ---- retrieval */
@@ -1071,11 +1019,12 @@ enum ce_status dataset_load(const struct task *t, const char *data_root, const c
 	ds->type = t->type;
 	ds->content_hash = FNV_OFFSET;
 	enum ce_status st;
+	struct rows c = {.t = t, .ds = ds};
 	switch (t->type) {
 	case TASK_TYPE_RETRIEVAL: st = load_retrieval(t, dir, split, ds, err); break;
-	case TASK_TYPE_RERANKING: st = load_reranking(t, dir, split, ds, err); break;
-	case TASK_TYPE_STS: st = load_sts(t, dir, split, ds, err); break;
-	case TASK_TYPE_PAIR_CLASSIFICATION: st = load_pair(t, dir, split, ds, err); break;
+	case TASK_TYPE_RERANKING: st = load_rows(dir, split, "eval", rerank_row, &c, err); break;
+	case TASK_TYPE_STS: st = load_rows(dir, split, "eval", sts_row, &c, err); break;
+	case TASK_TYPE_PAIR_CLASSIFICATION: st = load_rows(dir, split, "eval", pair_row, &c, err); break;
 	case TASK_TYPE_CLASSIFICATION: st = load_classification(t, dir, split, ds, err); break;
 	case TASK_TYPE_CLUSTERING: st = load_clustering(t, dir, split, ds, err); break;
 	default: st = ce_err_set(err, CE_E_INVALID_ARG, "task %s: bad type %d", t->name, (int)t->type); break;

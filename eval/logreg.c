@@ -15,6 +15,7 @@
 
 #include "ce_alloc.h"
 #include "np_sum.h"
+#include "sorted_i64.h"
 
 void logreg_params_default(struct logreg_params *p)
 {
@@ -746,25 +747,6 @@ void logreg_model_deinit(struct logreg_model *m)
 	memset(m, 0, sizeof *m);
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
-static int32_t class_index(const int64_t *classes, int32_t k, int64_t v)
-{
-	int32_t lo = 0, hi = k;
-	while (hi - lo > 1) {
-		int32_t mid = lo + (hi - lo) / 2;
-		if (classes[mid] <= v)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 enum ce_status logreg_fit(const double *x, int64_t n, int32_t dim, const int64_t *y, const struct logreg_params *p,
 			  struct logreg_model *model)
 {
@@ -780,11 +762,7 @@ enum ce_status logreg_fit(const double *x, int64_t n, int32_t dim, const int64_t
 	if (!cls)
 		goto out;
 	memcpy(cls, y, (size_t)n * sizeof *cls);
-	qsort(cls, (size_t)n, sizeof *cls, cmp_i64);
-	int64_t k = 0;
-	for (int64_t i = 0; i < n; i++)
-		if (k == 0 || cls[k - 1] != cls[i])
-			cls[k++] = cls[i];
+	int64_t k = (int64_t)sorted_i64_unique(cls, (size_t)n);
 	if (k < 2 || k > INT32_MAX / 2) {
 		st = CE_E_INVALID_ARG;
 		goto out;
@@ -817,7 +795,7 @@ enum ce_status logreg_fit(const double *x, int64_t n, int32_t dim, const int64_t
 	    !model->coef || !model->intercept)
 		goto out;
 	for (int64_t i = 0; i < n; i++)
-		yi[i] = class_index(model->classes, (int32_t)k, y[i]);
+		yi[i] = (int32_t)sorted_i64_find(model->classes, (size_t)k, y[i]);
 	pb.yi = yi;
 
 	int conv;
@@ -902,15 +880,11 @@ enum ce_status logreg_f1_macro(const int64_t *y_true, const int64_t *y_pred, int
 	}
 	memcpy(lab, y_true, (size_t)n * sizeof *lab);
 	memcpy(lab + n, y_pred, (size_t)n * sizeof *lab);
-	qsort(lab, (size_t)(2 * n), sizeof *lab, cmp_i64);
-	int64_t k = 0;
-	for (int64_t i = 0; i < 2 * n; i++)
-		if (k == 0 || lab[k - 1] != lab[i])
-			lab[k++] = lab[i];
+	int64_t k = (int64_t)sorted_i64_unique(lab, (size_t)(2 * n));
 	int64_t *tp = cnt, *nt = cnt + 2 * n, *np = cnt + 4 * n;
 	for (int64_t i = 0; i < n; i++) {
-		int32_t a = class_index(lab, (int32_t)k, y_true[i]);
-		int32_t b = class_index(lab, (int32_t)k, y_pred[i]);
+		int32_t a = (int32_t)sorted_i64_find(lab, (size_t)k, y_true[i]);
+		int32_t b = (int32_t)sorted_i64_find(lab, (size_t)k, y_pred[i]);
 		nt[a]++;
 		np[b]++;
 		tp[a] += a == b;

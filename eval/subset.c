@@ -16,6 +16,7 @@
 
 #include "ce_alloc.h"
 #include "results.h"
+#include "sorted_i64.h"
 
 /* ---- PRNG ------------------------------------------------------------- */
 
@@ -94,12 +95,6 @@ enum ce_status subset_allocate(const int64_t *sizes, int32_t k, int64_t n, int64
 	return CE_OK;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
 enum ce_status subset_stratified(const int32_t *strata, int64_t n_rows, int32_t n_strata, int64_t n,
 				 struct subset_rng *rng, int64_t *out, int64_t *n_out, struct ce_err *err)
 {
@@ -150,7 +145,7 @@ enum ce_status subset_stratified(const int32_t *strata, int64_t n_rows, int32_t 
 			out[o++] = m[j];
 		}
 	}
-	qsort(out, (size_t)o, sizeof *out, cmp_i64);
+	qsort(out, (size_t)o, sizeof *out, sorted_i64_cmp);
 	*n_out = o;
 out:
 	ce_free(sizes);

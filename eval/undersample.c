@@ -1,10 +1,9 @@
 /* undersample.c - MTEB classification undersampling (see undersample.h). */
 #include "undersample.h"
 
-#include <stdlib.h>
-
 #include "ce_alloc.h"
 #include "mt19937.h"
+#include "sorted_i64.h"
 
 enum ce_status undersample_init(struct undersample *u, int64_t n)
 {
@@ -37,26 +36,6 @@ void undersample_shuffle(struct undersample *u, uint32_t seed)
 	mt19937_shuffle_i64(&mt, u->idxs, (size_t)u->n);
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
-/* Index of v in the sorted array s[0..n) (v is known to be present). */
-static size_t find_sorted(const int64_t *s, size_t n, int64_t v)
-{
-	size_t lo = 0, hi = n;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (s[mid] <= v)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 enum ce_status undersample_next(struct undersample *u, const int64_t *labels, int64_t samples_per_label,
 				int64_t *rows, int64_t *n_rows)
 {
@@ -75,15 +54,11 @@ enum ce_status undersample_next(struct undersample *u, const int64_t *labels, in
 	}
 	for (size_t i = 0; i < n; i++)
 		uniq[i] = labels[i];
-	qsort(uniq, n, sizeof *uniq, cmp_i64);
-	size_t n_uniq = 0;
-	for (size_t i = 0; i < n; i++)
-		if (n_uniq == 0 || uniq[n_uniq - 1] != uniq[i])
-			uniq[n_uniq++] = uniq[i];
+	size_t n_uniq = sorted_i64_unique(uniq, n);
 	int64_t k = 0;
 	for (size_t w = 0; w < n; w++) {
 		int64_t row = u->idxs[w];
-		size_t c = find_sorted(uniq, n_uniq, labels[row]);
+		size_t c = sorted_i64_find(uniq, n_uniq, labels[row]);
 		if (count[c] < samples_per_label) {
 			count[c]++;
 			rows[k++] = row;

@@ -7,6 +7,7 @@
 
 #include "ce_alloc.h"
 #include "np_sum.h"
+#include "sorted_i64.h"
 
 struct vm_pair {
 	int64_t v;
@@ -54,12 +55,6 @@ static double entropy_of_counts(const int64_t *cnt, int64_t k, int64_t n_total, 
 	return -np_sum_f64(tmp, (size_t)k, 1);
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
 enum ce_status vmeasure_compute(const int64_t *labels_true, const int64_t *labels_pred, size_t n,
 				struct vmeasure *out)
 {
@@ -92,7 +87,7 @@ enum ce_status vmeasure_compute(const int64_t *labels_true, const int64_t *label
 		 * scipy.sparse.find on the CSR contingency matrix returns them. */
 		for (size_t i = 0; i < n; i++)
 			cells[i] = ci[i] * n_k + ki[i];
-		qsort(cells, n, sizeof *cells, cmp_i64);
+		qsort(cells, n, sizeof *cells, sorted_i64_cmp);
 		double total = (double)n;
 		double ltotal = log(total);
 		size_t n_nz = 0;

@@ -1,5 +1,6 @@
 /*
- * fuzz_model_config.c - arbitrary bytes as config.json, modules.json,
+ * fuzz_model_config.c - arbitrary bytes as config.json (whole, and the
+ * max_position_embeddings-only read of `ceval tokenize`), modules.json,
  * 1_Pooling/config.json and sentence_bert_config.json.  Accepted configs must
  * satisfy the invariants the forward pass relies on.
  */
@@ -19,6 +20,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (cfg.hidden < 1 || cfg.heads < 1 || cfg.hidden % cfg.heads || cfg.layers < 1 ||
 		    cfg.intermediate < 1 || cfg.max_position < 2 || cfg.vocab < 1 || cfg.type_vocab < 1 ||
 		    !(cfg.layer_norm_eps > 0) || cfg.act >= MODEL_ACT_COUNT)
+			abort();
+	}
+	memset(&cfg, 0, sizeof cfg);
+	if (model_config_parse_max_position("config.json", json, size, &cfg, &err) == CE_OK) {
+		if (cfg.max_position != 0 && (cfg.max_position < 2 || cfg.max_position > MODEL_CONFIG_DIM_MAX))
 			abort();
 	}
 	cfg.hidden = 8;
