@@ -41,6 +41,8 @@ done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ceval_refrun.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
+# a private embedding cache: vectors cached by an earlier build must not stand in for this one's
+export XDG_CACHE_HOME="$tmp/xdg-cache"
 
 subset=${CEVAL_REF_TASKS:-}
 if [ -z "$subset" ]; then
