@@ -289,6 +289,13 @@ const struct model_config *bert_config(const struct bert *b) { return &b->cfg; }
 int bert_rows_independent(const struct bert *b) { return b->bf16 || (b->cfg.layers > 0 && b->layers[0].o_f.data); }
 int32_t bert_dim(const struct bert *b) { return model_config_pooled_dim(&b->cfg); }
 
+const char *bert_kernels(const struct bert *b)
+{
+	if (b->bf16)
+		return gbf_amx_usable() ? "bf16-amx" : "bf16-avx512bf16";
+	return b->cfg.layers > 0 && b->layers[0].o_f.data ? "f32-avx512" : "f32-openblas";
+}
+
 /* ------------------------------------------------------------------------ */
 /* workspace                                                                */
 

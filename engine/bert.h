@@ -53,6 +53,9 @@ enum ce_status bert_use_bf16(struct bert *b, struct ce_err *err);
  * (bf16, or fp32 on AVX-512F through gemm_f32.h), so that a row's result does
  * not depend on the batch it is in; 0 on the OpenBLAS path. */
 int bert_rows_independent(const struct bert *b);
+/* The kernel family the forward pass runs on, e.g. "f32-avx512" or "bf16-amx"
+ * (other kernels sum in another order: the last bits of the output differ). */
+const char *bert_kernels(const struct bert *b);
 
 const struct model_config *bert_config(const struct bert *b);
 /* Output dimension after pooling (hidden × number of pooling modes). */

@@ -41,6 +41,12 @@
 
 #define ENCODER_DEFAULT_BATCH 32
 
+/* Revision of the engine's arithmetic: bump it with every change that alters
+ * the bits of any embedding (summation order, kernels, blocking), so that
+ * vectors cached by an older build are not reused (encoder_kernels).
+ * 2: block-wise attention on gemm_f32.h's kernels. */
+#define ENGINE_ARITH_REV 2
+
 /* Bound on one worker's forward scratch: a batch whose tokens do not fit is
  * run as several consecutive forward calls (a deterministic split that does
  * not depend on the thread count). */
@@ -96,6 +102,7 @@ struct encoder {
 	int quit;
 	struct enc_job job;
 	char fingerprint[17];
+	char kernels[48];
 	char describe[256];
 };
 
@@ -346,6 +353,7 @@ static enum ce_status encoder_init(struct encoder *enc, const char *dir, struct 
 	snprintf(enc->describe, sizeof enc->describe, "bert H=%d L=%d heads=%d pooling=%s normalize=%s max_len=%d",
 		 enc->cfg.hidden, enc->cfg.layers, enc->cfg.heads, pool, enc->cfg.normalize ? "yes" : "no",
 		 enc->max_len);
+	snprintf(enc->kernels, sizeof enc->kernels, "r%d-%s", ENGINE_ARITH_REV, bert_kernels(enc->bert));
 	return CE_OK;
 }
 
@@ -381,6 +389,7 @@ int32_t encoder_dim(const struct encoder *enc) { return enc->dim; }
 int32_t encoder_max_seq_length(const struct encoder *enc) { return enc->max_len; }
 const char *encoder_fingerprint(const struct encoder *enc) { return enc->fingerprint; }
 const char *encoder_describe(const struct encoder *enc) { return enc->describe; }
+const char *encoder_kernels(const struct encoder *enc) { return enc->kernels; }
 
 void encoder_times(const struct encoder *enc, double *forward_s, double *matmul_s)
 {

@@ -58,6 +58,10 @@ int32_t encoder_dim(const struct encoder *enc);
 int32_t encoder_max_seq_length(const struct encoder *enc);
 /* Hex digest identifying weights + tokenizer + pooling + max length (stable across runs). */
 const char *encoder_fingerprint(const struct encoder *enc);
+/* Which arithmetic produced the vectors: the engine's arithmetic revision and
+ * kernel family, e.g. "r2-f32-avx512" ([a-z0-9-] only).  Two encoders with
+ * the same fingerprint, settings and kernels give bit-identical vectors. */
+const char *encoder_kernels(const struct encoder *enc);
 /* One-line human description: "bert H=768 L=12 heads=12 pooling=cls normalize=yes max_len=512". */
 const char *encoder_describe(const struct encoder *enc);
 

@@ -429,7 +429,8 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN); /* as encoder_open resolves --threads 0 */
 		struct embed_cache_key key = {encoder_fingerprint(rs.enc), args.precision, encoder_max_seq_length(rs.enc),
 					      encoder_dim(rs.enc), args.batch_size ? args.batch_size : 32,
-					      args.threads ? args.threads : cpus > 0 ? (int32_t)cpus : 1};
+					      args.threads ? args.threads : cpus > 0 ? (int32_t)cpus : 1,
+					      encoder_kernels(rs.enc)};
 		struct ce_err cerr;
 		ce_err_clear(&cerr);
 		cache = root ? embed_cache_open(root, &key, &cerr) : NULL;

@@ -245,10 +245,22 @@ struct embed_cache *embed_cache_open(const char *root, const struct embed_cache_
 		ce_err_set(err, CE_E_INVALID_ARG, "embedding cache: unknown precision '%s'", key->precision);
 		return NULL;
 	}
+	if (key->kernels) {
+		size_t kl = strlen(key->kernels);
+		int ok = kl >= 1 && kl <= 40;
+		for (size_t i = 0; ok && i < kl; i++) {
+			char ch = key->kernels[i];
+			ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-';
+		}
+		if (!ok) {
+			ce_err_set(err, CE_E_INVALID_ARG, "embedding cache: bad kernel id '%s'", key->kernels);
+			return NULL;
+		}
+	}
 	struct embed_cache *c = ce_calloc(1, sizeof *c);
 	char name[256];
-	snprintf(name, sizeof name, "%.64s-%s-L%d-d%d-b%d-t%d", key->fingerprint, key->precision, key->max_length,
-		 key->dim, key->batch_size, key->threads);
+	snprintf(name, sizeof name, "%.64s-%s-L%d-d%d-b%d-t%d%s%s", key->fingerprint, key->precision, key->max_length,
+		 key->dim, key->batch_size, key->threads, key->kernels ? "-" : "", key->kernels ? key->kernels : "");
 	char *kp = NULL;
 	if (!c || !(c->dir = fs_join(root, name)) || !(kp = fs_join(c->dir, "KEY"))) {
 		ce_err_set(err, CE_E_NOMEM, "embedding cache: out of memory");
@@ -263,9 +275,9 @@ struct embed_cache *embed_cache_open(const char *root, const struct embed_cache_
 		char txt[512];
 		int n = snprintf(txt, sizeof txt,
 				 "fingerprint %s\nprecision %s\nmax_length %d\ndim %d\nbatch_size %d\nthreads %d\n"
-				 "format %u\n",
+				 "kernels %s\nformat %u\n",
 				 key->fingerprint, key->precision, key->max_length, key->dim, key->batch_size, key->threads,
-				 CACHE_VERSION);
+				 key->kernels ? key->kernels : "any", CACHE_VERSION);
 		if (fs_write_atomic(kp, txt, (size_t)n, err) != CE_OK)
 			goto fail;
 	}

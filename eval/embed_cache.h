@@ -3,12 +3,13 @@
  * puts it in front of another one.
  *
  * One cache folder per model identity: <root>/<fingerprint>-<precision>-L<max
- * length>-d<dim>-b<batch>-t<threads>/.  The fingerprint covers weights,
- * tokenizer, pooling and max length; precision changes the arithmetic; and
- * batch size and thread count change the last bits of the encoder's output
- * (measured: OpenBLAS picks other kernels for other matrix shapes and splits),
- * so they are part of the key too - a cached vector is always byte-identical
- * to what this run would compute.
+ * length>-d<dim>-b<batch>-t<threads>[-<kernels>]/.  The fingerprint covers
+ * weights, tokenizer, pooling and max length; precision changes the
+ * arithmetic; batch size and thread count change the last bits of the
+ * encoder's output (measured: OpenBLAS picks other kernels for other matrix
+ * shapes and splits); and so do the engine's kernels and their revision (a
+ * newer build, another CPU), so all of them are part of the key - a cached
+ * vector is always byte-identical to what this run would compute.
  *
  * For the same reason the unit of reuse is an encoder chunk, not a lone
  * text: an embed call's texts are ordered as the encoder orders them (longest
@@ -52,6 +53,7 @@ struct embed_cache_key {
 	int32_t dim;             /* embedding dimension */
 	int32_t batch_size;      /* encoder batch size (texts) */
 	int32_t threads;         /* compute threads actually used (resolved, > 0) */
+	const char *kernels;     /* encoder_kernels(): arithmetic revision + kernel family; NULL = "any" */
 };
 
 /*

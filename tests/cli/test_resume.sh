@@ -51,7 +51,7 @@ expect_grep "Texts: 1295 encoded, 0 from cache" "$T/out" "batch size isolates"
 [ "$(ls "$T/cache" | wc -l)" = 3 ] && ok || { bad "three cache folders"; ls "$T/cache"; }
 
 # a truncated and a bit-flipped chunk: warned about, recomputed, same scores
-dir=$(ls -d "$T"/cache/*-L512-d128-b32-t1)
+dir=$(ls -d "$T"/cache/*-L512-d128-b32-t1-r*)
 set -- "$dir"/*.cev
 n_chunks=$#
 truncate -s 100 "$1"

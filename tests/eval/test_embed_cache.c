@@ -68,7 +68,7 @@ static void make_texts(void)
 
 static struct embed_cache *open_key(const char *root, const char *fp, const char *prec, int32_t maxlen)
 {
-	struct embed_cache_key key = {fp, prec, maxlen, DIM, 4, 1};
+	struct embed_cache_key key = {fp, prec, maxlen, DIM, 4, 1, NULL};
 	struct ce_err err;
 	struct embed_cache *c = embed_cache_open(root, &key, &err);
 	assert_non_null(c);
@@ -235,9 +235,35 @@ static void test_store_failure(void **state)
 	tu_rm_rf(root);
 	ce_free(root);
 
-	struct embed_cache_key bad = {"NOT-HEX", "f32", 512, DIM, 4, 1};
+	struct embed_cache_key bad = {"NOT-HEX", "f32", 512, DIM, 4, 1, NULL};
 	assert_null(embed_cache_open("/tmp", &bad, &err));
 	assert_int_equal(err.code, CE_E_INVALID_ARG);
+	struct embed_cache_key bad_kernels = {"00ff", "f32", 512, DIM, 4, 1, "r2/../x"};
+	assert_null(embed_cache_open("/tmp", &bad_kernels, &err));
+	assert_int_equal(err.code, CE_E_INVALID_ARG);
+	assert_non_null(strstr(err.msg, "bad kernel id"));
+}
+
+/* Vectors of another kernel family or arithmetic revision live in another
+ * folder: a newer build never reads an older build's vectors. */
+static void test_kernels_in_key(void **state)
+{
+	(void)state;
+	char *root = tu_mkdtemp();
+	struct ce_err err;
+	struct embed_cache_key k1 = {"00ff", "f32", 512, DIM, 4, 1, "r1-f32-avx512"};
+	struct embed_cache_key k2 = {"00ff", "f32", 512, DIM, 4, 1, "r2-f32-avx512"};
+	struct embed_cache *c1 = embed_cache_open(root, &k1, &err), *c2 = embed_cache_open(root, &k2, &err);
+	assert_non_null(c1);
+	assert_non_null(c2);
+	const char *d1 = embed_cache_dir(c1), *d2 = embed_cache_dir(c2);
+	assert_string_not_equal(d1, d2);
+	assert_non_null(strstr(d1, "-t1-r1-f32-avx512"));
+	assert_non_null(strstr(d2, "-t1-r2-f32-avx512"));
+	embed_cache_close(c1);
+	embed_cache_close(c2);
+	tu_rm_rf(root);
+	ce_free(root);
 }
 
 /* The real encoder: chunked + cached equals one uncached call, byte for byte. */
@@ -272,7 +298,8 @@ static void test_real_encoder_identical(void **state)
 	float *got = ce_malloc_array((size_t)N * (size_t)dim, sizeof *got);
 	assert_int_equal(encoder_embed(enc, t, N, ref, &err), CE_OK);
 	char *root = tu_mkdtemp();
-	struct embed_cache_key key = {encoder_fingerprint(enc), "f32", encoder_max_seq_length(enc), dim, 8, 1};
+	struct embed_cache_key key = {encoder_fingerprint(enc), "f32", encoder_max_seq_length(enc), dim, 8, 1,
+				      encoder_kernels(enc)};
 	struct embed_cache *c = embed_cache_open(root, &key, &err);
 	assert_non_null(c);
 	struct embedder inner = {encoder_glue_embed, enc, dim, encoder_glue};
@@ -301,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_interrupt_keeps_chunks),
 		cmocka_unit_test(test_store_failure),
 		cmocka_unit_test(test_real_encoder_identical),
+		cmocka_unit_test(test_kernels_in_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
