@@ -251,8 +251,10 @@ static void add_layer_norm_avx2(float *y, const float *bias, const float *res, c
  * same FMAs in the same order, vroundps → vrndscaleps with the same rounding,
  * blends → mask moves), so exp, erf and GELU give bit-identical results on
  * both paths (test_vmath checks this).  Tails use masked loads and stores
- * with zero fill, the equivalent of the AVX2 path's zero-padded buffer.
- * Softmax and LayerNorm stay on the AVX2 kernels. */
+ * with zero fill, the equivalent of the AVX2 path's zero-padded buffer.  Only
+ * the double sum of softmax differs from the AVX2 path, in its summation
+ * order (two accumulators of 8 doubles instead of one of 4).  LayerNorm
+ * stays on the AVX2 kernel. */
 
 #define V5_TARGET __attribute__((target("avx512f")))
 #define V5_INLINE V5_TARGET static inline __attribute__((always_inline))
@@ -366,6 +368,43 @@ V5_TARGET static void bias_gelu_avx512(float *v, const float *bias, int32_t rows
 	}
 }
 
+/* The 16 floats of v as 8 + 8 doubles. */
+V5_INLINE __m512d lo8_pd(__m512 v) { return _mm512_cvtps_pd(_mm512_castps512_ps256(v)); }
+V5_INLINE __m512d hi8_pd(__m512 v)
+{
+	return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+}
+
+/* Two accumulators (low and high 8 lanes) in the sum: one chain of double
+ * adds would bound the loop at 4 cycles per 8 floats. */
+V5_TARGET static void softmax_row_avx512(float *row, int32_t n)
+{
+	__m512 mx0 = _mm512_set1_ps(-INFINITY), mx1 = mx0;
+	int32_t j = 0;
+	for (; j + 32 <= n; j += 32) {
+		mx0 = _mm512_max_ps(mx0, _mm512_loadu_ps(row + j));
+		mx1 = _mm512_max_ps(mx1, _mm512_loadu_ps(row + j + 16));
+	}
+	for (; j < n; j += 16) {
+		__mmask16 m = tail_mask((size_t)(n - j));
+		mx0 = _mm512_max_ps(mx0, _mm512_mask_loadu_ps(_mm512_set1_ps(-INFINITY), m, row + j));
+	}
+	__m512 vmx = _mm512_set1_ps(_mm512_reduce_max_ps(_mm512_max_ps(mx0, mx1)));
+	__m512d acc0 = _mm512_setzero_pd(), acc1 = acc0;
+	for (j = 0; j < n; j += 16) {
+		__mmask16 m = tail_mask((size_t)(n - j));
+		__m512 e = _mm512_maskz_mov_ps(m, exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, row + j), vmx)));
+		_mm512_mask_storeu_ps(row + j, m, e);
+		acc0 = _mm512_add_pd(acc0, lo8_pd(e));
+		acc1 = _mm512_add_pd(acc1, hi8_pd(e));
+	}
+	__m512 inv = _mm512_set1_ps((float)(1.0 / _mm512_reduce_add_pd(_mm512_add_pd(acc0, acc1))));
+	for (j = 0; j < n; j += 16) {
+		__mmask16 m = tail_mask((size_t)(n - j));
+		_mm512_mask_storeu_ps(row + j, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, row + j), inv));
+	}
+}
+
 #else /* scalar fallback: the same formulas */
 
 static float exp1(float x)
@@ -471,7 +510,7 @@ static void add_layer_norm_scalar(float *y, const float *bias, const float *res,
 #ifdef VM_AVX2
 static const struct vm_kernels KERNELS_AVX2 = {exp_avx2, erf_avx2, bias_gelu_avx2, softmax_row_avx2,
 					       add_layer_norm_avx2};
-static const struct vm_kernels KERNELS_AVX512 = {exp_avx512, erf_avx512, bias_gelu_avx512, softmax_row_avx2,
+static const struct vm_kernels KERNELS_AVX512 = {exp_avx512, erf_avx512, bias_gelu_avx512, softmax_row_avx512,
 						 add_layer_norm_avx2};
 
 /* __builtin_cpu_supports reads flags libgcc fills in before main (a load and

@@ -5,7 +5,8 @@
  * double-precision formulas (torch's definitions).  On CPUs with AVX-512F,
  * the AVX-512 path against the AVX2 path: exp, erf and GELU bit for bit over
  * a sweep of all float exponents plus NaN, ±inf, subnormals and the branch
- * points, at every tail length.
+ * points, at every tail length; softmax and LayerNorm to 1 ulp (their double
+ * sums are added in another order).
  */
 #include <float.h>
 #include <math.h>
@@ -308,6 +309,98 @@ static void test_vm_avx512_gelu_bits(void **state)
 	free(x);
 }
 
+/* 1 when a and b are equal or adjacent floats of the same sign. */
+static double ulp_dist(float a, float b)
+{
+	if (a == b)
+		return 0;
+	if (isnan(a) || isnan(b) || (a < 0) != (b < 0))
+		return INFINITY;
+	uint32_t ua = to_bits(a) & 0x7fffffffu, ub = to_bits(b) & 0x7fffffffu;
+	return ua > ub ? ua - ub : ub - ua;
+}
+
+static void test_vm_avx512_softmax_ln(void **state)
+{
+	(void)state;
+	const struct vm_kernels *k2 = vm_kernels_get(VM_ISA_AVX2), *k5 = vm_kernels_get(VM_ISA_AVX512);
+	if (!k2 || !k5)
+		skip();
+	enum { NMAX = 1100 };
+	float *a = malloc((NMAX + 16) * sizeof *a), *b = malloc((NMAX + 16) * sizeof *b);
+	float *src = malloc(NMAX * sizeof *src);
+	float *bias = malloc(NMAX * sizeof *bias), *res = malloc(NMAX * sizeof *res);
+	float *g = malloc(NMAX * sizeof *g), *beta = malloc(NMAX * sizeof *beta);
+	srand(5);
+	for (int j = 0; j < NMAX; j++) {
+		bias[j] = (float)rand() / RAND_MAX - 0.5f;
+		res[j] = 4.0f * ((float)rand() / RAND_MAX - 0.5f);
+		g[j] = 0.5f + (float)rand() / RAND_MAX;
+		beta[j] = (float)rand() / RAND_MAX - 0.5f;
+	}
+	double worst_sm = 0, worst_ln = 0;
+	for (int32_t n = 1; n <= NMAX; n = n < 80 ? n + 1 : n * 5 / 4) {
+		for (int kind = 0; kind < 4; kind++) {
+			for (int32_t j = 0; j < n; j++) {
+				float u = (float)rand() / RAND_MAX - 0.5f;
+				src[j] = kind == 0 ? 8.0f * u : kind == 1 ? 60.0f * u : kind == 2 ? 1.0f : 1e-3f * u;
+			}
+			if (kind == 3 && n > 2)
+				src[n / 2] = -INFINITY; /* a masked score */
+			/* softmax: exps are bit-identical, only 1/sum may round differently */
+			memcpy(a, src, (size_t)n * sizeof *a);
+			memcpy(b, src, (size_t)n * sizeof *b);
+			for (int32_t j = n; j < n + 16; j++)
+				a[j] = b[j] = SENTINEL;
+			k2->softmax_row(a, n);
+			k5->softmax_row(b, n);
+			for (int32_t j = n; j < n + 16; j++)
+				assert_true(a[j] == SENTINEL && b[j] == SENTINEL);
+			for (int32_t j = 0; j < n; j++) {
+				double d = ulp_dist(a[j], b[j]);
+				worst_sm = d > worst_sm ? d : worst_sm;
+				if (d > 1)
+					fail_msg("softmax n=%d kind %d [%d]: avx2 %a, avx512 %a", n, kind, j,
+						 (double)a[j], (double)b[j]);
+			}
+			memcpy(a, src, (size_t)n * sizeof *a);
+			vm_softmax_row(a, n); /* dispatch: the AVX-512 path */
+			assert_true(first_diff(a, b, (size_t)n) == (size_t)n);
+			/* LayerNorm, with and without bias / residual: the normalised value may
+			 * differ by 1 ulp before the fma with g and b, then by its rounding */
+			for (int opt = 0; opt < 3; opt++) {
+				const float *pb = opt == 1 ? NULL : bias, *pr = opt == 2 ? NULL : res;
+				memcpy(a, src, (size_t)n * sizeof *a);
+				memcpy(b, src, (size_t)n * sizeof *b);
+				if (kind == 3 && n > 2)
+					a[n / 2] = b[n / 2] = 0.5f;
+				k2->add_layer_norm(a, pb, pr, g, beta, n, 1e-12f);
+				k5->add_layer_norm(b, pb, pr, g, beta, n, 1e-12f);
+				for (int32_t j = n; j < n + 16; j++)
+					assert_true(a[j] == SENTINEL && b[j] == SENTINEL);
+				for (int32_t j = 0; j < n; j++) {
+					double tol = 1.2e-7 * fabs((double)a[j] - beta[j]) +
+						     fabs((double)nextafterf(a[j], INFINITY) - a[j]);
+					double d = fabs((double)a[j] - b[j]);
+					double r = d / tol;
+					worst_ln = r > worst_ln ? r : worst_ln;
+					if (d > tol)
+						fail_msg("layernorm n=%d kind %d opt %d [%d]: avx2 %a, avx512 %a", n,
+							 kind, opt, j, (double)a[j], (double)b[j]);
+				}
+			}
+		}
+	}
+	printf("    softmax: max %.0f ulp apart; layernorm: max %.2f of the tolerance\n", worst_sm, worst_ln);
+	free(a);
+	free(b);
+	free(src);
+	free(bias);
+	free(res);
+	free(g);
+	free(beta);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_vm_gelu_softmax_ln),
 		cmocka_unit_test(test_vm_avx512_exp_erf_bits),
 		cmocka_unit_test(test_vm_avx512_gelu_bits),
+		cmocka_unit_test(test_vm_avx512_softmax_ln),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
