@@ -252,9 +252,8 @@ static void add_layer_norm_avx2(float *y, const float *bias, const float *res, c
  * blends → mask moves), so exp, erf and GELU give bit-identical results on
  * both paths (test_vmath checks this).  Tails use masked loads and stores
  * with zero fill, the equivalent of the AVX2 path's zero-padded buffer.  Only
- * the double sum of softmax differs from the AVX2 path, in its summation
- * order (two accumulators of 8 doubles instead of one of 4).  LayerNorm
- * stays on the AVX2 kernel. */
+ * the double sums of softmax and LayerNorm differ from the AVX2 path, in
+ * their summation order (two accumulators of 8 doubles instead of one of 4). */
 
 #define V5_TARGET __attribute__((target("avx512f")))
 #define V5_INLINE V5_TARGET static inline __attribute__((always_inline))
@@ -375,8 +374,8 @@ V5_INLINE __m512d hi8_pd(__m512 v)
 	return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
 }
 
-/* Two accumulators (low and high 8 lanes) in the sum: one chain of double
- * adds would bound the loop at 4 cycles per 8 floats. */
+/* Two accumulators (low and high 8 lanes) in the sums below: one chain of
+ * double adds would bound the loops at 4 cycles per 8 floats. */
 V5_TARGET static void softmax_row_avx512(float *row, int32_t n)
 {
 	__m512 mx0 = _mm512_set1_ps(-INFINITY), mx1 = mx0;
@@ -402,6 +401,47 @@ V5_TARGET static void softmax_row_avx512(float *row, int32_t n)
 	for (j = 0; j < n; j += 16) {
 		__mmask16 m = tail_mask((size_t)(n - j));
 		_mm512_mask_storeu_ps(row + j, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, row + j), inv));
+	}
+}
+
+V5_TARGET static void add_layer_norm_avx512(float *y, const float *bias, const float *res, const float *g,
+					    const float *b, int32_t n, float eps)
+{
+	__m512d acc0 = _mm512_setzero_pd(), acc1 = acc0;
+	for (int32_t j = 0; j < n; j += 16) {
+		__mmask16 m = tail_mask((size_t)(n - j));
+		__m512 v = _mm512_maskz_loadu_ps(m, y + j);
+		if (bias)
+			v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, bias + j));
+		if (res)
+			v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, res + j));
+		_mm512_mask_storeu_ps(y + j, m, v);
+		acc0 = _mm512_add_pd(acc0, lo8_pd(v));
+		acc1 = _mm512_add_pd(acc1, hi8_pd(v));
+	}
+	double mean = _mm512_reduce_add_pd(_mm512_add_pd(acc0, acc1)) / n;
+	__m512d vmean = _mm512_set1_pd(mean);
+	acc0 = acc1 = _mm512_setzero_pd();
+	for (int32_t j = 0; j < n; j += 16) {
+		__mmask16 m = tail_mask((size_t)(n - j));
+		__m512 v = _mm512_maskz_loadu_ps(m, y + j);
+		/* lanes past n: 0 - mean, zeroed */
+		__m512d d0 = _mm512_maskz_sub_pd((__mmask8)m, lo8_pd(v), vmean);
+		__m512d d1 = _mm512_maskz_sub_pd((__mmask8)(m >> 8), hi8_pd(v), vmean);
+		acc0 = _mm512_fmadd_pd(d0, d0, acc0);
+		acc1 = _mm512_fmadd_pd(d1, d1, acc1);
+	}
+	double var = _mm512_reduce_add_pd(_mm512_add_pd(acc0, acc1)) / n;
+	__m512d vinv = _mm512_set1_pd(1.0 / sqrt(var + (double)eps));
+	for (int32_t j = 0; j < n; j += 16) {
+		__mmask16 m = tail_mask((size_t)(n - j));
+		__m512 v = _mm512_maskz_loadu_ps(m, y + j);
+		__m256 lo = _mm512_cvtpd_ps(_mm512_mul_pd(_mm512_sub_pd(lo8_pd(v), vmean), vinv));
+		__m256 hi = _mm512_cvtpd_ps(_mm512_mul_pd(_mm512_sub_pd(hi8_pd(v), vmean), vinv));
+		__m512 f = _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(lo)),
+							       _mm256_castps_pd(hi), 1));
+		__m512 gj = _mm512_maskz_loadu_ps(m, g + j), bj = _mm512_maskz_loadu_ps(m, b + j);
+		_mm512_mask_storeu_ps(y + j, m, _mm512_fmadd_ps(f, gj, bj));
 	}
 }
 
@@ -511,7 +551,7 @@ static void add_layer_norm_scalar(float *y, const float *bias, const float *res,
 static const struct vm_kernels KERNELS_AVX2 = {exp_avx2, erf_avx2, bias_gelu_avx2, softmax_row_avx2,
 					       add_layer_norm_avx2};
 static const struct vm_kernels KERNELS_AVX512 = {exp_avx512, erf_avx512, bias_gelu_avx512, softmax_row_avx512,
-						 add_layer_norm_avx2};
+						 add_layer_norm_avx512};
 
 /* __builtin_cpu_supports reads flags libgcc fills in before main (a load and
  * a bit test, thread-safe), so asking on every call costs nothing and keeps

@@ -11,10 +11,9 @@
  * Makefile builds for x86-64-v3), plus AVX-512F versions chosen on every call
  * when the running CPU has AVX-512F; otherwise the same formulas run in
  * scalar code.  The AVX-512 path computes exp, erf and GELU bit-identically
- * to the AVX2 path; softmax differs from it only by the order of its double
- * sum (LayerNorm runs the AVX2 kernel on both).  Results do not depend on
- * where a value sits in an array (tails go through the same vector code), so
- * they are deterministic.
+ * to the AVX2 path; softmax and LayerNorm differ from it only by the order of
+ * their double sums.  Results do not depend on where a value sits in an
+ * array (tails go through the same vector code), so they are deterministic.
  * No state: every function is safe to call from any number of threads.
  */
 #ifndef VMATH_H
