@@ -8,9 +8,13 @@
  * tanh-approximated GELU (1e-3 off) is never used for "gelu".
  *
  * Built with AVX2 + FMA intrinsics when the compiler targets them (the
- * Makefile builds for x86-64-v3); otherwise the same formulas run in scalar
- * code.  Results do not depend on where a value sits in an array (tails go
- * through the same vector code), so they are deterministic.
+ * Makefile builds for x86-64-v3), plus AVX-512F versions chosen on every call
+ * when the running CPU has AVX-512F; otherwise the same formulas run in
+ * scalar code.  The AVX-512 path computes exp, erf and GELU bit-identically
+ * to the AVX2 path; softmax and LayerNorm differ from it only by the order of
+ * their double sums.  Results do not depend on where a value sits in an
+ * array (tails go through the same vector code), so they are deterministic.
+ * No state: every function is safe to call from any number of threads.
  */
 #ifndef VMATH_H
 #define VMATH_H
@@ -36,5 +40,24 @@ void vm_softmax_row(float *row, int32_t n);
  * bias and res may be NULL. */
 void vm_add_layer_norm(float *y, const float *bias, const float *res, const float *g, const float *b, int32_t n,
 		       float eps);
+
+/* ---- test hook: one instruction-set path on its own ----
+ * The functions above dispatch to the widest path this build and CPU offer.
+ * vm_kernels_get returns the kernels of one path (same contracts as above), so
+ * tests can compare paths bit for bit; NULL when this build or CPU lacks it
+ * (x86-64-v3 builds have AVX2 and, on AVX-512F CPUs, AVX512; other builds
+ * only SCALAR).  The table is static: valid for the life of the program. */
+enum vm_isa { VM_ISA_SCALAR, VM_ISA_AVX2, VM_ISA_AVX512, VM_ISA_COUNT };
+
+struct vm_kernels {
+	void (*exp)(float *y, const float *x, size_t n);
+	void (*erf)(float *y, const float *x, size_t n);
+	void (*bias_gelu)(float *v, const float *bias, int32_t rows, int32_t cols);
+	void (*softmax_row)(float *row, int32_t n);
+	void (*add_layer_norm)(float *y, const float *bias, const float *res, const float *g, const float *b,
+			       int32_t n, float eps);
+};
+
+const struct vm_kernels *vm_kernels_get(enum vm_isa isa);
 
 #endif
