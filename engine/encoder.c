@@ -44,8 +44,9 @@
 /* Revision of the engine's arithmetic: bump it with every change that alters
  * the bits of any embedding (summation order, kernels, blocking), so that
  * vectors cached by an older build are not reused (encoder_kernels).
- * 2: block-wise attention on gemm_f32.h's kernels. */
-#define ENGINE_ARITH_REV 2
+ * 2: block-wise attention on gemm_f32.h's kernels; 3: AVX-512 softmax and
+ * LayerNorm sums (two 8-lane accumulators). */
+#define ENGINE_ARITH_REV 3
 
 /* Bound on one worker's forward scratch: a batch whose tokens do not fit is
  * run as several consecutive forward calls (a deterministic split that does
