@@ -28,7 +28,7 @@ void knn_options_init(struct knn_options *opt)
 	memset(opt, 0, sizeof *opt);
 	opt->k = 1000;
 	opt->metric = KNN_METRIC_DOT;
-	opt->q_block = 256;
+	opt->q_block = 512;
 	opt->d_block = 4096;
 }
 

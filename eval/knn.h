@@ -39,7 +39,7 @@ enum knn_metric {
 struct knn_options {
 	int64_t k;                     /* hits per query (default 1000) */
 	enum knn_metric metric;        /* default KNN_METRIC_DOT */
-	int64_t q_block;               /* queries per sgemm block (default 256) */
+	int64_t q_block;               /* queries per sgemm block (default 512) */
 	int64_t d_block;               /* documents per sgemm block (default 4096) */
 	const char *const *query_ids;  /* [nq] or NULL; needed for exclude_identical_ids */
 	const char *const *doc_ids;    /* [nd] or NULL (ties then by doc index) */
