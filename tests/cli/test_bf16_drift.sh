@@ -3,7 +3,9 @@
 # golden text, every cmteb-mini main score within 0.3 points), measured with
 # ceval's own regression gate on ../shared/models/ceval-tiny-zh.  On a CPU
 # without AVX512_BF16 it checks that bf16 is refused instead.
-# A sanitizer build runs one task per type (as test_reference_run.sh does).
+# A sanitizer build (minutes per task) checks the golden texts only: the
+# scores are the release build's job, memory safety of the bf16 path is
+# covered there by the embeddings and by tests/engine/test_encoder.c.
 set -u
 . "$(dirname "$0")/lib/common.sh"
 model=../shared/models/ceval-tiny-zh
@@ -25,14 +27,15 @@ expect_rc 0 "cosine >= 0.9995 on every golden text" "$BIN" check --embeddings "$
 expect_grep "0 row(s) below" "$T/out" "no row below 0.9995"
 
 # cmteb-mini: every main score within 0.3 points, in both directions
-tasks=()
 case "$BIN" in
 */build/asan/*|*/build/fuzz/*|*/build/debug/*)
-	tasks=(--task LCQMC-mini,Ocnli-mini,EPRSTMT-mini,CLSClusteringS2S-mini,MedDialogReranking-mini,CmrcRetrieval-mini) ;;
+	echo "(sanitizer build: cmteb-mini drift left to the release run)"
+	finish
+	exit ;;
 esac
 for p in f32 bf16; do
 	expect_rc 0 "cmteb-mini $p" "$BIN" run --model "$model" --suite cmteb-mini --data-dir ../shared/data \
-		--output "$T/$p" --precision "$p" -q "${tasks[@]}"
+		--output "$T/$p" --precision "$p" -q
 done
 expect_rc 0 "bf16 within 0.3 points of f32" "$BIN" check --results "$T/bf16/ceval-tiny-zh" \
 	--baseline "$T/f32/ceval-tiny-zh" --tolerance 0.3
