@@ -228,6 +228,17 @@ static int is_stale_tmp(const char *name)
 	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
+/* 1 if s may stand in a cache folder name: min..max characters of [0-9a-z],
+ * and '-' when dash. */
+static int name_part_ok(const char *s, int dash, size_t min, size_t max)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'z') || (dash && s[n] == '-')))
+			return 0;
+	return n >= min && n <= max;
+}
+
 struct embed_cache *embed_cache_open(const char *root, const struct embed_cache_key *key, struct ce_err *err)
 {
 	if (!root || !key || !key->fingerprint || !key->precision || key->dim <= 0 || key->max_length <= 0 ||
@@ -235,27 +246,18 @@ struct embed_cache *embed_cache_open(const char *root, const struct embed_cache_
 		ce_err_set(err, CE_E_INVALID_ARG, "embedding cache: incomplete model key");
 		return NULL;
 	}
-	for (const char *p = key->fingerprint; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z'))) {
-			ce_err_set(err, CE_E_INVALID_ARG, "embedding cache: fingerprint '%s' is not lowercase hex",
-				   key->fingerprint);
-			return NULL;
-		}
+	if (!name_part_ok(key->fingerprint, 0, 0, SIZE_MAX)) {
+		ce_err_set(err, CE_E_INVALID_ARG, "embedding cache: fingerprint '%s' is not lowercase hex",
+			   key->fingerprint);
+		return NULL;
+	}
 	if (strcmp(key->precision, "f32") != 0 && strcmp(key->precision, "bf16") != 0) {
 		ce_err_set(err, CE_E_INVALID_ARG, "embedding cache: unknown precision '%s'", key->precision);
 		return NULL;
 	}
-	if (key->kernels) {
-		size_t kl = strlen(key->kernels);
-		int ok = kl >= 1 && kl <= 40;
-		for (size_t i = 0; ok && i < kl; i++) {
-			char ch = key->kernels[i];
-			ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-';
-		}
-		if (!ok) {
-			ce_err_set(err, CE_E_INVALID_ARG, "embedding cache: bad kernel id '%s'", key->kernels);
-			return NULL;
-		}
+	if (key->kernels && !name_part_ok(key->kernels, 1, 1, 40)) {
+		ce_err_set(err, CE_E_INVALID_ARG, "embedding cache: bad kernel id '%s'", key->kernels);
+		return NULL;
 	}
 	struct embed_cache *c = ce_calloc(1, sizeof *c);
 	char name[256];
