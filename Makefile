@@ -10,9 +10,15 @@
 #   make install    install to PREFIX (default /usr/local): binary, tasks, man page
 #   make help       this list
 #
-# Sources are discovered by wildcard: every common/*.c, engine/*.c and eval/*.c
-# except eval/main.c goes into libceval.a; every tests/*/test_*.c is one cmocka
-# binary; every tests/fuzz/fuzz_*.c is one fuzz target.
+# Sources are discovered by wildcard: every common/*.c, engine/*.c, eval/*.c and
+# eval/*/*.c goes into libceval.a; cli/*.c is the command layer linked only into
+# the binary; every tests/*/test_*.c is one cmocka binary; every
+# tests/fuzz/fuzz_*.c is one fuzz target.
+#
+# Layering (doc/architecture.md): cli -> eval -> engine -> common, never upward.
+# Each folder gets only the include paths it may use, so a library file that
+# includes a CLI, test-support or (for eval/) engine header fails to compile.
+# `make headers` compiles every header on its own with its folder's paths.
 
 CFG      ?= release
 BUILD    ?= build/$(CFG)
@@ -29,7 +35,16 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 ifneq ($(findstring clang,$(CC)),)
 WARN     += -Wno-unknown-warning-option
 endif
-BASEFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Icommon -Iengine -Ieval $(PKG_CFLAGS) -MMD -MP
+BASEFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(PKG_CFLAGS) -MMD -MP
+
+EVAL_DIRS := eval eval/types eval/metrics eval/learn eval/data
+INC_common := -Icommon
+INC_engine := -Icommon -Iengine
+INC_eval   := -Icommon $(EVAL_DIRS:%=-I%)
+INC_cli    := $(INC_eval) -Iengine -Icli
+INC_all    := $(INC_cli) -Itests/support
+# include paths of a source or header path: by its top folder
+inc_of = $(INC_$(firstword $(subst /, ,$(1))))
 ifeq ($(CFG),release)
 OPTFLAGS := -O2 -g -march=x86-64-v3 -mtune=native
 else ifeq ($(CFG),asan)
@@ -44,8 +59,11 @@ endif
 CFLAGS_ALL := $(BASEFLAGS) $(OPTFLAGS) $(CFLAGS)
 LDLIBS_ALL := $(LDSAN) $(PKG_LIBS) -lm -pthread $(LDLIBS)
 
-LIB_SRC  := $(filter-out eval/main.c,$(wildcard common/*.c engine/*.c eval/*.c))
+LIB_SRC  := $(wildcard common/*.c engine/*.c eval/*.c eval/*/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_SRC  := $(wildcard cli/*.c)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+HEADERS  := $(wildcard common/*.h engine/*.h eval/*.h eval/*/*.h cli/*.h)
 LIB      := $(BUILD)/libceval.a
 BIN      := $(BUILD)/ceval
 
@@ -68,30 +86,38 @@ export CEVAL_SHARED := $(abspath $(SHARED))
 export CEVAL_FIXTURES := $(abspath $(FIXTURES))
 
 .SECONDARY:
-.PHONY: fixtures all test check asan fuzz fuzz-build fuzz-run fuzz-regress deps clean help bench install demo unit cli
+.PHONY: headers fixtures all test check asan fuzz fuzz-build fuzz-run fuzz-regress deps clean help bench install demo unit cli
 all: $(BIN)
 
-$(BUILD)/%.o: %.c
+$(LIB_OBJ) $(CLI_OBJ) $(TEST_SUPPORT_OBJ): $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS_ALL) -Itests/support -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_ALL) $(or $(call inc_of,$<),$(INC_all)) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(BUILD)/eval/main.o $(LIB)
+$(BIN): $(CLI_OBJ) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+# Every header compiles on its own, with only its folder's include paths.
+HEADER_OK := $(HEADERS:%.h=$(BUILD)/headers/%.ok)
+$(HEADER_OK): $(BUILD)/headers/%.ok: %.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(filter-out -MMD -MP,$(CFLAGS_ALL)) $(call inc_of,$<) -fsyntax-only -x c $< && touch $@
+
+headers: $(HEADER_OK)
 
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(CFLAGS_ALL) -Itests/support -o $@ $< $(TEST_SUPPORT_OBJ) $(LIB) $(CMOCKA_LIBS) $(LDLIBS_ALL)
+	$(Q)$(CC) $(CFLAGS_ALL) $(INC_all) -o $@ $< $(TEST_SUPPORT_OBJ) $(LIB) $(CMOCKA_LIBS) $(LDLIBS_ALL)
 
 $(BUILD)/fuzz-regress/%: tests/fuzz/%.c tests/fuzz/regress.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< tests/fuzz/regress.c $(LIB) $(LDLIBS_ALL)
+	$(Q)$(CC) $(CFLAGS_ALL) $(INC_all) -o $@ $< tests/fuzz/regress.c $(LIB) $(LDLIBS_ALL)
 
 $(FIXTURES)/.stamp: $(SHARED)/golden/make_models.py $(SHARED)/golden/models.sha256 $(SHARED)/golden/models-wide.sha256
 	@mkdir -p $(FIXTURES)
@@ -113,7 +139,7 @@ cli: $(BIN) $(FIXTURES)/.stamp
 fuzz-regress: $(FUZZ_REGRESS)
 	@fail=0; for f in $(FUZZ_REGRESS); do n=$$(basename $$f); echo "== corpus $$n"; ./$$f tests/fuzz/corpus/$${n#fuzz_} || fail=1; done; exit $$fail
 
-test: $(BIN) $(TEST_BIN) $(FUZZ_REGRESS) $(FIXTURES)/.stamp
+test: headers $(BIN) $(TEST_BIN) $(FUZZ_REGRESS) $(FIXTURES)/.stamp
 	@fail=0; \
 	$(MAKE) --no-print-directory unit CFG=$(CFG) || fail=1; \
 	$(MAKE) --no-print-directory cli CFG=$(CFG) || fail=1; \
@@ -130,7 +156,7 @@ asan:
 # each target for FUZZ_TIME seconds over its seed corpus.
 $(BUILD)/fuzzers/%: tests/fuzz/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIB) $(LDLIBS_ALL)
+	$(Q)$(CC) $(CFLAGS_ALL) $(INC_all) -fsanitize=fuzzer -o $@ $< $(LIB) $(LDLIBS_ALL)
 
 fuzz-build: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzzers/%)
 
@@ -146,7 +172,7 @@ fuzz:
 # once under $${XDG_CACHE_HOME:-~/.cache}/ceval-bench.  THREADS=n to choose.
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB) $(LDLIBS_ALL)
+	$(Q)$(CC) $(CFLAGS_ALL) $(INC_all) -o $@ $< $(LIB) $(LDLIBS_ALL)
 
 bench: $(BIN) $(BUILD)/bench/knn_bench
 	bash bench/run.sh $(BIN) $(BUILD)/bench/knn_bench $(THREADS)
@@ -178,4 +204,4 @@ clean:
 help:
 	@sed -n '3,/^#$$/p' Makefile | sed -e 's/^# //' -e '/^#$$/d'
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/eval/main.d $(TEST_SUPPORT_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_SUPPORT_OBJ:.o=.d)

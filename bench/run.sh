@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 shared=${CEVAL_SHARED:-$here/../../shared}
 py=${PYTHON:-/usr/bin/python3}
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/ceval-bench/bge-base-shapes-v2
-# Debian's OpenBLAS 0.3.21 does not know recent CPUs (see eval/main.c); pin the
+# Debian's OpenBLAS 0.3.21 does not know recent CPUs (see cli/main.c); pin the
 # core so the numbers do not depend on whether the re-exec happens.
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
 
