@@ -29,6 +29,8 @@ shared=${CEVAL_SHARED:-$repo/../shared}
 model=$shared/models/ceval-tiny-zh
 data=$shared/data
 ref=${CEVAL_REFERENCE:-$repo/tests/golden/cmteb-mini-reference.json}
+# the same run's results files as an earlier build wrote them (byte-identity of `scores`)
+exact=$repo/tests/golden/cmteb-mini-results
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 
@@ -62,6 +64,36 @@ rc=$?
 end=$(date +%s.%N)
 wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 echo "ceval run cmteb-mini: exit status $rc, wall time ${wall} s"
+
+"$py" - "$exact" "$tmp/ceval-tiny-zh" "$subset" <<'EOF'
+# Byte-identity with the results an earlier build wrote (tests/golden/cmteb-mini-results):
+# every number of `scores` in the same text and every key in the same order.
+import json, os, sys
+gold_dir, res_dir, subset = sys.argv[1:4]
+def load(path):
+    # numbers kept as their text, objects as ordered pairs: a change of digits or order shows
+    with open(path, encoding="utf-8") as f:
+        return json.load(f, parse_float=str, parse_int=str, object_pairs_hook=list)
+def field(doc, *keys):
+    for k in keys:
+        doc = dict(doc)[k]
+    return doc
+tasks = subset.split(",") if subset else sorted(f[:-5] for f in os.listdir(gold_dir) if f.endswith(".json"))
+passed = failed = 0
+for t in tasks:
+    try:
+        g, r = load(os.path.join(gold_dir, t + ".json")), load(os.path.join(res_dir, t + ".json"))
+        for keys in (("task_name",), ("scores",), ("ceval", "main_score"), ("ceval", "dataset_hash")):
+            if field(g, *keys) != field(r, *keys):
+                raise ValueError(".".join(keys) + " differs from " + os.path.join(gold_dir, t + ".json"))
+        passed += 1
+    except (OSError, ValueError, KeyError) as e:
+        print(f"FAIL: {t}: byte-identity: {e}")
+        failed += 1
+print(f"byte-identical scores: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
+EOF
+exact_rc=$?
 
 "$py" - "$ref" "$tmp/ceval-tiny-zh" "$rc" "$subset" <<'EOF'
 import json
@@ -116,3 +148,5 @@ if run_rc != 0:
     print(f"FAIL: ceval run exited with status {run_rc}")
 sys.exit(1 if failed or run_rc != 0 else 0)
 EOF
+ref_rc=$?
+[ "$exact_rc" = 0 ] && [ "$ref_rc" = 0 ]
