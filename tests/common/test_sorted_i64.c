@@ -1,4 +1,4 @@
-/* Tests of eval/sorted_i64.c: comparator order (extremes included), sort-unique and lookup. */
+/* Tests of common/sorted_i64.c: comparator order (extremes included), sort-unique and lookup. */
 #include <stdint.h>
 #include <stdlib.h>
 
