@@ -20,7 +20,7 @@ CC       ?= cc
 V        ?= 0
 Q        := $(if $(filter 1,$(V)),,@)
 
-PKGS     := openblas yaml-0.1 libzstd libutf8proc jansson
+PKGS     := openblas yaml-0.1 libzstd libutf8proc jansson snappy zlib liblz4 libbrotlidec
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -29,7 +29,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 ifneq ($(findstring clang,$(CC)),)
 WARN     += -Wno-unknown-warning-option
 endif
-BASEFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Icommon -Iengine -Ieval $(PKG_CFLAGS) -MMD -MP
+BASEFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) -Icommon -Iengine -Ieval -Ieval/data $(PKG_CFLAGS) -MMD -MP
 ifeq ($(CFG),release)
 OPTFLAGS := -O2 -g -march=x86-64-v3 -mtune=native
 else ifeq ($(CFG),asan)
@@ -44,7 +44,7 @@ endif
 CFLAGS_ALL := $(BASEFLAGS) $(OPTFLAGS) $(CFLAGS)
 LDLIBS_ALL := $(LDSAN) $(PKG_LIBS) -lm -pthread $(LDLIBS)
 
-LIB_SRC  := $(filter-out eval/main.c,$(wildcard common/*.c engine/*.c eval/*.c))
+LIB_SRC  := $(filter-out eval/main.c,$(wildcard common/*.c engine/*.c eval/*.c eval/data/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libceval.a
 BIN      := $(BUILD)/ceval
