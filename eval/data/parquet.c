@@ -636,7 +636,7 @@ static enum ce_status reserve_vals(struct dec *d, int to_dict, size_t n)
 	if (n > SIZE_MAX / es - have)
 		return dec_fail(d, CE_E_LIMIT, "too many values");
 	size_t before = *cap;
-	if (!grow(arr, cap, have + n, es))
+	if (!grow(arr, cap, have + n + 1, es)) /* + 1: never a NULL array, even for 0 values */
 		return oom_or_limit(d, (have + n) * es);
 	d->pq->rg_bytes += (*cap - before) * es;
 	if (d->pq->rg_bytes > d->pq->opt.max_row_group_bytes)
@@ -692,7 +692,8 @@ static enum ce_status decode_plain(struct dec *d, const uint8_t *p, const uint8_
 	case PQT_DOUBLE:
 		if (n > avail / 8)
 			return dec_fail(d, CE_E_FORMAT, "PLAIN DOUBLE: %zu values need %zu bytes, %zu left", n, n * 8, avail);
-		memcpy(f64, p, n * 8);
+		if (n)
+			memcpy(f64, p, n * 8);
 		break;
 	case PQT_BYTE_ARRAY:
 		for (size_t i = 0; i < n; i++) {
@@ -745,7 +746,7 @@ static enum ce_status decode_dict_indices(struct dec *d, const uint8_t *p, const
 	if (bw == 0 && ch->n_dict > 1)
 		return dec_fail(d, CE_E_FORMAT, "dictionary indices of bit width 0 for a dictionary of %zu values",
 				ch->n_dict);
-	if (!grow((void **)&ch->idx, &ch->cap_idx, n, sizeof *ch->idx))
+	if (!grow((void **)&ch->idx, &ch->cap_idx, n + 1, sizeof *ch->idx))
 		return oom_or_limit(d, n * 4);
 	if (pq_rle_decode(p, end, bw, ch->idx, n, d->err) != CE_OK)
 		return dec_wrap(d, CE_E_FORMAT);
@@ -999,7 +1000,7 @@ static enum ce_status decode_data_page(struct dec *d, const struct pq_page_heade
 		return dec_fail(d, CE_E_FORMAT, "data page with %d values", h->num_values);
 	size_t n = (size_t)h->num_values;
 	size_t old_cap = ch->cap_slots;
-	if (!grow((void **)&ch->def, &ch->cap_slots, ch->n_slots + n, sizeof(int16_t)))
+	if (!grow((void **)&ch->def, &ch->cap_slots, ch->n_slots + n + 1, sizeof(int16_t)))
 		return oom_or_limit(d, n * 4);
 	if (c->max_rep > 0 && (!ch->rep || old_cap != ch->cap_slots)) {
 		int16_t *nr = ce_realloc_array(ch->rep, ch->cap_slots, sizeof(int16_t));
