@@ -5,6 +5,7 @@
 #   make asan       the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz       build libFuzzer targets with clang (FUZZ_TIME=seconds to run each)
 #   make bench      encoder tokens/s on bge-base shapes (+ PyTorch if present), knn speed
+#   make bench-parquet  read rate and peak RSS on a 1 GB Parquet file, against DuckDB
 #   make deps       install the Debian packages ceval needs (apt-get)
 #   make demo       evaluate the shipped model on the demo suite (offline)
 #   make install    install to PREFIX (default /usr/local): binary, tasks, man page
@@ -86,7 +87,7 @@ export CEVAL_SHARED := $(abspath $(SHARED))
 export CEVAL_FIXTURES := $(abspath $(FIXTURES))
 
 .SECONDARY:
-.PHONY: headers fixtures all test check asan fuzz fuzz-build fuzz-run fuzz-regress deps clean help bench install demo unit cli
+.PHONY: bench-parquet headers fixtures all test check asan fuzz fuzz-build fuzz-run fuzz-regress deps clean help bench install demo unit cli
 all: $(BIN)
 
 $(LIB_OBJ) $(CLI_OBJ) $(TEST_SUPPORT_OBJ): $(BUILD)/%.o: %.c
@@ -176,6 +177,10 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 
 bench: $(BIN) $(BUILD)/bench/knn_bench
 	bash bench/run.sh $(BIN) $(BUILD)/bench/knn_bench $(THREADS)
+
+# A ~1 GB Parquet corpus read by ceval and by DuckDB (npm), once generated.
+bench-parquet: $(BUILD)/bench/parquet_bench
+	bash bench/parquet_scale.sh $(BUILD)/bench/parquet_bench
 
 deps:
 	bash tools/install_deps.sh
