@@ -20,8 +20,10 @@
 #include "ce_status.h"
 
 /*
- * np.sum of a contiguous float64 array: numpy's pairwise summation (blocks of
- * at most 128 summed with 8 accumulators, halves split at multiples of 8).
+ * np.sum of a contiguous float64 array: np_sum_f64(a, n, 1) (np_sum.h):
+ * numpy's pairwise summation (blocks of at most 128 summed with 8
+ * accumulators, halves split at multiples of 8) within chunks of numpy's
+ * 8192-element buffer, chunk sums added in order.
  * Used wherever the reference sums with numpy, so results match bit for bit.
  */
 double metric_pairwise_sum(const double *a, size_t n);
