@@ -105,7 +105,13 @@ enum rank_agg {
 	RANK_AGG_SUM = 1   /* summary = sum (trec_eval's num_ret, num_rel, num_rel_ret) */
 };
 
-/* One entry of the measure registry (trec_eval's TREC_MEAS idea). */
+/*
+ * One entry of the measure registry (trec_eval's TREC_MEAS idea).  The
+ * registry is read by `ceval score` (by name, rank_measures_parse) and by
+ * `ceval run`: Retrieval reports every entry that has a result_key, in
+ * registry order, at each of the task's k values (once, k = 0, for a measure
+ * without cutoffs); Reranking's trec values look entries up by name.
+ */
 struct rank_measure {
 	const char *name;               /* trec_eval name, e.g. "ndcg_cut" */
 	const char *help;               /* one paragraph */
@@ -115,6 +121,8 @@ struct rank_measure {
 	int is_count;                   /* 1: integer valued, printed with %ld */
 	enum rank_agg agg;
 	double (*fn)(const struct ranked_list *rl, int64_t k);
+	const char *result_key;         /* MTEB results key prefix, "ndcg_at" -> "ndcg_at_10"; NULL: not in results */
+	enum rl_tie result_tie;         /* tie rule `ceval run` Retrieval ranks by (R1; BEIR's MRR: input order) */
 };
 
 /* The registry (read-only) and its length. */
@@ -123,6 +131,14 @@ extern const size_t rank_measures_count;
 
 /* Registry entry named name (exact match), or NULL. */
 const struct rank_measure *rank_measure_find(const char *name);
+
+/*
+ * The key `ceval run` writes in results JSON for m at cutoff k:
+ * m->result_key, then "_<k>" when m has cutoffs ("ndcg_at_10").
+ *   [out] buf [size]
+ * Returns 0, or -1 (buf then "") when m has no result key or buf is too small.
+ */
+int rank_measure_result_key(const struct rank_measure *m, int64_t k, char *buf, size_t size);
 
 /* One requested measure value: a registry entry plus its cutoff. */
 #define RANK_MEAS_NAME_MAX 64

@@ -1,7 +1,7 @@
 /*
  * logreg.h - sklearn 1.2.1 LogisticRegression(max_iter=100, C=1, lbfgs) for
- * the classification evaluator (evaluation spec section 6.3), plus the
- * per-experiment metrics MTEB reports.
+ * the classification evaluator (evaluation spec section 6.3).  The
+ * per-experiment metrics MTEB reports are in metrics.h (m_classif.c).
  *
  * Reproduced: float64 inputs; classes = sorted distinct labels; two classes
  * use sklearn's binary logistic loss on w in R^(dim+1) (positive class =
@@ -62,27 +62,5 @@ void logreg_model_deinit(struct logreg_model *model);
  * [in] x: n * dim float64.  [out] pred: n labels from model->classes.
  */
 void logreg_predict(const struct logreg_model *model, const double *x, int64_t n, int64_t *pred);
-
-/* ---- metrics (sklearn semantics) ---- */
-
-/* sklearn accuracy_score. n >= 1. */
-double logreg_accuracy(const int64_t *y_true, const int64_t *y_pred, int64_t n);
-
-/*
- * sklearn f1_score(average="macro"): mean over labels in y_true U y_pred of
- * per-label F1, 0 where precision + recall is 0 (zero_division -> 0).
- * CE_E_NOMEM.
- */
-enum ce_status logreg_f1_macro(const int64_t *y_true, const int64_t *y_pred, int64_t n, double *out);
-
-/*
- * sklearn average_precision_score(y_true, y_pred) on hard 0/1 predictions as
- * MTEB calls it (positive label 1; y values must be 0 or 1).
- * With y_pred binary the score is P*R + (1-R)*base where P, R are precision
- * and recall of the predicted positives and base = positive rate.
- * With no positive in y_true sklearn warns and returns a meaningless value;
- * ceval returns 0 there.
- */
-double logreg_average_precision_hard(const int64_t *y_true, const int64_t *y_pred, int64_t n);
 
 #endif

@@ -1,38 +1,17 @@
 /*
  * m_ap.c - sklearn's average_precision_score (binary, sklearn 1.2) and
- * numpy's pairwise summation.
+ * metric_pairwise_sum (np.sum, through np_sum.h).
  */
 #include "metrics.h"
 
 #include <stdlib.h>
 
 #include "ce_alloc.h"
+#include "np_sum.h"
 
 double metric_pairwise_sum(const double *a, size_t n)
 {
-	/* numpy/core/src/umath/loops_utils.h.src pairwise_sum, PW_BLOCKSIZE 128 */
-	if (n < 8) {
-		double res = 0.0;
-		for (size_t i = 0; i < n; i++)
-			res += a[i];
-		return res;
-	}
-	if (n <= 128) {
-		double r[8];
-		size_t i;
-		for (int j = 0; j < 8; j++)
-			r[j] = a[j];
-		for (i = 8; i < n - (n % 8); i += 8)
-			for (int j = 0; j < 8; j++)
-				r[j] += a[i + j];
-		double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-		for (; i < n; i++)
-			res += a[i];
-		return res;
-	}
-	size_t n2 = n / 2;
-	n2 -= n2 % 8;
-	return metric_pairwise_sum(a, n2) + metric_pairwise_sum(a + n2, n - n2);
+	return np_sum_f64(a, n, 1);
 }
 
 struct scored {

@@ -166,32 +166,41 @@ static const int64_t cut_mteb[] = {1, 3, 5, 10, 20, 100, 1000};
 
 #define NCUT(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * The registry.  Order matters for `ceval run` only: Retrieval writes the
+ * entries that have a result key in this order, which is the key order of
+ * MTEB's results (ndcg, map, recall, precision, mrr); `ceval score` prints
+ * measures in the order they are asked for.  A new measure is one line here
+ * (append it; give it a result key to have Retrieval report it too).
+ */
 const struct rank_measure rank_measures[] = {
-	{"num_q", "Number of queries evaluated (summary only).", 0, NULL, 0, 1, RANK_AGG_SUM, meas_num_q},
+	{"num_q", "Number of queries evaluated (summary only).", 0, NULL, 0, 1, RANK_AGG_SUM, meas_num_q, NULL,
+	 RL_TIE_DOCNO_DESC},
 	{"num_ret", "Number of documents retrieved (summary: sum over queries).", 0, NULL, 0, 1, RANK_AGG_SUM,
-	 meas_num_ret},
+	 meas_num_ret, NULL, RL_TIE_DOCNO_DESC},
 	{"num_rel", "Number of relevant documents (qrels value >= 1) (summary: sum).", 0, NULL, 0, 1,
-	 RANK_AGG_SUM, meas_num_rel},
+	 RANK_AGG_SUM, meas_num_rel, NULL, RL_TIE_DOCNO_DESC},
 	{"num_rel_ret", "Number of relevant documents retrieved (summary: sum).", 0, NULL, 0, 1, RANK_AGG_SUM,
-	 meas_num_rel_ret},
-	{"map", "Mean average precision over the whole ranking (trec_eval m_map.c).", 0, NULL, 0, 0,
-	 RANK_AGG_MEAN, meas_map_full},
-	{"map_cut", "Average precision over the top k, divided by R (trec_eval m_map_cut.c).", 1, cut_default,
-	 NCUT(cut_default), 0, RANK_AGG_MEAN, rank_map},
+	 meas_num_rel_ret, NULL, RL_TIE_DOCNO_DESC},
 	{"ndcg", "nDCG over the whole ranking, linear gain = qrels value (trec_eval m_ndcg.c).", 0, NULL, 0, 0,
-	 RANK_AGG_MEAN, meas_ndcg_full},
+	 RANK_AGG_MEAN, meas_ndcg_full, NULL, RL_TIE_DOCNO_DESC},
 	{"ndcg_cut", "nDCG at cutoff k, linear gain = qrels value (trec_eval m_ndcg_cut.c).", 1, cut_default,
-	 NCUT(cut_default), 0, RANK_AGG_MEAN, rank_ndcg},
-	{"P", "Precision at k: relevant in top k / k (trec_eval m_P.c).", 1, cut_default, NCUT(cut_default), 0,
-	 RANK_AGG_MEAN, rank_precision},
+	 NCUT(cut_default), 0, RANK_AGG_MEAN, rank_ndcg, "ndcg_at", RL_TIE_DOCNO_DESC},
+	{"map", "Mean average precision over the whole ranking (trec_eval m_map.c).", 0, NULL, 0, 0,
+	 RANK_AGG_MEAN, meas_map_full, NULL, RL_TIE_DOCNO_DESC},
+	{"map_cut", "Average precision over the top k, divided by R (trec_eval m_map_cut.c).", 1, cut_default,
+	 NCUT(cut_default), 0, RANK_AGG_MEAN, rank_map, "map_at", RL_TIE_DOCNO_DESC},
 	{"recall", "Recall at k: relevant in top k / R (trec_eval m_recall.c).", 1, cut_default,
-	 NCUT(cut_default), 0, RANK_AGG_MEAN, rank_recall},
+	 NCUT(cut_default), 0, RANK_AGG_MEAN, rank_recall, "recall_at", RL_TIE_DOCNO_DESC},
+	{"P", "Precision at k: relevant in top k / k (trec_eval m_P.c).", 1, cut_default, NCUT(cut_default), 0,
+	 RANK_AGG_MEAN, rank_precision, "precision_at", RL_TIE_DOCNO_DESC},
 	{"recip_rank", "Reciprocal rank of the first relevant document (trec_eval m_recip_rank.c).", 0, NULL, 0,
-	 0, RANK_AGG_MEAN, meas_recip_rank_full},
+	 0, RANK_AGG_MEAN, meas_recip_rank_full, NULL, RL_TIE_DOCNO_DESC},
 	{"success", "1 if a relevant document is in the top k (trec_eval m_success.c).", 1, cut_success,
-	 NCUT(cut_success), 0, RANK_AGG_MEAN, rank_success},
+	 NCUT(cut_success), 0, RANK_AGG_MEAN, rank_success, NULL, RL_TIE_DOCNO_DESC},
+	/* BEIR's MRR (R1): ranked by score only, equal scores in the given order */
 	{"mrr_cut", "MTEB mrr_at_k: 1/rank of the first relevant document within the top k, else 0.", 1,
-	 cut_mteb, NCUT(cut_mteb), 0, RANK_AGG_MEAN, rank_recip_rank},
+	 cut_mteb, NCUT(cut_mteb), 0, RANK_AGG_MEAN, rank_recip_rank, "mrr_at", RL_TIE_INPUT_ORDER},
 };
 const size_t rank_measures_count = NCUT(rank_measures);
 
@@ -201,6 +210,21 @@ const struct rank_measure *rank_measure_find(const char *name)
 		if (strcmp(rank_measures[i].name, name) == 0)
 			return &rank_measures[i];
 	return NULL;
+}
+
+int rank_measure_result_key(const struct rank_measure *m, int64_t k, char *buf, size_t size)
+{
+	int n = -1;
+	if (m->result_key && m->has_cutoffs)
+		n = snprintf(buf, size, "%s_%lld", m->result_key, (long long)k);
+	else if (m->result_key)
+		n = snprintf(buf, size, "%s", m->result_key);
+	if (n < 0 || (size_t)n >= size) {
+		if (size)
+			buf[0] = '\0';
+		return -1;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------- parsing */

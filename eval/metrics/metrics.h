@@ -1,8 +1,9 @@
 /*
  * metrics.h - score-vs-label metrics of the non-ranking evaluators:
- * average precision (sklearn), Pearson and Spearman correlation (scipy), and
- * the pair-classification threshold sweeps (mteb).  Implementations live in
- * m_ap.c, m_corr.c and m_pairclass.c.
+ * average precision (sklearn), Pearson and Spearman correlation (scipy), the
+ * pair-classification threshold sweeps (mteb) and the classification metrics
+ * of hard predictions (sklearn, as mteb calls it).  Implementations live in
+ * m_ap.c, m_corr.c, m_pairclass.c and m_classif.c.
  *
  * These are pure computations: inputs are borrowed, results are written to
  * out-parameters, and the only failures are bad sizes (CE_E_INVALID_ARG) and
@@ -19,8 +20,10 @@
 #include "ce_status.h"
 
 /*
- * np.sum of a contiguous float64 array: numpy's pairwise summation (blocks of
- * at most 128 summed with 8 accumulators, halves split at multiples of 8).
+ * np.sum of a contiguous float64 array: np_sum_f64(a, n, 1) (np_sum.h):
+ * numpy's pairwise summation (blocks of at most 128 summed with 8
+ * accumulators, halves split at multiples of 8) within chunks of numpy's
+ * 8192-element buffer, chunk sums added in order.
  * Used wherever the reference sums with numpy, so results match bit for bit.
  */
 double metric_pairwise_sum(const double *a, size_t n);
@@ -83,5 +86,28 @@ struct pair_class_result {
  */
 enum ce_status metric_pair_classification(const float *score, const uint8_t *label, size_t n,
 					  int higher_is_positive, struct pair_class_result *out);
+
+/* ---- classification of hard predictions (m_classif.c, sklearn 1.2) ---- */
+
+/* sklearn accuracy_score(y_true, y_pred): share of equal labels.  n >= 1. */
+double metric_accuracy(const int64_t *y_true, const int64_t *y_pred, int64_t n);
+
+/*
+ * sklearn f1_score(y_true, y_pred, average="macro"): mean over the labels in
+ * y_true U y_pred of per-label F1, 0 where precision + recall is 0
+ * (zero_division -> 0); the mean sums in numpy's pairwise order.
+ * *out = 0 for n <= 0.  CE_E_NOMEM.
+ */
+enum ce_status metric_f1_macro(const int64_t *y_true, const int64_t *y_pred, int64_t n, double *out);
+
+/*
+ * sklearn average_precision_score(y_true, y_pred) on hard 0/1 predictions as
+ * MTEB calls it (positive label 1; other values count as negative).
+ * With y_pred binary the score is P*R + (1-R)*base where P, R are precision
+ * and recall of the predicted positives and base = positive rate; base alone
+ * when everything or nothing is predicted positive.  With no positive in
+ * y_true sklearn warns and returns a meaningless value; ceval returns 0 there.
+ */
+double metric_average_precision_hard(const int64_t *y_true, const int64_t *y_pred, int64_t n);
 
 #endif

@@ -16,6 +16,7 @@
 #include "ce_alloc.h"
 #include "evaluator.h"
 #include "logreg.h"
+#include "metrics.h"
 #include "undersample.h"
 
 struct exp_rows {
@@ -132,13 +133,13 @@ enum ce_status ev_classification(const struct eval_ctx *ctx, const struct datase
 		logreg_predict(&model, x_eval, n_eval, pred);
 		logreg_model_deinit(&model);
 		memset(&model, 0, sizeof model);
-		acc[e] = logreg_accuracy(eval_labels, pred, n_eval);
-		if ((st = logreg_f1_macro(eval_labels, pred, n_eval, &f1[e])) != CE_OK) {
+		acc[e] = metric_accuracy(eval_labels, pred, n_eval);
+		if ((st = metric_f1_macro(eval_labels, pred, n_eval, &f1[e])) != CE_OK) {
 			ce_err_set(err, st, "%s: out of memory", t->name);
 			goto out;
 		}
 		if (binary)
-			ap[e] = logreg_average_precision_hard(eval_labels, pred, n_eval);
+			ap[e] = metric_average_precision_hard(eval_labels, pred, n_eval);
 	}
 	double m, sd;
 	mean_std(acc, n_exp, &m, &sd);

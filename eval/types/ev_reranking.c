@@ -20,6 +20,9 @@
 #include "metrics.h"
 #include "ranked_list.h"
 
+/* R3's trec values, in trec_eval -m syntax; keys from the registry ("map_at_1000") */
+#define RERANK_TREC_MEASURES "map_cut.1000,mrr_cut.10,ndcg_cut.10"
+
 struct scored {
 	double score;
 	int64_t idx;
@@ -52,6 +55,9 @@ enum ce_status ev_reranking(const struct eval_ctx *ctx, const struct dataset *ds
 	struct rl_entry *run = NULL;
 	struct rl_judgement *judg = NULL;
 	char (*ids)[32] = NULL;
+	struct rank_meas_inst *meas = NULL;
+	size_t n_meas = 0;
+	double *sum_meas = NULL;
 	struct ranked_list rl;
 	ranked_list_init(&rl);
 	if (!kept)
@@ -90,12 +96,19 @@ enum ce_status ev_reranking(const struct eval_ctx *ctx, const struct dataset *ds
 		for (int64_t j = d->neg_off[i]; j < d->neg_off[i + 1]; j++)
 			ctexts[c++] = strtab_get(&d->negatives, j);
 	}
+	if ((st = rank_measures_parse(RERANK_TREC_MEASURES, &meas, &n_meas, err)) != CE_OK)
+		goto out;
+	sum_meas = ce_calloc(n_meas, sizeof *sum_meas);
+	if (!sum_meas) {
+		st = ce_err_set(err, CE_E_NOMEM, "%s: out of memory", t->name);
+		goto out;
+	}
 	if ((st = ev_embed_texts(ctx, "queries", qtexts, n_kept, ctx->query_instruction, &qvec, err)) != CE_OK)
 		goto out;
 	if ((st = ev_embed_texts(ctx, "candidates", ctexts, n_cand, NULL, &cvec, err)) != CE_OK)
 		goto out;
 
-	double sum_ap = 0, sum_mrr = 0, sum_map1000 = 0, sum_mrr10 = 0, sum_ndcg10 = 0;
+	double sum_ap = 0, sum_mrr = 0;
 	c = 0;
 	for (int64_t k = 0; k < n_kept; k++) {
 		int64_t i = kept[k];
@@ -128,17 +141,22 @@ enum ce_status ev_reranking(const struct eval_ctx *ctx, const struct dataset *ds
 			}
 		if ((st = ranked_list_build(&rl, run, (size_t)m, judg, (size_t)m, RL_TIE_DOCNO_DESC, err)) != CE_OK)
 			goto out;
-		sum_map1000 += rank_map(&rl, 1000);
-		sum_mrr10 += rank_recip_rank(&rl, 10);
-		sum_ndcg10 += rank_ndcg(&rl, 10);
+		for (size_t mi = 0; mi < n_meas; mi++)
+			sum_meas[mi] += meas[mi].m->fn(&rl, meas[mi].k);
 	}
 	double nk = (double)n_kept;
 	if ((st = metric_set_add(out, "map", sum_ap / nk)) != CE_OK ||
-	    (st = metric_set_add(out, "mrr", sum_mrr / nk)) != CE_OK ||
-	    (st = metric_set_add(out, "map_at_1000", sum_map1000 / nk)) != CE_OK ||
-	    (st = metric_set_add(out, "mrr_at_10", sum_mrr10 / nk)) != CE_OK ||
-	    (st = metric_set_add(out, "ndcg_at_10", sum_ndcg10 / nk)) != CE_OK)
+	    (st = metric_set_add(out, "mrr", sum_mrr / nk)) != CE_OK)
 		ce_err_set(err, st, "%s: cannot record metrics", t->name);
+	for (size_t mi = 0; mi < n_meas && st == CE_OK; mi++) {
+		char key[64];
+		if (rank_measure_result_key(meas[mi].m, meas[mi].k, key, sizeof key) != 0)
+			st = CE_E_INVALID_ARG;
+		else
+			st = metric_set_add(out, key, sum_meas[mi] / nk);
+		if (st != CE_OK)
+			ce_err_set(err, st, "%s: cannot record metrics", t->name);
+	}
 out:
 	ranked_list_deinit(&rl);
 	ce_free(kept);
@@ -152,5 +170,7 @@ out:
 	ce_free(run);
 	ce_free(judg);
 	ce_free(ids);
+	ce_free(meas);
+	ce_free(sum_meas);
 	return st;
 }

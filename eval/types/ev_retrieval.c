@@ -9,6 +9,8 @@
  * graded gains, MAP@k, recall@k, P@k), averaged over the queries that have
  * qrels and rounded to 5 decimals (BEIR / mteb 1.x); MRR@k as BEIR's
  * custom metric: ties in input order, divided by the number of qrels queries.
+ * The measures and their keys are the rank_measures[] entries that have a
+ * result key (eval/metrics/m_ranking.c), in registry order.
  *
  * Queries are processed in slices so the hit buffer stays bounded.
  */
@@ -22,8 +24,6 @@
 #include "ranked_list.h"
 
 #define QUERY_SLICE 1024
-
-enum { FAM_NDCG, FAM_MAP, FAM_RECALL, FAM_P, FAM_MRR, FAM_COUNT };
 
 static int32_t l2_normalise_check(const float *v, int64_t n, int32_t dim)
 {
@@ -57,7 +57,8 @@ enum ce_status ev_retrieval(const struct eval_ctx *ctx, const struct dataset *ds
 	struct knn_hit *hits = ce_malloc_array((size_t)QUERY_SLICE * (size_t)kmax, sizeof *hits);
 	int64_t *n_hits = ce_malloc_array(QUERY_SLICE, sizeof *n_hits);
 	struct rl_entry *run = ce_malloc_array((size_t)kmax, sizeof *run);
-	double *sums = ce_calloc((size_t)FAM_COUNT * (size_t)nk, sizeof *sums);
+	/* per registry entry with a result key: one sum per k value (one slot for a measure without cutoffs) */
+	double *sums = ce_calloc(rank_measures_count * (size_t)nk, sizeof *sums);
 	float *qvec = NULL, *cvec = NULL;
 	struct ranked_list rl;
 	ranked_list_init(&rl);
@@ -112,31 +113,41 @@ enum ce_status ev_retrieval(const struct eval_ctx *ctx, const struct dataset *ds
 			for (int64_t r = 0; r < n_hits[qi]; r++)
 				run[r] = (struct rl_entry){cids[h[r].doc], (double)h[r].score};
 			n_eval++;
-			if ((st = ranked_list_build(&rl, run, (size_t)n_hits[qi], qr + qr_start[q], (size_t)nj,
-						    RL_TIE_DOCNO_DESC, err)) != CE_OK)
-				goto out;
-			for (int32_t k = 0; k < nk; k++) {
-				int64_t kv = t->k_values[k];
-				sums[FAM_NDCG * nk + k] += rank_ndcg(&rl, kv);
-				sums[FAM_MAP * nk + k] += rank_map(&rl, kv);
-				sums[FAM_RECALL * nk + k] += rank_recall(&rl, kv);
-				sums[FAM_P * nk + k] += rank_precision(&rl, kv);
+			/* the registry's measures with a result key; one ranking per tie rule in use:
+			 * trec_eval's (docno descending), then BEIR's MRR one (score only: the hits' order) */
+			for (int tie = RL_TIE_DOCNO_DESC; tie <= RL_TIE_INPUT_ORDER; tie++) {
+				int built = 0;
+				for (size_t m = 0; m < rank_measures_count; m++) {
+					const struct rank_measure *rm = &rank_measures[m];
+					if (!rm->result_key || (int)rm->result_tie != tie)
+						continue;
+					if (!built) {
+						st = ranked_list_build(&rl, run, (size_t)n_hits[qi], qr + qr_start[q],
+								       (size_t)nj, (enum rl_tie)tie, err);
+						if (st != CE_OK)
+							goto out;
+						built = 1;
+					}
+					for (int32_t k = 0; k < (rm->has_cutoffs ? nk : 1); k++) {
+						int64_t kv = rm->has_cutoffs ? t->k_values[k] : 0;
+						sums[m * (size_t)nk + (size_t)k] += rm->fn(&rl, kv);
+					}
+				}
 			}
-			/* BEIR's MRR: order by score only (the hits' order), relevant = qrels value > 0 */
-			if ((st = ranked_list_build(&rl, run, (size_t)n_hits[qi], qr + qr_start[q], (size_t)nj,
-						    RL_TIE_INPUT_ORDER, err)) != CE_OK)
-				goto out;
-			for (int32_t k = 0; k < nk; k++)
-				sums[FAM_MRR * nk + k] += rank_recip_rank(&rl, t->k_values[k]);
 		}
 	}
-	static const char *const fam_names[FAM_COUNT] = {"ndcg_at", "map_at", "recall_at", "precision_at", "mrr_at"};
-	for (int f = 0; f < FAM_COUNT; f++) {
-		for (int32_t k = 0; k < nk; k++) {
+	/* in registry order; means over the queries that have qrels (n_eval = n_qrels_queries), 5 decimals */
+	for (size_t m = 0; m < rank_measures_count; m++) {
+		const struct rank_measure *rm = &rank_measures[m];
+		for (int32_t k = 0; rm->result_key && k < (rm->has_cutoffs ? nk : 1); k++) {
 			char key[64];
-			snprintf(key, sizeof key, "%s_%d", fam_names[f], t->k_values[k]);
-			double denom = f == FAM_MRR ? (double)n_qrels_queries : (double)n_eval;
-			if ((st = metric_set_add(out, key, rank_round5(sums[f * nk + k] / denom))) != CE_OK) {
+			double sum = sums[m * (size_t)nk + (size_t)k];
+			double v = rm->agg == RANK_AGG_SUM ? sum : rank_round5(sum / (double)n_eval);
+			if (rank_measure_result_key(rm, rm->has_cutoffs ? t->k_values[k] : 0, key, sizeof key) != 0)
+				st = CE_E_INVALID_ARG;
+			else
+				st = metric_set_add(out, key, v);
+			if (st != CE_OK) {
 				ce_err_set(err, st, "%s: cannot record metrics", t->name);
 				goto out;
 			}

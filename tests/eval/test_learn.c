@@ -13,6 +13,7 @@
 
 #include "kmeans.h"
 #include "logreg.h"
+#include "logreg_compat.h"
 #include "mt19937.h"
 #include "test_util.h"
 #include "undersample.h"
