@@ -13,7 +13,7 @@
 
 #include "kmeans.h"
 #include "logreg.h"
-#include "logreg_compat.h"
+#include "metrics.h"
 #include "mt19937.h"
 #include "test_util.h"
 #include "undersample.h"
@@ -320,8 +320,8 @@ static void test_logreg_golden(void **state)
 		double tol = m.converged ? LOGREG_COEF_RTOL : LOGREG_COEF_RTOL_UNCONVERGED;
 		assert_true(rc <= tol);
 		assert_true(ri <= tol);
-		double acc = logreg_accuracy(y + n, pred, nt), f1;
-		assert_int_equal(logreg_f1_macro(y + n, pred, nt, &f1), CE_OK);
+		double acc = metric_accuracy(y + n, pred, nt), f1;
+		assert_int_equal(metric_f1_macro(y + n, pred, nt, &f1), CE_OK);
 		assert_true(acc == jnum(json_object_get(cs, "accuracy")));
 		assert_true(fabs(f1 - jnum(json_object_get(cs, "f1_macro"))) <= 1e-12);
 		logreg_model_deinit(&m);
@@ -344,15 +344,15 @@ static void test_logreg_metrics(void **state)
 		int64_t *yp = jint_array(json_object_get(cs, "y_pred"), &n2);
 		assert_int_equal(n, n2);
 		double f1;
-		assert_true(logreg_accuracy(yt, yp, (int64_t)n) == jnum(json_object_get(cs, "accuracy")));
-		assert_int_equal(logreg_f1_macro(yt, yp, (int64_t)n, &f1), CE_OK);
+		assert_true(metric_accuracy(yt, yp, (int64_t)n) == jnum(json_object_get(cs, "accuracy")));
+		assert_int_equal(metric_f1_macro(yt, yp, (int64_t)n, &f1), CE_OK);
 		assert_true(fabs(f1 - jnum(json_object_get(cs, "f1_macro"))) <= 1e-12);
 		json_t *jb = json_object_get(cs, "y_pred_bin");
 		if (jb) {
 			size_t nb;
 			int64_t *yb = jint_array(jb, &nb);
-			assert_true(fabs(logreg_average_precision_hard(yt, yb, (int64_t)n) - jnum(json_object_get(cs, "ap"))) <= 1e-12);
-			assert_int_equal(logreg_f1_macro(yt, yb, (int64_t)n, &f1), CE_OK);
+			assert_true(fabs(metric_average_precision_hard(yt, yb, (int64_t)n) - jnum(json_object_get(cs, "ap"))) <= 1e-12);
+			assert_int_equal(metric_f1_macro(yt, yb, (int64_t)n, &f1), CE_OK);
 			assert_true(fabs(f1 - jnum(json_object_get(cs, "f1_macro_bin"))) <= 1e-12);
 			free(yb);
 		}
