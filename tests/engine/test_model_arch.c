@@ -338,6 +338,43 @@ static void test_model_arch_encoder_tokenizer(void **state)
 	free(b);
 }
 
+/* Every allocation failure while opening returns CE_E_NOMEM and frees what it
+ * held (run under ASan): the encoder through both tables, and the
+ * tokenizer-only API. */
+static void test_model_arch_open_allocation_failures(void **state)
+{
+	(void)state;
+	const char *dir = tu_fixture(FIXTURE);
+	struct encoder_options opt;
+	encoder_options_init(&opt);
+	opt.threads = 1;
+	int enc_ok = 0, tok_ok = 0;
+	for (long k = 0; k < 100000 && !(enc_ok && tok_ok); k++) {
+		struct ce_err err = {0};
+		if (!enc_ok) {
+			ce_alloc_fail_after(k);
+			struct encoder *enc = encoder_open(dir, &opt, &err);
+			ce_alloc_fail_after(-1);
+			if (enc)
+				enc_ok = 1;
+			else if (err.code != CE_E_NOMEM)
+				fail_msg("encoder_open, allocation %ld fails: %s", k, err.msg);
+			encoder_close(enc);
+		}
+		if (!tok_ok) {
+			ce_alloc_fail_after(k);
+			struct encoder_tokenizer *et = encoder_tokenizer_open(dir, 0, &err);
+			ce_alloc_fail_after(-1);
+			if (et)
+				tok_ok = 1;
+			else if (err.code != CE_E_NOMEM)
+				fail_msg("encoder_tokenizer_open, allocation %ld fails: %s", k, err.msg);
+			encoder_tokenizer_close(et);
+		}
+	}
+	assert_true(enc_ok && tok_ok);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_model_arch_extra_layers_warn),
 		cmocka_unit_test(test_model_arch_tokenizer_interface),
 		cmocka_unit_test(test_model_arch_encoder_tokenizer),
+		cmocka_unit_test(test_model_arch_open_allocation_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
