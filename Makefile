@@ -40,10 +40,11 @@ BASEFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(PKG_CFLAGS) -MMD -MP
 
 EVAL_DIRS := eval eval/types eval/metrics eval/learn eval/data
 INC_common := -Icommon
-INC_engine := -Icommon -Iengine
+INC_engine := -Icommon -Iengine -Iengine/include
 INC_eval   := -Icommon $(EVAL_DIRS:%=-I%)
-INC_cli    := $(INC_eval) -Iengine -Icli
-INC_all    := $(INC_cli) -Itests/support
+# cli sees only engine's public header (engine/include/engine.h)
+INC_cli    := $(INC_eval) -Iengine/include -Icli
+INC_all    := $(INC_cli) -Iengine -Itests/support
 # include paths of a source or header path: by its top folder
 inc_of = $(INC_$(firstword $(subst /, ,$(1))))
 ifeq ($(CFG),release)
@@ -64,7 +65,7 @@ LIB_SRC  := $(wildcard common/*.c engine/*.c eval/*.c eval/*/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
-HEADERS  := $(wildcard common/*.h engine/*.h eval/*.h eval/*/*.h cli/*.h)
+HEADERS  := $(wildcard common/*.h engine/*.h engine/include/*.h eval/*.h eval/*/*.h cli/*.h)
 LIB      := $(BUILD)/libceval.a
 BIN      := $(BUILD)/ceval
 

@@ -13,10 +13,8 @@
 #include "cli.h"
 #include "engine.h"
 #include "fs_util.h"
-#include "model_config.h"
 #include "model_ref.h"
 #include "texts_input.h"
-#include "tokenizer.h"
 
 /* ---- tokenize ---------------------------------------------------------- */
 
@@ -64,34 +62,17 @@ static int run_tokenize(const struct cli_command *self, int argc, char **argv)
 		ref.dir = NULL;
 		model_ref_free(&ref);
 	}
-	struct tokenizer *tok = tokenizer_open_dir(dir, &err);
-	if (!tok) {
-		ce_free(dir);
-		return cli_report(&err);
-	}
-	int32_t max_len = tok_args.max_length;
-	if (max_len <= 0) {
-		max_len = tokenizer_max_length(tok);
-		/* The encoder caps at max_position_embeddings; tokenize shows the same ids.
-		 * config.json is optional here (0 = absent), but a broken one is an error. */
-		int32_t mp;
-		if (model_config_read_max_position(dir, &mp, &err) != CE_OK) {
-			tokenizer_free(tok);
-			ce_free(dir);
-			return cli_report(&err);
-		}
-		if (max_len <= 0 || (mp > 0 && mp < max_len))
-			max_len = mp;
-		if (max_len <= 0)
-			max_len = 512;
-	}
-	if (max_len < 2)
-		max_len = 2;
+	/* The encoder's limit: the tokenizer files', capped by config.json's
+	 * max_position_embeddings (optional here, but a broken one is an error). */
+	struct encoder_tokenizer *tok = encoder_tokenizer_open(dir, tok_args.max_length, &err);
 	ce_free(dir);
+	if (!tok)
+		return cli_report(&err);
+	int32_t max_len = encoder_tokenizer_max_length(tok);
 	struct texts_input in;
 	const char *path = strcmp(tok_args.input, "-") == 0 ? "/dev/stdin" : tok_args.input;
 	if (texts_input_load(path, tok_args.field, &in, &err) != CE_OK) {
-		tokenizer_free(tok);
+		encoder_tokenizer_close(tok);
 		return cli_report(&err);
 	}
 	int32_t *ids = ce_malloc_array((size_t)max_len, sizeof *ids);
@@ -102,7 +83,7 @@ static int run_tokenize(const struct cli_command *self, int argc, char **argv)
 	}
 	for (int64_t i = 0; i < in.n; i++) {
 		int32_t n;
-		if (tokenizer_encode(tok, in.texts[i], in.lens[i], max_len, ids, &n) != CE_OK) {
+		if (encoder_tokenizer_encode(tok, in.texts[i], in.lens[i], ids, &n, &err) != CE_OK) {
 			rc = cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory while tokenizing"});
 			goto out;
 		}
@@ -116,7 +97,7 @@ static int run_tokenize(const struct cli_command *self, int argc, char **argv)
 out:
 	ce_free(ids);
 	texts_input_free(&in);
-	tokenizer_free(tok);
+	encoder_tokenizer_close(tok);
 	return rc;
 }
 

@@ -1,6 +1,8 @@
 /*
- * encoder.c - engine.h: wires the tokenizer, the model settings and the BERT
- * forward pass together and owns their lifetimes.
+ * encoder.c - engine.h: wires the tokenizer, the model settings and the
+ * forward pass together and owns their lifetimes.  It knows them only through
+ * their interfaces: the tokenizer table (tok_iface.h) and the architecture
+ * table (model_arch.h) that config.json's model_type selects from.
  *
  * encode() follows sentence-transformers' SentenceTransformer.encode (spec
  * encoder.md §3.5): texts are ordered by length (descending), cut into
@@ -31,13 +33,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bert.h"
 #include "gemm_bf16.h"
 #include "ce_alloc.h"
 #include "fs_util.h"
+#include "model_arch.h"
 #include "model_config.h"
 #include "safetensors.h"
-#include "tokenizer.h"
+#include "tok_iface.h"
 
 #define ENCODER_DEFAULT_BATCH 32
 
@@ -58,7 +60,7 @@ struct encoder;
 /* One worker: its scratch and, while a job runs, its own error. */
 struct enc_worker {
 	struct encoder *enc;
-	struct bert_workspace *ws;
+	void *ws;          /* the architecture's forward scratch */
 	int32_t ws_tokens; /* token budget of ws */
 	int32_t *ids;      /* [batch * max_len] packed ids of one batch */
 	int32_t *lens;     /* [batch] */
@@ -87,8 +89,8 @@ struct enc_job {
 
 struct encoder {
 	struct model_config cfg;
-	struct tokenizer *tok;
-	struct bert *bert;
+	struct tok *tok;
+	void *model; /* made by cfg.arch */
 	struct encoder_options opt;
 	int32_t batch;   /* texts per forward batch */
 	int32_t max_len; /* token limit incl. [CLS]/[SEP] */
@@ -170,11 +172,11 @@ static enum ce_status open_weights(struct encoder *enc, const char *dir, uint64_
 		return s;
 	}
 	struct safetensors *st = NULL;
-	enum ce_status s = safetensors_open(path, &st, err);
+	enum ce_status s = safetensors_open_named(path, enc->cfg.arch->naming, &st, err);
 	ce_free(path);
 	if (s != CE_OK)
 		return s;
-	s = bert_create(&enc->cfg, st, &enc->bert, err);
+	s = enc->cfg.arch->create(&enc->cfg, st, &enc->model, err);
 	if (s == CE_OK) {
 		size_t len;
 		const uint8_t *data = safetensors_data(st, &len);
@@ -228,9 +230,8 @@ static void *worker_main(void *arg)
 
 static enum ce_status pool_start(struct encoder *enc, const char *dir, struct ce_err *err)
 {
-	const struct model_config *c = &enc->cfg;
-	/* bert.c's per-token scratch: x, qkv (3H), ctx, a, inter (I) */
-	int64_t per_tok = (6 * (int64_t)c->hidden + c->intermediate) * (int64_t)sizeof(float);
+	const struct model_arch *a = enc->cfg.arch;
+	int64_t per_tok = a->ws_bytes_per_token(&enc->cfg);
 	int64_t budget = ENCODER_WS_BYTES / per_tok;
 	if (budget < enc->max_len)
 		budget = enc->max_len;
@@ -242,7 +243,7 @@ static enum ce_status pool_start(struct encoder *enc, const char *dir, struct ce
 		struct enc_worker *w = &enc->workers[i];
 		w->enc = enc;
 		w->ws_tokens = (int32_t)budget;
-		CE_TRY(bert_workspace_create(enc->bert, w->ws_tokens, enc->max_len, &w->ws, err));
+		CE_TRY(a->ws_create(enc->model, w->ws_tokens, enc->max_len, &w->ws, err));
 		w->ids = ce_malloc_array((size_t)enc->batch * (size_t)enc->max_len, sizeof *w->ids);
 		w->lens = ce_malloc_array((size_t)enc->batch, sizeof *w->lens);
 		w->pooled = ce_malloc_array((size_t)enc->batch * (size_t)enc->dim, sizeof *w->pooled);
@@ -282,7 +283,7 @@ static void pool_stop(struct encoder *enc)
 		struct enc_worker *w = &enc->workers[i];
 		if (w->started)
 			pthread_join(w->thread, NULL);
-		bert_workspace_free(w->ws);
+		enc->cfg.arch->ws_free(w->ws);
 		ce_free(w->ids);
 		ce_free(w->lens);
 		ce_free(w->pooled);
@@ -306,22 +307,22 @@ static enum ce_status encoder_init(struct encoder *enc, const char *dir, struct 
 		 "%s: bf16 precision needs a CPU with AVX512_BF16 (vdpbf16ps), which this one lacks; use f32", dir);
 
 	CE_TRY(model_config_load_dir(dir, &enc->cfg, err));
-	enc->tok = tokenizer_open_dir(dir, err);
+	enc->tok = tok_open_dir(dir, err);
 	if (!enc->tok)
 		return err ? err->code : CE_E_FORMAT;
-	CE_CHECK(tokenizer_vocab_size(enc->tok) <= enc->cfg.vocab, err, CE_E_MISMATCH,
-		 "%s/vocab.txt: %d tokens but config.json vocab_size is %d", dir, tokenizer_vocab_size(enc->tok),
-		 enc->cfg.vocab);
+	CE_CHECK(tok_vocab_size(enc->tok) <= enc->cfg.vocab, err, CE_E_MISMATCH,
+		 "%s/%s: %d tokens but config.json vocab_size is %d", dir, tok_kind_of(enc->tok)->vocab_file,
+		 tok_vocab_size(enc->tok), enc->cfg.vocab);
 
 	uint64_t h = FP_P3;
 	CE_TRY(open_weights(enc, dir, &h, err));
 	if (o->precision == ENCODER_PRECISION_BF16)
-		CE_TRY(bert_use_bf16(enc->bert, err));
-	enc->dim = bert_dim(enc->bert);
+		CE_TRY(enc->cfg.arch->use_bf16(enc->model, err));
+	enc->dim = enc->cfg.arch->dim(enc->model);
 
 	/* sentence-transformers: max_seq_length from sentence_bert_config.json,
 	 * else the tokenizer's limit; never beyond the position table. */
-	int32_t lim = enc->cfg.st_max_seq_length > 0 ? enc->cfg.st_max_seq_length : tokenizer_max_length(enc->tok);
+	int32_t lim = enc->cfg.st_max_seq_length > 0 ? enc->cfg.st_max_seq_length : tok_max_length(enc->tok);
 	if (lim <= 0 || lim > enc->cfg.max_position)
 		lim = enc->cfg.max_position;
 	if (o->max_seq_length > 0 && o->max_seq_length < lim)
@@ -343,7 +344,7 @@ static enum ce_status encoder_init(struct encoder *enc, const char *dir, struct 
 	 * the pool runs and restores this afterwards. */
 	openblas_set_num_threads(threads);
 
-	const char *tfp = tokenizer_fingerprint(enc->tok);
+	const char *tfp = tok_fingerprint(enc->tok);
 	h = fp_update(h, tfp, strlen(tfp));
 	int32_t extra[3] = {(int32_t)enc->cfg.pooling, enc->cfg.normalize, enc->max_len};
 	h = fp_update(h, extra, sizeof extra);
@@ -351,10 +352,10 @@ static enum ce_status encoder_init(struct encoder *enc, const char *dir, struct 
 
 	char pool[96];
 	describe_pooling(enc->cfg.pooling, pool, sizeof pool);
-	snprintf(enc->describe, sizeof enc->describe, "bert H=%d L=%d heads=%d pooling=%s normalize=%s max_len=%d",
-		 enc->cfg.hidden, enc->cfg.layers, enc->cfg.heads, pool, enc->cfg.normalize ? "yes" : "no",
-		 enc->max_len);
-	snprintf(enc->kernels, sizeof enc->kernels, "r%d-%s", ENGINE_ARITH_REV, bert_kernels(enc->bert));
+	snprintf(enc->describe, sizeof enc->describe, "%s H=%d L=%d heads=%d pooling=%s normalize=%s max_len=%d",
+		 enc->cfg.arch->name, enc->cfg.hidden, enc->cfg.layers, enc->cfg.heads, pool,
+		 enc->cfg.normalize ? "yes" : "no", enc->max_len);
+	snprintf(enc->kernels, sizeof enc->kernels, "r%d-%s", ENGINE_ARITH_REV, enc->cfg.arch->kernels(enc->model));
 	return CE_OK;
 }
 
@@ -381,8 +382,9 @@ void encoder_close(struct encoder *enc)
 	if (!enc)
 		return;
 	pool_stop(enc);
-	tokenizer_free(enc->tok);
-	bert_free(enc->bert);
+	tok_free(enc->tok);
+	if (enc->model)
+		enc->cfg.arch->free(enc->model);
 	ce_free(enc);
 }
 
@@ -399,7 +401,7 @@ void encoder_times(const struct encoder *enc, double *forward_s, double *matmul_
 		if (!enc->workers[i].ws)
 			continue;
 		double f, m;
-		bert_workspace_times(enc->workers[i].ws, &f, &m);
+		enc->cfg.arch->ws_times(enc->workers[i].ws, &f, &m);
 		*forward_s += f;
 		*matmul_s += m;
 	}
@@ -429,7 +431,7 @@ static enum ce_status run_batch(struct enc_worker *w, const struct enc_job *job,
 	for (int32_t k = 0; k < nb; k++) {
 		const struct order_item *it = &job->order[b0 + k];
 		const char *t = job->texts[it->idx] ? job->texts[it->idx] : "";
-		enum ce_status s = tokenizer_encode(enc->tok, t, it->len, enc->max_len, w->ids + off, &w->lens[k]);
+		enum ce_status s = tok_encode(enc->tok, t, it->len, enc->max_len, w->ids + off, &w->lens[k]);
 		if (s != CE_OK)
 			return ce_err_set(&w->err, s, "encoder_embed: tokenizing text %lld failed: %s", (long long)it->idx,
 					  ce_status_str(s));
@@ -440,8 +442,8 @@ static enum ce_status run_batch(struct enc_worker *w, const struct enc_job *job,
 		int32_t k1 = k0, tok = 0;
 		while (k1 < nb && (k1 == k0 || tok + w->lens[k1] <= w->ws_tokens))
 			tok += w->lens[k1++];
-		CE_TRY(bert_forward(enc->bert, w->ws, w->ids + t0, w->lens + k0, k1 - k0, enc->cfg.normalize,
-				    w->pooled + (size_t)k0 * (size_t)enc->dim, &w->err));
+		CE_TRY(enc->cfg.arch->forward(enc->model, w->ws, w->ids + t0, w->lens + k0, k1 - k0, enc->cfg.normalize,
+					      w->pooled + (size_t)k0 * (size_t)enc->dim, &w->err));
 		t0 += tok;
 		k0 = k1;
 	}
@@ -574,7 +576,7 @@ static enum ce_status embed(struct encoder *enc, const char *const *texts, const
 	 * the OpenBLAS path the batching stays fixed, so that results do not
 	 * depend on the thread count. */
 	int32_t batch = enc->batch;
-	if (bert_rows_independent(enc->bert) && enc->threads > 1 && n < (int64_t)enc->threads * batch)
+	if (enc->cfg.arch->rows_independent(enc->model) && enc->threads > 1 && n < (int64_t)enc->threads * batch)
 		batch = (int32_t)((n + enc->threads - 1) / enc->threads);
 	struct enc_job job = {
 		.texts = texts, .order = order, .n = n, .out = out, .batch = batch, .n_batches = (n + batch - 1) / batch};
@@ -604,7 +606,7 @@ enum ce_status encoder_tokenize(struct encoder *enc, const char *text, int32_t *
 	*n_ids = 0;
 	CE_CHECK(cap >= 2, err, CE_E_INVALID_ARG, "encoder_tokenize: cap %d is below 2 ([CLS] and [SEP])", cap);
 	int32_t lim = cap < enc->max_len ? cap : enc->max_len;
-	enum ce_status s = tokenizer_encode(enc->tok, text ? text : "", text ? strlen(text) : 0, lim, ids, n_ids);
+	enum ce_status s = tok_encode(enc->tok, text ? text : "", text ? strlen(text) : 0, lim, ids, n_ids);
 	if (s != CE_OK)
 		return ce_err_set(err, s, "encoder_tokenize: %s", ce_status_str(s));
 	return CE_OK;

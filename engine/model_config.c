@@ -1,17 +1,18 @@
 /*
- * model_config.c - config.json, modules.json, pooling config and
- * sentence_bert_config.json of a BERT sentence-transformers folder.
+ * model_config.c - config.json (generic part: model_type), modules.json,
+ * pooling config and sentence_bert_config.json of a sentence-transformers
+ * folder.  The architecture's own config.json keys are read by its entry in
+ * the architecture table (model_arch.h).
  */
 #include "model_config.h"
 
-#include <float.h>
 #include <jansson.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ce_alloc.h"
 #include "fs_util.h"
+#include "model_arch.h"
 
 /* Config files are a few KB; anything larger is not a config. */
 #define CONFIG_FILE_MAX ((size_t)16 << 20)
@@ -84,67 +85,34 @@ static enum ce_status get_bool(const char *name, json_t *o, const char *key, int
 /* ------------------------------------------------------------------------ */
 /* config.json                                                              */
 
-static enum ce_status parse_bert(const char *name, json_t *o, struct model_config *cfg, struct ce_err *err)
+enum ce_status model_config_get_int(const char *name, const struct json_t *o, const char *key, int64_t lo,
+				    int64_t hi, int required, int32_t *v, struct ce_err *err)
+{
+	return get_int(name, (json_t *)o, key, lo, hi, required, v, err);
+}
+
+/* "model_type" through the architecture table; the entry reads the rest. */
+static enum ce_status parse_config(const char *name, json_t *o, struct model_config *cfg, struct ce_err *err)
 {
 	json_t *mt = json_object_get(o, "model_type");
 	CE_CHECK(mt && json_is_string(mt), err, CE_E_FORMAT, "%s: missing string key \"model_type\"", name);
-	CE_CHECK(strcmp(json_string_value(mt), "bert") == 0, err, CE_E_UNSUPPORTED,
-		 "%s: \"model_type\" is \"%s\"; only \"bert\" models are supported", name, json_string_value(mt));
-
-	const int64_t DMAX = MODEL_CONFIG_DIM_MAX;
-	CE_TRY(get_int(name, o, "hidden_size", 1, DMAX, 1, &cfg->hidden, err));
-	CE_TRY(get_int(name, o, "num_attention_heads", 1, DMAX, 1, &cfg->heads, err));
-	CE_TRY(get_int(name, o, "num_hidden_layers", 1, 1000, 1, &cfg->layers, err));
-	CE_TRY(get_int(name, o, "intermediate_size", 1, DMAX, 1, &cfg->intermediate, err));
-	CE_TRY(get_int(name, o, "max_position_embeddings", 2, DMAX, 1, &cfg->max_position, err));
-	cfg->type_vocab = 2; /* BertConfig default */
-	CE_TRY(get_int(name, o, "type_vocab_size", 1, DMAX, 0, &cfg->type_vocab, err));
-	CE_TRY(get_int(name, o, "vocab_size", 1, 100 * DMAX, 1, &cfg->vocab, err));
-	CE_CHECK(cfg->hidden % cfg->heads == 0, err, CE_E_FORMAT,
-		 "%s: \"hidden_size\" %d is not divisible by \"num_attention_heads\" %d", name, cfg->hidden, cfg->heads);
-
-	cfg->act = MODEL_ACT_GELU; /* BertConfig default hidden_act */
-	json_t *act = json_object_get(o, "hidden_act");
-	if (act && !json_is_null(act)) {
-		CE_CHECK(json_is_string(act), err, CE_E_FORMAT, "%s: \"hidden_act\" must be a string", name);
-		const char *a = json_string_value(act);
-		if (strcmp(a, "gelu") == 0)
-			cfg->act = MODEL_ACT_GELU;
-		else if (strcmp(a, "gelu_new") == 0 || strcmp(a, "gelu_pytorch_tanh") == 0)
-			cfg->act = MODEL_ACT_GELU_TANH;
-		else if (strcmp(a, "relu") == 0)
-			cfg->act = MODEL_ACT_RELU;
-		else
-			return ce_err_set(err, CE_E_UNSUPPORTED, "%s: \"hidden_act\" \"%s\" is not supported", name, a);
+	const struct model_arch *a = model_arch_find(json_string_value(mt));
+	if (!a) {
+		char types[256];
+		model_arch_list_types(types, sizeof types);
+		return ce_err_set(err, CE_E_UNSUPPORTED, "%s: \"model_type\" is \"%s\"; only %s models are supported",
+				  name, json_string_value(mt), types);
 	}
-
-	cfg->layer_norm_eps = 1e-12f; /* BertConfig default */
-	json_t *eps = json_object_get(o, "layer_norm_eps");
-	if (eps && !json_is_null(eps)) {
-		CE_CHECK(json_is_number(eps), err, CE_E_FORMAT, "%s: \"layer_norm_eps\" must be a number", name);
-		double e = json_number_value(eps);
-		/* eps is used as a float (as torch does): it must stay a positive normal float */
-		CE_CHECK(isfinite(e) && e >= FLT_MIN && e < 1, err, CE_E_FORMAT,
-			 "%s: \"layer_norm_eps\" = %g is out of range [%g, 1)", name, e, (double)FLT_MIN);
-		cfg->layer_norm_eps = (float)e;
-	}
-
-	json_t *pe = json_object_get(o, "position_embedding_type");
-	if (pe && !json_is_null(pe)) {
-		CE_CHECK(json_is_string(pe), err, CE_E_FORMAT, "%s: \"position_embedding_type\" must be a string", name);
-		CE_CHECK(strcmp(json_string_value(pe), "absolute") == 0, err, CE_E_UNSUPPORTED,
-			 "%s: \"position_embedding_type\" \"%s\" is not supported (only \"absolute\")", name,
-			 json_string_value(pe));
-	}
-	return CE_OK;
+	cfg->arch = a;
+	return a->parse_config(name, o, cfg, err);
 }
 
-enum ce_status model_config_parse_bert(const char *name, const char *json, size_t len, struct model_config *cfg,
-				       struct ce_err *err)
+enum ce_status model_config_parse(const char *name, const char *json, size_t len, struct model_config *cfg,
+				  struct ce_err *err)
 {
 	json_t *o;
 	CE_TRY(load_object(name, json, len, &o, err));
-	enum ce_status s = parse_bert(name, o, cfg, err);
+	enum ce_status s = parse_config(name, o, cfg, err);
 	json_decref(o);
 	return s;
 }
@@ -319,7 +287,7 @@ out:
 enum ce_status model_config_load_dir(const char *dir, struct model_config *cfg, struct ce_err *err)
 {
 	memset(cfg, 0, sizeof *cfg);
-	CE_TRY(parse_file(dir, "config.json", 1, model_config_parse_bert, cfg, NULL, err));
+	CE_TRY(parse_file(dir, "config.json", 1, model_config_parse, cfg, NULL, err));
 	CE_TRY(parse_file(dir, "sentence_bert_config.json", 0, model_config_parse_st, cfg, NULL, err));
 
 	char *mpath = fs_join(dir, "modules.json");

@@ -1,12 +1,15 @@
 /*
- * model_config.h - the settings of a BERT sentence-transformers folder:
+ * model_config.h - the settings of a sentence-transformers folder:
  * config.json (architecture), modules.json (is there a Normalize module, where
  * is the Pooling module), <pooling>/config.json (pooling modes) and
  * sentence_bert_config.json (max_seq_length, do_lower_case).
  *
- * Only BertModel with absolute positions is accepted (spec encoder.md §2.1).
- * Every value is range-checked; errors name the file and the key.
- * struct model_config is a plain value (no heap memory).
+ * config.json is read generically up to its "model_type", which selects an
+ * entry of the architecture table (model_arch.h); that entry reads the
+ * architecture's own keys (BERT: bert_arch.c, spec encoder.md §2.1).  Every
+ * value is range-checked; errors name the file and the key.
+ * struct model_config is a plain value (no heap memory; arch points into the
+ * static architecture table).
  */
 #ifndef MODEL_CONFIG_H
 #define MODEL_CONFIG_H
@@ -15,6 +18,9 @@
 #include <stdint.h>
 
 #include "ce_status.h"
+
+struct json_t; /* jansson's, for the architectures' config readers */
+struct model_arch;
 
 /* Upper bound for any dimension read from config.json. */
 #define MODEL_CONFIG_DIM_MAX 1000000
@@ -39,6 +45,7 @@ enum model_pool {
 };
 
 struct model_config {
+	const struct model_arch *arch; /* the architecture config.json's model_type selected */
 	int32_t hidden;        /* hidden_size H */
 	int32_t heads;         /* num_attention_heads; H % heads == 0 */
 	int32_t layers;        /* num_hidden_layers */
@@ -63,11 +70,13 @@ int32_t model_config_pooled_dim(const struct model_config *cfg);
  * Parsers of one file's bytes [in] json/len (need not be NUL-terminated);
  * name is the path used in messages.  They fill only their part of *cfg.
  * Errors: CE_E_FORMAT (bad JSON, missing key, out-of-range value),
- * CE_E_UNSUPPORTED (model_type not bert, non-absolute positions, unknown
- * hidden_act), CE_E_MISMATCH (pooling dimension differs from hidden_size).
+ * CE_E_UNSUPPORTED (model_type not in the architecture table, a setting the
+ * architecture does not implement), CE_E_MISMATCH (pooling dimension differs
+ * from hidden_size).
  */
-enum ce_status model_config_parse_bert(const char *name, const char *json, size_t len, struct model_config *cfg,
-				       struct ce_err *err);
+/* config.json: "model_type" picks cfg->arch, whose parse_config reads the rest. */
+enum ce_status model_config_parse(const char *name, const char *json, size_t len, struct model_config *cfg,
+				  struct ce_err *err);
 /* cfg->hidden must already be set (word_embedding_dimension is checked against it). */
 enum ce_status model_config_parse_pooling(const char *name, const char *json, size_t len, struct model_config *cfg,
 					  struct ce_err *err);
@@ -85,6 +94,14 @@ enum ce_status model_config_parse_st(const char *name, const char *json, size_t 
  */
 enum ce_status model_config_parse_max_position(const char *name, const char *json, size_t len,
 					       struct model_config *cfg, struct ce_err *err);
+
+/*
+ * For the architectures' config readers: integer key of the JSON object [in] o
+ * in [lo, hi]; required, or else *v keeps its value when the key is absent or
+ * null.  Errors: CE_E_FORMAT naming name and key.
+ */
+enum ce_status model_config_get_int(const char *name, const struct json_t *o, const char *key, int64_t lo,
+				    int64_t hi, int required, int32_t *v, struct ce_err *err);
 
 /*
  * Read all of the above from a model folder.  config.json is required.

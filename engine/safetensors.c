@@ -6,6 +6,10 @@
  * 100 MB, a JSON object header, known dtypes, data_offsets inside the buffer
  * with end - begin == numel * element size, no overlapping tensors.  We are
  * more lenient in one place: holes between tensors are accepted.
+ *
+ * What the names mean is not this file's business: the rules that turn a
+ * checkpoint's names into the ones a model asks for come from the
+ * architecture (struct st_naming, model_arch.h) and are applied as data.
  */
 #include "safetensors.h"
 
@@ -20,6 +24,7 @@
 #include <unistd.h>
 
 #include "ce_alloc.h"
+#include "model_arch.h"
 
 struct safetensors {
 	char *path;
@@ -29,6 +34,7 @@ struct safetensors {
 	size_t data_len;
 	struct st_tensor *tensors;
 	size_t n_tensors;
+	const struct st_naming *naming; /* borrowed; NULL = raw names */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -98,17 +104,30 @@ float safetensors_bf16_to_f32(uint16_t b)
 
 static int has_prefix(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
 
-/* Normalised copy of a raw name (spec encoder.md §4.4), NULL on allocation failure. */
-static char *normalise_name(const char *raw)
+/* In a NULL-terminated list (NULL list = empty). */
+static const char *list_prefix_of(const char *const *list, const char *s)
 {
-	const char *s = has_prefix(raw, "bert.") ? raw + 5 : raw;
+	for (size_t i = 0; list && list[i]; i++)
+		if (has_prefix(s, list[i]))
+			return list[i];
+	return NULL;
+}
+
+/* The name a tensor is addressed by under naming (NULL = the raw name), NULL
+ * on allocation failure: a leading strip prefix removed, then a final
+ * component found in tail_aliases replaced. */
+static char *normalise_name(const struct st_naming *naming, const char *raw)
+{
+	if (!naming)
+		return ce_strdup(raw);
+	const char *pre = list_prefix_of(naming->strip_prefixes, raw);
+	const char *s = pre ? raw + strlen(pre) : raw;
 	const char *last = strrchr(s, '.');
 	const char *tail = last ? last + 1 : s;
 	const char *repl = NULL;
-	if (strcmp(tail, "gamma") == 0)
-		repl = "weight";
-	else if (strcmp(tail, "beta") == 0)
-		repl = "bias";
+	for (size_t i = 0; naming->tail_aliases && naming->tail_aliases[i] && !repl; i += 2)
+		if (strcmp(tail, naming->tail_aliases[i]) == 0)
+			repl = naming->tail_aliases[i + 1];
 	if (!repl)
 		return ce_strdup(s);
 	size_t keep = (size_t)(tail - s);
@@ -120,9 +139,16 @@ static char *normalise_name(const char *raw)
 	return out;
 }
 
-static int name_is_ignored(const char *norm)
+static int name_is_ignored(const struct st_naming *naming, const char *norm)
 {
-	return has_prefix(norm, "cls.") || has_prefix(norm, "pooler.") || strcmp(norm, "embeddings.position_ids") == 0;
+	if (!naming)
+		return 0;
+	if (list_prefix_of(naming->ignored_prefixes, norm))
+		return 1;
+	for (size_t i = 0; naming->ignored_names && naming->ignored_names[i]; i++)
+		if (strcmp(norm, naming->ignored_names[i]) == 0)
+			return 1;
+	return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -147,10 +173,10 @@ static enum ce_status parse_tensor(struct safetensors *st, const char *key, json
 {
 	const char *p = st->path;
 	t->raw_name = ce_strdup(key);
-	t->name = normalise_name(key);
+	t->name = normalise_name(st->naming, key);
 	if (!t->raw_name || !t->name)
 		return ce_err_set(err, CE_E_NOMEM, "%s: out of memory", p);
-	t->ignored = name_is_ignored(t->name);
+	t->ignored = name_is_ignored(st->naming, t->name);
 	CE_CHECK(json_is_object(v), err, CE_E_FORMAT, "%s: header: tensor '%s' is not a JSON object", p, key);
 
 	json_t *jd = json_object_get(v, "dtype");
@@ -310,11 +336,12 @@ out:
 /* ------------------------------------------------------------------------ */
 /* public API                                                               */
 
-static struct safetensors *st_new(const char *name)
+static struct safetensors *st_new(const char *name, const struct st_naming *naming)
 {
 	struct safetensors *st = ce_calloc(1, sizeof *st);
 	if (!st)
 		return NULL;
+	st->naming = naming;
 	st->path = ce_strdup(name ? name : "(buffer)");
 	if (!st->path) {
 		ce_free(st);
@@ -323,11 +350,11 @@ static struct safetensors *st_new(const char *name)
 	return st;
 }
 
-enum ce_status safetensors_parse_buffer(const char *name, const uint8_t *buf, size_t len, struct safetensors **out,
-					struct ce_err *err)
+enum ce_status safetensors_parse_buffer_named(const char *name, const uint8_t *buf, size_t len,
+					      const struct st_naming *naming, struct safetensors **out, struct ce_err *err)
 {
 	*out = NULL;
-	struct safetensors *st = st_new(name);
+	struct safetensors *st = st_new(name, naming);
 	if (!st)
 		return ce_err_set(err, CE_E_NOMEM, "%s: out of memory", name ? name : "(buffer)");
 	enum ce_status s = parse_header(st, buf, len, err);
@@ -339,7 +366,8 @@ enum ce_status safetensors_parse_buffer(const char *name, const uint8_t *buf, si
 	return CE_OK;
 }
 
-enum ce_status safetensors_open(const char *path, struct safetensors **out, struct ce_err *err)
+enum ce_status safetensors_open_named(const char *path, const struct st_naming *naming, struct safetensors **out,
+				      struct ce_err *err)
 {
 	*out = NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -353,7 +381,7 @@ enum ce_status safetensors_open(const char *path, struct safetensors **out, stru
 		return ce_err_set(err, CE_E_IO, "%s: not a readable regular file%s%s", path, e ? ": " : "",
 				  e ? strerror(e) : "");
 	}
-	struct safetensors *st = st_new(path);
+	struct safetensors *st = st_new(path, naming);
 	if (!st) {
 		close(fd);
 		return ce_err_set(err, CE_E_NOMEM, "%s: out of memory", path);
@@ -379,6 +407,17 @@ enum ce_status safetensors_open(const char *path, struct safetensors **out, stru
 	}
 	*out = st;
 	return CE_OK;
+}
+
+enum ce_status safetensors_open(const char *path, struct safetensors **out, struct ce_err *err)
+{
+	return safetensors_open_named(path, model_arch_default()->naming, out, err);
+}
+
+enum ce_status safetensors_parse_buffer(const char *name, const uint8_t *buf, size_t len, struct safetensors **out,
+					struct ce_err *err)
+{
+	return safetensors_parse_buffer_named(name, buf, len, model_arch_default()->naming, out, err);
 }
 
 void safetensors_close(struct safetensors *st)

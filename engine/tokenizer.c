@@ -21,6 +21,7 @@
 
 #include "ce_alloc.h"
 #include "fs_util.h"
+#include "tok_iface.h"
 #include "unicode.h"
 #include "vocab.h"
 
@@ -954,3 +955,58 @@ const char *tokenizer_fingerprint(const struct tokenizer *tok)
 {
 	return tok->fingerprint;
 }
+
+/* ------------------------------------------------------------------------ */
+/* The WordPiece entry of the tokenizer table (tok_iface.h)                 */
+
+static int wp_probe_dir(const char *dir)
+{
+	char *p = fs_join(dir, "vocab.txt");
+	int ok = p && fs_is_file(p);
+	ce_free(p);
+	return ok;
+}
+
+static void *wp_open_dir(const char *dir, struct ce_err *err) { return tokenizer_open_dir(dir, err); }
+static void wp_free(void *impl) { tokenizer_free(impl); }
+
+static enum ce_status wp_encode(const void *impl, const char *text, size_t len, int32_t max_len, int32_t *ids,
+				int32_t *n_ids)
+{
+	return tokenizer_encode(impl, text, len, max_len, ids, n_ids);
+}
+
+static int32_t wp_max_length(const void *impl) { return tokenizer_max_length(impl); }
+static int32_t wp_vocab_size(const void *impl) { return tokenizer_vocab_size(impl); }
+static const char *wp_fingerprint(const void *impl) { return tokenizer_fingerprint(impl); }
+
+static void wp_special_ids(const void *impl, struct tok_special *out)
+{
+	const struct tokenizer *t = impl;
+	out->bos = t->cls_id;
+	out->eos = t->sep_id;
+	out->pad = t->pad_id;
+	out->unk = t->unk_id;
+}
+
+static void wp_describe(const void *impl, char *buf, size_t cap)
+{
+	const struct tokenizer *t = impl;
+	snprintf(buf, cap, "wordpiece vocab=%d lowercase=%s strip_accents=%s chinese_chars=%s st_lowercase=%s",
+		 (int)vocab_size(t->vocab), t->s.lowercase ? "yes" : "no", t->strip ? "yes" : "no",
+		 t->s.handle_chinese_chars ? "yes" : "no", t->s.st_lowercase ? "yes" : "no");
+}
+
+const struct tok_kind tok_kind_wordpiece = {
+	.name = "wordpiece",
+	.vocab_file = "vocab.txt",
+	.probe_dir = wp_probe_dir,
+	.open_dir = wp_open_dir,
+	.free = wp_free,
+	.encode = wp_encode,
+	.max_length = wp_max_length,
+	.vocab_size = wp_vocab_size,
+	.special_ids = wp_special_ids,
+	.fingerprint = wp_fingerprint,
+	.describe = wp_describe,
+};

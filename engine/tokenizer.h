@@ -11,6 +11,9 @@
  * lower-cased with Python str.lower() semantics (as sentence-transformers does)
  * and stripped.
  *
+ * It is the first implementation of the tokenizer interface (tok_iface.h:
+ * tok_kind_wordpiece); the encoder reaches it only through that interface.
+ *
  * Ownership: tokenizer_open_dir returns an object freed by tokenizer_free.
  * tokenizer_encode writes into caller-provided arrays and is safe to call from
  * several threads at once on the same tokenizer (it keeps no mutable state).

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct model_config cfg;
 	struct ce_err err;
 	memset(&cfg, 0, sizeof cfg);
-	if (model_config_parse_bert("config.json", json, size, &cfg, &err) == CE_OK) {
+	if (model_config_parse("config.json", json, size, &cfg, &err) == CE_OK) {
 		if (cfg.hidden < 1 || cfg.heads < 1 || cfg.hidden % cfg.heads || cfg.layers < 1 ||
 		    cfg.intermediate < 1 || cfg.max_position < 2 || cfg.vocab < 1 || cfg.type_vocab < 1 ||
 		    !(cfg.layer_norm_eps > 0) || cfg.act >= MODEL_ACT_COUNT)

@@ -1,9 +1,11 @@
 /*
  * fuzz_safetensors.c - arbitrary bytes as a model.safetensors image: the
  * parser must accept or reject without crashing, and every tensor it accepts
- * must lie inside the buffer and convert cleanly.
+ * must lie inside the buffer and convert cleanly; read without any
+ * architecture's naming, names stay as stored.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "ce_alloc.h"
 #include "fuzz.h"
@@ -27,6 +29,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				ce_free(f);
 		}
 		if (!t->ignored && safetensors_find(st, t->name) != t)
+			abort();
+	}
+	safetensors_close(st);
+	/* the format alone (no architecture's naming): raw names, each found as itself */
+	if (safetensors_parse_buffer_named("fuzz.safetensors", data, size, NULL, &st, &err) != CE_OK)
+		return 0;
+	for (size_t i = 0; i < safetensors_count(st); i++) {
+		const struct st_tensor *t = safetensors_get(st, i);
+		if (t->ignored || strcmp(t->name, t->raw_name) != 0 || safetensors_find(st, t->name) != t)
 			abort();
 	}
 	safetensors_close(st);

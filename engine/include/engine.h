@@ -7,6 +7,9 @@
  * and turns texts into float32 embeddings exactly as
  * SentenceTransformer(folder).encode(texts) does (fp32, CPU).
  *
+ * This header lives alone in engine/include/ so that code outside engine/
+ * (cli/) gets only it on its include path (Makefile INC_cli).
+ *
  * Ownership: engine functions never take ownership of their arguments.
  * Objects returned by *_open are freed with the matching *_close.  Strings
  * returned by getters are valid until the object is closed.
@@ -90,5 +93,36 @@ void encoder_times(const struct encoder *enc, double *forward_s, double *matmul_
  */
 enum ce_status encoder_tokenize(struct encoder *enc, const char *text, int32_t *ids, int32_t cap, int32_t *n_ids,
 				struct ce_err *err);
+
+/*
+ * A model folder's tokenizer alone, for `ceval tokenize`: the folder needs
+ * only the tokenizer files (vocab.txt and tokenizer_config.json for
+ * WordPiece); config.json is optional and may be of any architecture.
+ */
+struct encoder_tokenizer;
+
+/*
+ * Open dir's tokenizer.  [in] max_length: token limit including the special
+ * tokens; 0 = what the files say (sentence_bert_config.json max_seq_length,
+ * else tokenizer_config.json model_max_length), capped by config.json's
+ * max_position_embeddings when present, else 512.  The limit is at least 2.
+ * config.json is read only when max_length is 0.  Returns NULL and fills err
+ * (naming the file) when the tokenizer files are missing or malformed, or
+ * config.json is malformed (CE_E_NOT_FOUND, CE_E_FORMAT, CE_E_IO, CE_E_NOMEM).
+ */
+struct encoder_tokenizer *encoder_tokenizer_open(const char *dir, int32_t max_length, struct ce_err *err);
+void encoder_tokenizer_close(struct encoder_tokenizer *tok);
+
+/* The token limit chosen at open (>= 2). */
+int32_t encoder_tokenizer_max_length(const struct encoder_tokenizer *tok);
+
+/*
+ * Token ids of len bytes of UTF-8 text (may contain NUL bytes) as an encoder
+ * of the same folder and limit feeds them ([CLS] ... [SEP], right-truncated).
+ * [out] ids has room for encoder_tokenizer_max_length ids; [out] *n_ids.
+ * Errors: CE_E_NOMEM.
+ */
+enum ce_status encoder_tokenizer_encode(const struct encoder_tokenizer *tok, const char *text, size_t len,
+					int32_t *ids, int32_t *n_ids, struct ce_err *err);
 
 #endif
