@@ -26,7 +26,7 @@ CC       ?= cc
 V        ?= 0
 Q        := $(if $(filter 1,$(V)),,@)
 
-PKGS     := openblas yaml-0.1 libzstd libutf8proc jansson
+PKGS     := openblas yaml-0.1 libzstd libutf8proc jansson libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -40,8 +40,9 @@ BASEFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(PKG_CFLAGS) -MMD -MP
 EVAL_DIRS := eval eval/types eval/metrics eval/learn eval/data
 INC_common := -Icommon
 INC_engine := -Icommon -Iengine
+INC_hub    := -Icommon -Ihub
 INC_eval   := -Icommon $(EVAL_DIRS:%=-I%)
-INC_cli    := $(INC_eval) -Iengine -Icli
+INC_cli    := $(INC_eval) -Iengine -Ihub -Icli
 INC_all    := $(INC_cli) -Itests/support
 # include paths of a source or header path: by its top folder
 inc_of = $(INC_$(firstword $(subst /, ,$(1))))
@@ -59,11 +60,11 @@ endif
 CFLAGS_ALL := $(BASEFLAGS) $(OPTFLAGS) $(CFLAGS)
 LDLIBS_ALL := $(LDSAN) $(PKG_LIBS) -lm -pthread $(LDLIBS)
 
-LIB_SRC  := $(wildcard common/*.c engine/*.c eval/*.c eval/*/*.c)
+LIB_SRC  := $(wildcard common/*.c engine/*.c hub/*.c eval/*.c eval/*/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
-HEADERS  := $(wildcard common/*.h engine/*.h eval/*.h eval/*/*.h cli/*.h)
+HEADERS  := $(wildcard common/*.h engine/*.h hub/*.h eval/*.h eval/*/*.h cli/*.h)
 LIB      := $(BUILD)/libceval.a
 BIN      := $(BUILD)/ceval
 

@@ -4,7 +4,7 @@
 #include "cli.h"
 
 extern const struct cli_command cmd_tokenize, cmd_embed, cmd_models, cmd_run, cmd_score;
-extern const struct cli_command cmd_list, cmd_leaderboard, cmd_check;
+extern const struct cli_command cmd_list, cmd_leaderboard, cmd_check, cmd_download;
 
 const struct cli_command *const cli_commands[] = {
 	&cmd_run,
@@ -15,5 +15,6 @@ const struct cli_command *const cli_commands[] = {
 	&cmd_embed,
 	&cmd_tokenize,
 	&cmd_models,
+	&cmd_download,
 	NULL,
 };
