@@ -8,7 +8,8 @@ headers of the hub's download protocol (spec hub-datasets.md section 2):
   HEAD|GET /{org}/{name}/resolve/{rev}/{path}               (datasets: /datasets/{org}/{name}/resolve/...)
        plain file: 200, ETag = git blob sha1, X-Repo-Commit
        LFS file:   302 to /_storage/{sha256}, X-Linked-Etag = sha256, X-Linked-Size, X-Repo-Commit
-  GET  /_storage/{sha256}                                   the LFS content; Range -> 206
+  GET  /_storage/{sha256}                                   the LFS content; Range -> 206 (host name
+                                                            localhost: another host than the endpoint)
 
 Test control (never part of the protocol):
   GET /_emu/fault?kind=K&match=S&count=N   the next N requests whose path contains S get fault K:
@@ -201,7 +202,8 @@ class Handler(BaseHTTPRequestHandler):
         data, lfs = repo.files[fpath]
         if lfs:
             sha = hashlib.sha256(data).hexdigest()
-            host = self.headers.get("Host", "127.0.0.1")
+            # storage lives on another host name, as the hub's CDN does (the token must not go there)
+            host = "localhost:%d" % self.server.server_address[1]
             pointer = b"version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize %d\n" % (sha.encode(), len(data))
             return self.send(302, [("Location", "http://%s/_storage/%s" % (host, sha)), ("X-Repo-Commit", commit),
                                    ("X-Linked-Etag", '"%s"' % sha), ("X-Linked-Size", str(len(data))),
