@@ -264,11 +264,7 @@ enum ce_status hub_fetch_model_ref(const char *arg, const char *revision, int of
 	if (!km && (!strchr(arg, '/') || !hub_repo_id_is_valid(arg)))
 		return s; /* not a hub id: the not-found message stands */
 	if (hub_fetch_offline(offline)) {
-		ce_err_set(err, CE_E_NOT_FOUND,
-			   "model '%s' is not in the hub cache and ceval is offline (--offline or HF_HUB_OFFLINE=1): "
-			   "fetch it once with `ceval download --model %s%s%s` (or `huggingface-cli download %s%s%s`)",
-			   arg, arg, revision ? " --revision " : "", revision ? revision : "", hub_id,
-			   revision ? " --revision " : "", revision ? revision : "");
+		ce_err_prefix(err, "offline (--offline or HF_HUB_OFFLINE=1), so nothing is downloaded");
 		return CE_E_NOT_FOUND;
 	}
 	ce_log(CE_LOG_WARN, "model %s is not cached: downloading %s", arg, hub_id);

@@ -407,8 +407,6 @@ static CURLcode http_once(struct hub_client *c, const char *method, const char *
 static int retryable_curl(CURLcode cc)
 {
 	switch (cc) {
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
 	case CURLE_PARTIAL_FILE:
 	case CURLE_OPERATION_TIMEDOUT:
@@ -451,7 +449,7 @@ static enum ce_status http_error(const struct hub_client *c, const struct resp *
 
 /*
  * A request with retries: 429 and 5xx answers and dropped or refused
- * connections are tried again after an exponential back-off (or the
+ * connections (not a host name that does not resolve: no network) are tried again after an exponential back-off (or the
  * server's Retry-After), within the retry count and the time budget.
  * For a download (x->file), each retry resumes from what the file holds.
  */
