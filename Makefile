@@ -10,8 +10,8 @@
 #   make install    install to PREFIX (default /usr/local): binary, tasks, man page
 #   make help       this list
 #
-# Sources are discovered by wildcard: every common/*.c, engine/*.c, eval/*.c and
-# eval/*/*.c goes into libceval.a; cli/*.c is the command layer linked only into
+# Sources are discovered by wildcard: every common/*.c, engine/*.c, hub/*.c,
+# eval/*.c and eval/*/*.c goes into libceval.a; cli/*.c is the command layer linked only into
 # the binary; every tests/*/test_*.c is one cmocka binary; every
 # tests/fuzz/fuzz_*.c is one fuzz target.
 #

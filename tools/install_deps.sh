@@ -2,7 +2,7 @@
 # Install the Debian 12 packages ceval builds and tests with (see README, "Dependencies").
 set -euo pipefail
 pkgs=(build-essential pkg-config
-      libopenblas-dev libyaml-dev libzstd-dev zstd libcmocka-dev libutf8proc-dev libjansson-dev
+      libopenblas-dev libyaml-dev libzstd-dev zstd libcmocka-dev libutf8proc-dev libjansson-dev libcurl4-openssl-dev
       clang libclang-rt-14-dev python3-numpy)
 missing=()
 for p in "${pkgs[@]}"; do

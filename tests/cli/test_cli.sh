@@ -5,10 +5,10 @@ set -u
 . "$(dirname "$0")/lib/common.sh"
 
 expect_rc 0 "--help" "$BIN" --help
-for c in run list leaderboard check score embed tokenize models; do
+for c in run list leaderboard check score embed tokenize models download; do
 	expect_grep "  $c " "$T/out" "command $c listed"
 done
-for c in run list leaderboard check score embed tokenize models; do
+for c in run list leaderboard check score embed tokenize models download; do
 	expect_rc 0 "$c --help" "$BIN" "$c" --help
 	expect_grep "Usage: ceval $c" "$T/out" "$c usage line"
 	expect_rc 0 "help $c" "$BIN" help "$c"
