@@ -52,6 +52,7 @@ head -c 1000 /dev/urandom >"$T/repos/ds-ret-qrels/data/test-00000-of-00001-44444
 # ---- the emulator: started once, always stopped
 "${TO[@]}" "$PY" "$EMU" --port-file "$T/port" \
 	--repo "model:ceval-test/ceval-tiny-zh=$M" --repo "model:ceval-test/gated-tiny=$T/repos/gated" \
+	--repo "model:BAAI/bge-small-zh-v1.5=$M" \
 	--repo "dataset:ceval-test/ds-sts=$D" --repo "dataset:ceval-test/ds-ret=$R" \
 	--repo "dataset:ceval-test/ds-ret-qrels=$T/repos/ds-ret-qrels" \
 	--gated ceval-test/gated-tiny --token hf_testtoken >/dev/null 2>"$T/emu.err" &
@@ -126,6 +127,14 @@ expect_rc 0 "dry run" env HF_HUB_CACHE="$T/c3" "${TO[@]}" "$BIN" download --mode
 grep -qE "^  fetch +7.1 MB  model.safetensors$" "$T/out" && ok || bad "dry run lists file and size"
 expect_grep "would fetch 9 file(s), 7.7 MB" "$T/out" "dry run total"
 [ ! -e "$T/c3/models--ceval-test--ceval-tiny-zh/snapshots" ] && ok || bad "dry run wrote nothing"
+
+# a known short name is fetched under its hub id; `ceval models` then lists it with its size
+expect_rc 0 "download a known name" env HF_HUB_CACHE="$T/c6" "${TO[@]}" "$BIN" download --model bge-small-zh-v1.5 -q
+layout_ok "$T/c6" model BAAI/bge-small-zh-v1.5 "$M" main "${MODEL_FILES[@]}" && ok || bad "known name: layout"
+expect_rc 0 "models" env HF_HUB_CACHE="$T/c6" "$BIN" models
+grep -qE "^bge-small-zh-v1.5 +BAAI/bge-small-zh-v1.5 +yes +7.7 MB +$T/c6/models--BAAI--bge-small-zh-v1.5/snapshots/" "$T/out" &&
+	ok || { bad "models: present with size"; cat "$T/out"; }
+grep -qE "^bge-base-zh-v1.5 +BAAI/bge-base-zh-v1.5 +no +~410 MB " "$T/out" && ok || bad "models: approximate download size"
 
 # ---- ceval run fetches the missing model, then evaluates it like the local folder
 emu clear >/dev/null
@@ -300,6 +309,10 @@ layout_ok "$T/d2" dataset ceval-test/ds-ret-qrels "$T/repos/ds-ret-qrels" - \
 expect_rc 0 "suite dry run" env HF_HUB_CACHE="$T/d2" "${TO[@]}" "$BIN" download --suite hub --tasks-dir "$T/tasks" --dry-run
 expect_grep "cached" "$T/out" "dry run: cached files said"
 expect_grep "would fetch 0 file(s), 0 B" "$T/out" "dry run: nothing left to fetch"
+expect_rc 0 "list: hub cache summary" env HF_HUB_CACHE="$T/d2" "$BIN" list --suite hub --tasks-dir "$T/tasks"
+expect_grep "Hub cache: 3 of 3 dataset repo(s) at the pinned revisions cached (0.0 MB)" "$T/out" "list says what is cached"
+expect_rc 0 "list: nothing cached" env HF_HUB_CACHE="$T/d3" "$BIN" list --suite hub --tasks-dir "$T/tasks"
+expect_grep "Hub cache: 0 of 3" "$T/out" "list says nothing is cached"
 # a task without hf_id: said, not an error
 expect_rc 0 "local-only task" env HF_HUB_CACHE="$T/d3" "${TO[@]}" "$BIN" download --task STS-demo
 expect_grep "no dataset.hf_id" "$T/err" "local-only task said"
