@@ -49,8 +49,9 @@ printf -- '---\nconfigs: []\n---\n' >"$R/README.md"
 head -c 1000 /dev/urandom >"$T/repos/ds-ret-qrels/data/dev-00000-of-00001-3333333333333333.parquet"
 head -c 1000 /dev/urandom >"$T/repos/ds-ret-qrels/data/test-00000-of-00001-4444444444444444.parquet"
 
-# ---- the emulator: started once, always stopped
-"${TO[@]}" "$PY" "$EMU" --port-file "$T/port" \
+# ---- the emulator: started once, always stopped (the trap; the timeout is a safety net
+# that must outlast the whole script, sanitizer builds included)
+timeout 1800 "$PY" "$EMU" --port-file "$T/port" \
 	--repo "model:ceval-test/ceval-tiny-zh=$M" --repo "model:ceval-test/gated-tiny=$T/repos/gated" \
 	--repo "model:BAAI/bge-small-zh-v1.5=$M" \
 	--repo "dataset:ceval-test/ds-sts=$D" --repo "dataset:ceval-test/ds-ret=$R" \
