@@ -744,7 +744,6 @@ enum ce_status hub_download_file(struct hub_client *c, enum hub_repo_type type, 
 		goto out;
 	}
 	/* HEAD: metadata; follow only same-host (relative) redirects, as for a renamed repo */
-	ce_free(dl);
 	dl = ce_strdup(url);
 	for (int hop = 0; s == CE_OK && dl; hop++) {
 		s = http_request(c, "HEAD", dl, 0, &x, what, err);

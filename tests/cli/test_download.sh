@@ -268,6 +268,8 @@ HF_HUB_CACHE="$T/two" "${TO[@]}" "$BIN" download --model ceval-test/ceval-tiny-z
 P2=$!
 wait $P1 && wait $P2 && ok || { bad "two concurrent downloads succeed"; cat "$T/two1" "$T/two2"; }
 layout_ok "$T/two" model ceval-test/ceval-tiny-zh "$M" main "${MODEL_FILES[@]}" && ok || bad "concurrent: layout"
+# the blob lock: the other process waited for the file instead of fetching it too
+[ "$(emu log | grep -c 'GET /_storage/')" = 1 ] && ok || bad "concurrent: the LFS file fetched once"
 
 # ---- datasets of tasks, at the pinned revisions (and the -qrels repo)
 SC=$(commit_of datasets/ceval-test/ds-sts)
