@@ -11,8 +11,8 @@
 #   make install    install to PREFIX (default /usr/local): binary, tasks, man page
 #   make help       this list
 #
-# Sources are discovered by wildcard: every common/*.c, engine/*.c, eval/*.c and
-# eval/*/*.c goes into libceval.a; cli/*.c is the command layer linked only into
+# Sources are discovered by wildcard: every common/*.c, engine/*.c, hub/*.c,
+# eval/*.c and eval/*/*.c goes into libceval.a; cli/*.c is the command layer linked only into
 # the binary; every tests/*/test_*.c is one cmocka binary; every
 # tests/fuzz/fuzz_*.c is one fuzz target.
 #
@@ -27,7 +27,7 @@ CC       ?= cc
 V        ?= 0
 Q        := $(if $(filter 1,$(V)),,@)
 
-PKGS     := openblas yaml-0.1 libzstd libutf8proc jansson snappy zlib liblz4 libbrotlidec
+PKGS     := openblas yaml-0.1 libzstd libutf8proc jansson snappy zlib liblz4 libbrotlidec libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -41,9 +41,10 @@ BASEFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(PKG_CFLAGS) -MMD -MP
 EVAL_DIRS := eval eval/types eval/metrics eval/learn eval/data
 INC_common := -Icommon
 INC_engine := -Icommon -Iengine -Iengine/include
+INC_hub    := -Icommon -Ihub
 INC_eval   := -Icommon $(EVAL_DIRS:%=-I%)
 # cli sees only engine's public header (engine/include/engine.h)
-INC_cli    := $(INC_eval) -Iengine/include -Icli
+INC_cli    := $(INC_eval) -Iengine/include -Ihub -Icli
 INC_all    := $(INC_cli) -Iengine -Itests/support
 # include paths of a source or header path: by its top folder
 inc_of = $(INC_$(firstword $(subst /, ,$(1))))
@@ -61,11 +62,11 @@ endif
 CFLAGS_ALL := $(BASEFLAGS) $(OPTFLAGS) $(CFLAGS)
 LDLIBS_ALL := $(LDSAN) $(PKG_LIBS) -lm -pthread $(LDLIBS)
 
-LIB_SRC  := $(wildcard common/*.c engine/*.c eval/*.c eval/*/*.c)
+LIB_SRC  := $(wildcard common/*.c engine/*.c hub/*.c eval/*.c eval/*/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
-HEADERS  := $(wildcard common/*.h engine/*.h engine/include/*.h eval/*.h eval/*/*.h cli/*.h)
+HEADERS  := $(wildcard common/*.h engine/*.h engine/include/*.h hub/*.h eval/*.h eval/*/*.h cli/*.h)
 LIB      := $(BUILD)/libceval.a
 BIN      := $(BUILD)/ceval
 

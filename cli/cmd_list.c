@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "dataset.h"
 #include "fs_util.h"
+#include "hub_cache.h"
 #include "paths.h"
 #include "subset.h"
 #include "task.h"
@@ -140,6 +141,46 @@ static void print_task(const struct task *t, const char *data_dir, int64_t sub_n
 	       t->main_score, t->query_instruction ? "yes" : "-", sub, texts, t->dataset_path, st);
 }
 
+/* Is hub dataset repo_id at revision (NULL = main) in a hub cache?  Adds its snapshot's bytes to *bytes. */
+static int hub_repo_cached(const char *repo_id, const char *revision, int64_t *bytes)
+{
+	char roots[HUB_CACHE_MAX_ROOTS][HUB_PATH_MAX];
+	int nr = hub_cache_search_roots(roots), found = 0;
+	for (int i = 0; i < nr && !found; i++) {
+		char *rd = hub_cache_repo_dir(roots[i], HUB_REPO_DATASET, repo_id);
+		char snap[256];
+		struct ce_err err;
+		if (rd && hub_cache_resolve(rd, revision, snap, sizeof snap, &err) == CE_OK) {
+			char *sd = hub_cache_snapshot_dir(rd, snap);
+			int64_t n = sd ? hub_cache_tree_size(sd) : -1;
+			*bytes += n > 0 ? n : 0;
+			found = 1;
+			ce_free(sd);
+		}
+		ce_free(rd);
+	}
+	return found;
+}
+
+/* One line after a suite's table: its hub dataset repos (pinned revisions) found in the hub cache. */
+static void print_hub_summary(const struct suite *su)
+{
+	int n_repos = 0, n_cached = 0;
+	int64_t bytes = 0;
+	for (int32_t i = 0; i < su->n_tasks; i++) {
+		const struct task *t = su->tasks[i];
+		if (t->hf_id)
+			n_repos++, n_cached += hub_repo_cached(t->hf_id, t->revision, &bytes);
+		if (t->qrels_hf_id)
+			n_repos++, n_cached += hub_repo_cached(t->qrels_hf_id, t->qrels_revision, &bytes);
+	}
+	if (n_repos == 0)
+		return;
+	printf("Hub cache: %d of %d dataset repo(s) at the pinned revisions cached (%.1f MB); "
+	       "`ceval download --suite %s --dry-run` lists what would be fetched, with sizes\n",
+	       n_cached, n_repos, (double)bytes / 1e6, su->name);
+}
+
 static int list_suite(const char *tasks_dir, const char *name, const char *data_dir, int count, int *n_absent)
 {
 	struct suite *su = NULL;
@@ -156,6 +197,7 @@ static int list_suite(const char *tasks_dir, const char *name, const char *data_
 		data_status(su->tasks[i], data_dir, st, sizeof st);
 		*n_absent += strcmp(st, "yes") != 0;
 	}
+	print_hub_summary(su);
 	suite_free(su);
 	return CLI_EXIT_OK;
 }

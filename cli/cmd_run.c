@@ -25,6 +25,7 @@
 #include "engine.h"
 #include "evaluator.h"
 #include "fs_util.h"
+#include "hub_fetch.h"
 #include "model_ref.h"
 #include "paths.h"
 #include "results.h"
@@ -36,7 +37,7 @@ static struct {
 	const char *cache_dir;
 	struct cli_list tasks;
 	int batch_size, threads, max_length, overwrite, quiet, verbose, no_instruction, no_cache;
-	int subset, subset_corpus;
+	int subset, subset_corpus, offline;
 } args;
 
 static const struct cli_opt *run_options(void)
@@ -85,6 +86,10 @@ static const struct cli_opt *run_options(void)
 		{"quiet", 'q', CLI_OPT_FLAG, &args.quiet, NULL, "No progress line; errors only on stderr.", NULL, 0, 0,
 		 0},
 		{"verbose", 'v', CLI_OPT_FLAG, &args.verbose, NULL, "Explain what is loaded from where.", NULL, 0, 0, 0},
+		{"offline", 0, CLI_OPT_FLAG, &args.offline, NULL,
+		 "Never use the network: a model missing from disk and the hub cache is an error (also HF_HUB_OFFLINE=1). "
+		 "Without it, a known model name or ORG/NAME id not on disk is downloaded first (see 'ceval download').",
+		 NULL, 0, 0, 0},
 		CLI_OPT_END,
 	};
 	return opts;
@@ -407,7 +412,7 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 		if (args.subset_corpus > 0)
 			subs[i].corpus = args.subset_corpus;
 	}
-	if (model_ref_resolve(args.model, &ref, &err) != CE_OK) {
+	if (hub_fetch_model_ref(args.model, NULL, args.offline, args.quiet, &ref, &err) != CE_OK) {
 		rc = cli_report(&err);
 		goto out;
 	}

@@ -3,6 +3,7 @@
  * exit() is called only here; exit codes are documented in cli.h.
  */
 #include <cblas.h>
+#include <curl/curl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -38,6 +39,7 @@ static void print_version(void)
 	printf("  zstd      %s\n", ZSTD_versionString());
 	printf("  utf8proc  %s (Unicode %s)\n", utf8proc_version(), utf8proc_unicode_version());
 	printf("  jansson   %s\n", JANSSON_VERSION);
+	printf("  libcurl   %s\n", curl_version_info(CURLVERSION_NOW)->version);
 }
 
 static int suggest_command(const char *name)

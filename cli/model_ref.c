@@ -1,12 +1,12 @@
 #include "model_ref.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ce_alloc.h"
 #include "fs_util.h"
+#include "hub_cache.h"
 
 /* Instructions from FlagEmbedding's C_MTEB / MTEB evaluation scripts (spec encoder.md §3.6). */
 #define ZH_INSTR "\xe4\xb8\xba\xe8\xbf\x99\xe4\xb8\xaa\xe5\x8f\xa5\xe5\xad\x90\xe7\x94\x9f\xe6\x88\x90\xe8\xa1\xa8\xe7\xa4\xba\xe4\xbb\xa5\xe7\x94\xa8\xe4\xba\x8e\xe6\xa3\x80\xe7\xb4\xa2\xe7\x9b\xb8\xe5\x85\xb3\xe6\x96\x87\xe7\xab\xa0\xef\xbc\x9a"
@@ -53,66 +53,23 @@ static void note_place(char *buf, size_t cap, const char *what)
 		snprintf(buf + l, cap - l, "%s%s", l ? ", " : "", what);
 }
 
-/* HF cache: <root>/models--ORG--NAME/{refs/main -> snapshots/<rev>} */
+/* HF cache: <root>/models--ORG--NAME/{refs/main -> snapshots/<rev>} (hub_cache.h) */
 static char *find_in_hf_cache(const char *root, const char *hub_id, char *looked, size_t looked_cap)
 {
-	char repo[512] = "models--";
-	size_t k = strlen(repo);
-	for (const char *p = hub_id; *p && k + 3 < sizeof repo; p++) {
-		if (*p == '/') {
-			repo[k++] = '-';
-			repo[k++] = '-';
-		} else {
-			repo[k++] = *p;
-		}
-	}
-	repo[k] = '\0';
-	char *rdir = fs_join(root, repo);
+	char *rdir = hub_cache_repo_dir(root, HUB_REPO_MODEL, hub_id);
 	if (!rdir)
 		return NULL;
 	note_place(looked, looked_cap, rdir);
 	char *result = NULL;
-	char *refp = fs_join(rdir, "refs/main");
-	char rev[128] = "";
-	if (refp) {
-		FILE *f = fopen(refp, "r");
-		if (f) {
-			if (fgets(rev, sizeof rev, f)) {
-				rev[strcspn(rev, "\r\n \t")] = '\0';
-			}
-			fclose(f);
+	char snap[256];
+	struct ce_err err;
+	if (hub_cache_resolve(rdir, NULL, snap, sizeof snap, &err) == CE_OK) {
+		result = hub_cache_snapshot_dir(rdir, snap);
+		if (result && !is_model_dir(result)) {
+			ce_free(result);
+			result = NULL;
 		}
 	}
-	char *snaps = fs_join(rdir, "snapshots");
-	if (snaps && rev[0] && !strchr(rev, '/')) {
-		char *cand = fs_join(snaps, rev);
-		if (cand && is_model_dir(cand))
-			result = cand;
-		else
-			ce_free(cand);
-	}
-	if (!result && snaps) { /* no usable ref: exactly one snapshot */
-		DIR *d = opendir(snaps);
-		if (d) {
-			struct dirent *e;
-			char *only = NULL;
-			int count = 0;
-			while ((e = readdir(d))) {
-				if (e->d_name[0] == '.')
-					continue;
-				count++;
-				ce_free(only);
-				only = fs_join(snaps, e->d_name);
-			}
-			closedir(d);
-			if (count == 1 && only && is_model_dir(only))
-				result = only;
-			else
-				ce_free(only);
-		}
-	}
-	ce_free(snaps);
-	ce_free(refp);
 	ce_free(rdir);
 	return result;
 }
@@ -154,19 +111,8 @@ enum ce_status model_ref_resolve(const char *arg, struct model_ref *out, struct 
 		}
 	}
 	if (!found && strchr(hub_id, '/')) {
-		char roots[5][1024];
-		int nr = 0;
-		const char *e;
-		if ((e = getenv("HF_HUB_CACHE")) && *e)
-			snprintf(roots[nr++], sizeof roots[0], "%s", e);
-		if ((e = getenv("HUGGINGFACE_HUB_CACHE")) && *e)
-			snprintf(roots[nr++], sizeof roots[0], "%s", e);
-		if ((e = getenv("HF_HOME")) && *e)
-			snprintf(roots[nr++], sizeof roots[0], "%s/hub", e);
-		if ((e = getenv("XDG_CACHE_HOME")) && *e)
-			snprintf(roots[nr++], sizeof roots[0], "%s/huggingface/hub", e);
-		if ((e = getenv("HOME")) && *e)
-			snprintf(roots[nr++], sizeof roots[0], "%s/.cache/huggingface/hub", e);
+		char roots[HUB_CACHE_MAX_ROOTS][HUB_PATH_MAX];
+		int nr = hub_cache_search_roots(roots);
 		for (int i = 0; i < nr && !found; i++)
 			found = find_in_hf_cache(roots[i], hub_id, looked, sizeof looked);
 	}
@@ -177,10 +123,10 @@ enum ce_status model_ref_resolve(const char *arg, struct model_ref *out, struct 
 					  "models') and not an ORG/NAME hub id%s%s",
 					  arg, looked[0] ? "; looked in " : "", looked);
 		return ce_err_set(err, CE_E_NOT_FOUND,
-				  "model '%s' not found; looked in %s. Download it once with "
-				  "`huggingface-cli download %s` (fills ~/.cache/huggingface/hub) or put the folder at "
-				  "$CEVAL_MODELS/%s",
-				  arg, looked[0] ? looked : "(no cache directories set)", hub_id, short_name);
+				  "model '%s' not found; looked in %s. Download it once with `ceval download --model %s` "
+				  "(or `huggingface-cli download %s`; both fill ~/.cache/huggingface/hub) or put the "
+				  "folder at $CEVAL_MODELS/%s",
+				  arg, looked[0] ? looked : "(no cache directories set)", arg, hub_id, short_name);
 	}
 	out->dir = found;
 	out->name = ce_strdup(short_name);

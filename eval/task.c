@@ -341,8 +341,8 @@ static const char *const tkeys[K_COUNT] = {
 	"languages", "columns", "query_instruction", "parameters",
 };
 
-enum dkey { D_PATH, D_HF_ID, D_REVISION, D_COUNT };
-static const char *const dkeys[D_COUNT] = {"path", "hf_id", "revision"};
+enum dkey { D_PATH, D_HF_ID, D_REVISION, D_QRELS_HF_ID, D_QRELS_REVISION, D_COUNT };
+static const char *const dkeys[D_COUNT] = {"path", "hf_id", "revision", "qrels_hf_id", "qrels_revision"};
 
 enum pkey { P_SAMPLES_PER_LABEL, P_N_EXPERIMENTS, P_IGNORE_IDENTICAL_IDS, P_K_VALUES, P_SCORE_MIN, P_SCORE_MAX, P_COUNT };
 static const char *const pkeys[P_COUNT] = {"samples_per_label", "n_experiments", "ignore_identical_ids",
@@ -376,6 +376,8 @@ void task_free(struct task *t)
 	ce_free(t->dataset_path);
 	ce_free(t->hf_id);
 	ce_free(t->revision);
+	ce_free(t->qrels_hf_id);
+	ce_free(t->qrels_revision);
 	ce_free(t->hf_subset);
 	free_list(t->eval_splits, t->n_eval_splits);
 	ce_free(t->train_split);
@@ -524,6 +526,10 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 		CE_TRY(get_str(c, dv[D_HF_ID], "dataset.hf_id", &t->hf_id));
 	if (dv[D_REVISION])
 		CE_TRY(get_str(c, dv[D_REVISION], "dataset.revision", &t->revision));
+	if (dv[D_QRELS_HF_ID])
+		CE_TRY(get_str(c, dv[D_QRELS_HF_ID], "dataset.qrels_hf_id", &t->qrels_hf_id));
+	if (dv[D_QRELS_REVISION])
+		CE_TRY(get_str(c, dv[D_QRELS_REVISION], "dataset.qrels_revision", &t->qrels_revision));
 
 	if (v[K_HF_SUBSET])
 		CE_TRY(get_str(c, v[K_HF_SUBSET], "hf_subset", &t->hf_subset));

@@ -76,6 +76,8 @@ struct task {
 	char *dataset_path;     /* dataset.path, relative to the data root (required) */
 	char *hf_id;            /* dataset.hf_id, NULL when absent */
 	char *revision;         /* dataset.revision, NULL when absent */
+	char *qrels_hf_id;      /* dataset.qrels_hf_id: second hub repo holding the qrels (v1 retrieval), or NULL */
+	char *qrels_revision;   /* dataset.qrels_revision, NULL when absent */
 	char *hf_subset;        /* "default" */
 	char **eval_splits;     /* (required, 1..TASK_MAX_SPLITS, distinct) */
 	int32_t n_eval_splits;

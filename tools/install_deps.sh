@@ -2,7 +2,7 @@
 # Install the Debian 12 packages ceval builds and tests with (see README, "Dependencies").
 set -euo pipefail
 pkgs=(build-essential pkg-config
-      libopenblas-dev libyaml-dev libzstd-dev zstd libcmocka-dev libutf8proc-dev libjansson-dev
+      libopenblas-dev libyaml-dev libzstd-dev zstd libcmocka-dev libutf8proc-dev libjansson-dev libcurl4-openssl-dev
       libsnappy-dev zlib1g-dev liblz4-dev libbrotli-dev
       clang libclang-rt-14-dev python3-numpy)
 missing=()

@@ -5,10 +5,10 @@ set -u
 . "$(dirname "$0")/lib/common.sh"
 
 expect_rc 0 "--help" "$BIN" --help
-for c in run list leaderboard check score embed tokenize models; do
+for c in run list leaderboard check score embed tokenize models download; do
 	expect_grep "  $c " "$T/out" "command $c listed"
 done
-for c in run list leaderboard check score embed tokenize models; do
+for c in run list leaderboard check score embed tokenize models download; do
 	expect_rc 0 "$c --help" "$BIN" "$c" --help
 	expect_grep "Usage: ceval $c" "$T/out" "$c usage line"
 	expect_rc 0 "help $c" "$BIN" help "$c"
@@ -32,12 +32,14 @@ expect_rc 2 "bad int" "$BIN" embed -m x -i y -o z --threads many
 expect_grep "--threads expects an integer" "$T/err" "int check"
 
 # a model name that is nowhere: says where it looked and how to download
-expect_rc 3 "missing model" env CEVAL_MODELS="$T/models" HF_HUB_CACHE="$T/hub" HF_HOME="$T/hf" HOME="$T" \
+expect_rc 3 "missing model" env HF_HUB_OFFLINE=1 CEVAL_MODELS="$T/models" HF_HUB_CACHE="$T/hub" HF_HOME="$T/hf" HOME="$T" \
 	"$BIN" run --model bge-base-zh-v1.5 --suite demo --data-dir datasets --output "$T/res"
 expect_grep "model 'bge-base-zh-v1.5' not found" "$T/err" "model not found"
 expect_grep "$T/models/bge-base-zh-v1.5" "$T/err" "CEVAL_MODELS place listed"
 expect_grep "models--BAAI--bge-base-zh-v1.5" "$T/err" "HF cache place listed"
 expect_grep "huggingface-cli download BAAI/bge-base-zh-v1.5" "$T/err" "download hint"
+expect_grep "ceval download --model bge-base-zh-v1.5" "$T/err" "ceval download hint"
+expect_grep "offline (--offline or HF_HUB_OFFLINE=1)" "$T/err" "offline said"
 
 # a found model in a fake HF cache layout resolves by name
 mkdir -p "$T/hub/models--BAAI--bge-small-zh-v1.5/refs" "$T/hub/models--BAAI--bge-small-zh-v1.5/snapshots"

@@ -1,0 +1,333 @@
+#!/bin/bash
+# CLI tests of `ceval download` and of `ceval run` fetching a missing model,
+# against tests/support/hub_emulator.py: a local hub on 127.0.0.1 serving
+# fixture repos with the hub's paths, redirects and headers, and injecting
+# faults (a connection cut mid-file, 429 with Retry-After, 500, a wrong
+# sha256, 401 for a gated repo).  Nothing else on the network is touched.
+# Run by `make cli` with $CEVAL_BIN set.
+set -u
+. "$(dirname "$0")/lib/common.sh"
+EMU=$(dirname "$0")/../support/hub_emulator.py
+unset HF_TOKEN HUGGING_FACE_HUB_TOKEN HF_HOME HUGGINGFACE_HUB_CACHE HF_HUB_OFFLINE CEVAL_MODELS
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
+# short back-off so the fault cases stay quick; bounded retries and waiting
+export CEVAL_HUB_RETRY_BASE_MS=50 CEVAL_HUB_RETRIES=4 CEVAL_HUB_RETRY_MAX_S=10
+TO=(timeout 120)
+
+# ---- fixture repos
+M=$T/repos/model
+mkdir -p "$M"
+cp -r models/ceval-tiny-zh/. "$M/"
+head -c 3000 /dev/urandom >"$M/pytorch_model.bin"   # must not be fetched: model.safetensors exists
+printf '# ceval-tiny-zh\n' >"$M/README.md"
+mkdir -p "$T/repos/gated"
+cp models/ceval-tiny-zh/config.json models/ceval-tiny-zh/vocab.txt models/ceval-tiny-zh/model.safetensors "$T/repos/gated/"
+D=$T/repos/ds-sts
+mkdir -p "$D/data"
+cat >"$D/README.md" <<'YEOF'
+---
+configs:
+- config_name: default
+  data_files:
+  - split: train
+    path: data/train-*
+  - split: test
+    path: data/test-*
+---
+# a dataset card
+YEOF
+head -c 5000 /dev/urandom >"$D/data/train-00000-of-00001-0123456789abcdef.parquet"
+head -c 7000 /dev/urandom >"$D/data/test-00000-of-00001-fedcba9876543210.parquet"
+head -c 2000 /dev/urandom >"$D/data/validation-00000-of-00001-00112233aabbccdd.parquet"
+printf 'x\n' >"$D/.gitattributes"
+R=$T/repos/ds-ret
+mkdir -p "$R/data" "$T/repos/ds-ret-qrels/data"
+head -c 9000 /dev/urandom >"$R/data/corpus-00000-of-00001-1111111111111111.parquet"
+head -c 3000 /dev/urandom >"$R/data/queries-00000-of-00001-2222222222222222.parquet"
+printf -- '---\nconfigs: []\n---\n' >"$R/README.md"
+head -c 1000 /dev/urandom >"$T/repos/ds-ret-qrels/data/dev-00000-of-00001-3333333333333333.parquet"
+head -c 1000 /dev/urandom >"$T/repos/ds-ret-qrels/data/test-00000-of-00001-4444444444444444.parquet"
+
+# ---- the emulator: started once, always stopped (the trap; the timeout is a safety net
+# that must outlast the whole script, sanitizer builds included)
+timeout 1800 "$PY" "$EMU" --port-file "$T/port" \
+	--repo "model:ceval-test/ceval-tiny-zh=$M" --repo "model:ceval-test/gated-tiny=$T/repos/gated" \
+	--repo "model:BAAI/bge-small-zh-v1.5=$M" \
+	--repo "dataset:ceval-test/ds-sts=$D" --repo "dataset:ceval-test/ds-ret=$R" \
+	--repo "dataset:ceval-test/ds-ret-qrels=$T/repos/ds-ret-qrels" \
+	--gated ceval-test/gated-tiny --token hf_testtoken >/dev/null 2>"$T/emu.err" &
+EMU_PID=$!
+trap 'kill $EMU_PID 2>/dev/null; wait $EMU_PID 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 300); do [ -s "$T/port" ] && break; sleep 0.1; done
+[ -s "$T/port" ] || { echo "FAIL: hub emulator did not start"; cat "$T/emu.err"; exit 1; }
+PORT=$(cat "$T/port")
+export HF_ENDPOINT=http://127.0.0.1:$PORT
+emu() { "$PY" -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' "$HF_ENDPOINT/_emu/$1"; }
+fault() { emu "fault?kind=$1&match=$2&count=${3:-1}" >/dev/null; }
+commit_of() { "$PY" -c 'import json,sys,urllib.request; print(json.load(urllib.request.urlopen(sys.argv[1]))["sha"])' "$HF_ENDPOINT/api/$1/revision/main"; }
+MC=$(commit_of models/ceval-test/ceval-tiny-zh)
+
+# layout_ok CACHE KIND REPO_ID FIXTURE_DIR REF|- FILE...: the cache holds exactly what
+# huggingface_hub writes for these files: blobs/<sha256> (LFS) or blobs/<git blob sha1>,
+# snapshots/<commit>/<path> -> ../../blobs/<etag> (one ../ more per folder), refs/<REF>
+# only when a branch was asked for, and nothing else (no .incomplete file).
+layout_ok() {
+	"$PY" - "$@" <<'PYEOF'
+import hashlib, os, sys
+cache, kind, repo, fixture, ref, files = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6:]
+LFS = (".safetensors", ".bin", ".parquet", ".npy", ".h5", ".onnx", ".pt")
+rd = os.path.join(cache, kind + "s--" + repo.replace("/", "--"))
+snaps = os.listdir(os.path.join(rd, "snapshots"))
+assert len(snaps) == 1, snaps
+commit = snaps[0]
+want = set()
+for f in files:
+    data = open(os.path.join(fixture, f), "rb").read()
+    etag = hashlib.sha256(data).hexdigest() if f.endswith(LFS) else hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+    want.add(("l", "snapshots/%s/%s" % (commit, f), "../" * (2 + f.count("/")) + "blobs/" + etag))
+    want.add(("f", "blobs/" + etag, data))
+    d = os.path.dirname(f)
+    while d:
+        want.add(("d", "snapshots/%s/%s" % (commit, d), None)); d = os.path.dirname(d)
+want |= {("d", "blobs", None), ("d", "snapshots", None), ("d", "snapshots/" + commit, None)}
+if ref != "-":
+    want |= {("d", "refs", None), ("f", "refs/" + ref, commit.encode())}
+got = set()
+for root, dirs, names in os.walk(rd):
+    for n in dirs + names:
+        p = os.path.join(root, n); rel = os.path.relpath(p, rd)
+        if os.path.islink(p): got.add(("l", rel, os.readlink(p)))
+        elif os.path.isdir(p): got.add(("d", rel, None))
+        else: got.add(("f", rel, open(p, "rb").read()))
+short = lambda s: sorted((k, p, v if not isinstance(v, bytes) or len(v) < 50 else len(v)) for k, p, v in s)
+if got != want:
+    print("missing:", short(want - got)); print("unexpected:", short(got - want)); sys.exit(1)
+PYEOF
+}
+MODEL_FILES=(1_Pooling/config.json config.json model.safetensors modules.json sentence_bert_config.json
+	special_tokens_map.json tokenizer.json tokenizer_config.json vocab.txt)
+
+# ---- a model, from an empty cache
+C=$T/c1
+expect_rc 0 "download --model" env HF_HUB_CACHE="$C" "${TO[@]}" "$BIN" download --model ceval-test/ceval-tiny-zh
+[ "$(cat "$T/out")" = "$C/models--ceval-test--ceval-tiny-zh/snapshots/$MC" ] && ok || bad "snapshot path on stdout: $(cat "$T/out")"
+layout_ok "$C" model ceval-test/ceval-tiny-zh "$M" main "${MODEL_FILES[@]}" && ok || bad "model layout as huggingface_hub's"
+expect_grep "model.safetensors  7.1 MB/7.1 MB" "$T/err" "progress line with bytes"
+expect_grep "commit $MC" "$T/err" "summary names the commit"
+# again: nothing is fetched (the API is asked which commit main is, no file is requested)
+emu clear >/dev/null
+expect_rc 0 "download again" env HF_HUB_CACHE="$C" "${TO[@]}" "$BIN" download --model ceval-test/ceval-tiny-zh -q
+emu log >"$T/log"
+[ "$(grep -c resolve "$T/log")" = 0 ] && [ "$(grep -c _storage "$T/log")" = 0 ] && ok || bad "cached files not requested again"
+# a pinned commit: no refs/
+expect_rc 0 "download --revision <commit>" env HF_HUB_CACHE="$T/c2" "${TO[@]}" "$BIN" download --model ceval-test/ceval-tiny-zh --revision "$MC" -q
+layout_ok "$T/c2" model ceval-test/ceval-tiny-zh "$M" - "${MODEL_FILES[@]}" && ok || bad "no refs/ for a commit revision"
+# --dry-run: sizes, nothing written
+expect_rc 0 "dry run" env HF_HUB_CACHE="$T/c3" "${TO[@]}" "$BIN" download --model ceval-test/ceval-tiny-zh --dry-run
+grep -qE "^  fetch +7.1 MB  model.safetensors$" "$T/out" && ok || bad "dry run lists file and size"
+expect_grep "would fetch 9 file(s), 7.7 MB" "$T/out" "dry run total"
+[ ! -e "$T/c3/models--ceval-test--ceval-tiny-zh/snapshots" ] && ok || bad "dry run wrote nothing"
+
+# a known short name is fetched under its hub id; `ceval models` then lists it with its size
+expect_rc 0 "download a known name" env HF_HUB_CACHE="$T/c6" "${TO[@]}" "$BIN" download --model bge-small-zh-v1.5 -q
+layout_ok "$T/c6" model BAAI/bge-small-zh-v1.5 "$M" main "${MODEL_FILES[@]}" && ok || bad "known name: layout"
+expect_rc 0 "models" env HF_HUB_CACHE="$T/c6" "$BIN" models
+grep -qE "^bge-small-zh-v1.5 +BAAI/bge-small-zh-v1.5 +yes +7.7 MB +$T/c6/models--BAAI--bge-small-zh-v1.5/snapshots/" "$T/out" &&
+	ok || { bad "models: present with size"; cat "$T/out"; }
+grep -qE "^bge-base-zh-v1.5 +BAAI/bge-base-zh-v1.5 +no +~410 MB " "$T/out" && ok || bad "models: approximate download size"
+
+# ---- ceval run fetches the missing model, then evaluates it like the local folder
+emu clear >/dev/null
+expect_rc 0 "run fetches on demand" env HF_HUB_CACHE="$T/c4" "${TO[@]}" "$BIN" run --model ceval-test/ceval-tiny-zh \
+	--suite demo --data-dir datasets --output "$T/res-hub" --threads 2 --no-cache
+expect_grep "is not cached: downloading ceval-test/ceval-tiny-zh" "$T/err" "run says it downloads"
+layout_ok "$T/c4" model ceval-test/ceval-tiny-zh "$M" main "${MODEL_FILES[@]}" && ok || bad "run: layout"
+expect_rc 0 "run from the folder" "${TO[@]}" "$BIN" run --model models/ceval-tiny-zh --suite demo --data-dir datasets \
+	--output "$T/res-dir" --threads 2 --no-cache -q
+"$PY" - "$T/res-hub/ceval-tiny-zh" "$T/res-dir/ceval-tiny-zh" <<'PYEOF' && ok || bad "same scores from the hub copy"
+import json, os, sys
+a, b = sys.argv[1], sys.argv[2]
+names = sorted(n for n in os.listdir(b) if n.endswith(".json"))
+assert len(names) == 7 and names == sorted(n for n in os.listdir(a) if n.endswith(".json")), names
+for n in names:
+    assert json.load(open(os.path.join(a, n)))["scores"] == json.load(open(os.path.join(b, n)))["scores"], n
+PYEOF
+# a second run uses the cache: no request at all
+emu clear >/dev/null
+expect_rc 0 "run again, cached" env HF_HUB_CACHE="$T/c4" "${TO[@]}" "$BIN" run --model ceval-test/ceval-tiny-zh \
+	--task STS-demo --data-dir datasets --output "$T/res-hub2" --threads 2 --no-cache -q
+[ ! -s "$(emu log >"$T/log"; echo "$T/log")" ] && ok || bad "cached model: no request"
+
+# ---- offline: never touches the network; one line naming both download commands
+emu clear >/dev/null
+expect_rc 3 "run --offline, missing" env HF_HUB_CACHE="$T/c5" "$BIN" run --model ceval-test/ceval-tiny-zh --suite demo \
+	--data-dir datasets --output "$T/res5" --offline
+expect_grep "\`ceval download --model ceval-test/ceval-tiny-zh\`" "$T/err" "offline: ceval download named"
+expect_grep "\`huggingface-cli download ceval-test/ceval-tiny-zh\`" "$T/err" "offline: huggingface-cli named"
+[ "$(grep -c . "$T/err")" = 1 ] && ok || bad "offline: one line"
+expect_rc 3 "HF_HUB_OFFLINE=1, missing" env HF_HUB_OFFLINE=1 HF_HUB_CACHE="$T/c5" "$BIN" run --model bge-small-zh-v1.5 \
+	--suite demo --data-dir datasets --output "$T/res5"
+expect_grep "\`huggingface-cli download BAAI/bge-small-zh-v1.5\`" "$T/err" "known name: hub id named"
+expect_rc 0 "run --offline, cached" env HF_HUB_CACHE="$T/c4" "$BIN" run --model ceval-test/ceval-tiny-zh --task STS-demo \
+	--data-dir datasets --output "$T/res6" --offline --threads 2 --no-cache -q
+[ ! -s "$(emu log >"$T/log"; echo "$T/log")" ] && ok || bad "offline: no request"
+expect_rc 2 "download with HF_HUB_OFFLINE" env HF_HUB_OFFLINE=1 HF_HUB_CACHE="$T/c5" "$BIN" download --model ceval-test/ceval-tiny-zh
+expect_grep "HF_HUB_OFFLINE is set" "$T/err" "download refuses offline"
+
+# ---- faults: each ends in a successful retry or one clear error, never a corrupt snapshot file
+# a connection cut mid-file: resumed with Range
+emu clear >/dev/null
+fault cut /_storage/
+expect_rc 0 "cut mid-file" env HF_HUB_CACHE="$T/f1" "${TO[@]}" "$BIN" download --model ceval-test/ceval-tiny-zh -q
+emu log >"$T/log"
+grep -q "GET /_storage/.* range=bytes=3567252-" "$T/log" && ok || { bad "resumed at the cut with Range"; cat "$T/log"; }
+layout_ok "$T/f1" model ceval-test/ceval-tiny-zh "$M" main "${MODEL_FILES[@]}" && ok || bad "cut: layout"
+# 429 with Retry-After, then 500, on the API and on a file
+emu clear >/dev/null
+fault 429 /api/models/ ; fault 500 resolve/$MC/config.json ; fault 429 resolve/$MC/vocab.txt
+expect_rc 0 "429 and 500 retried" env HF_HUB_CACHE="$T/f2" "${TO[@]}" "$BIN" download --model ceval-test/ceval-tiny-zh
+expect_grep "HTTP 429; retrying in 1.0s" "$T/err" "Retry-After honoured"
+expect_grep "HTTP 500; retrying" "$T/err" "500 retried"
+layout_ok "$T/f2" model ceval-test/ceval-tiny-zh "$M" main "${MODEL_FILES[@]}" && ok || bad "429/500: layout"
+# a persistent 500: bounded retries, one clear error
+emu clear >/dev/null
+fault 500 /api/models/ 100
+start=$(date +%s)
+expect_rc 3 "persistent 500" env HF_HUB_CACHE="$T/f3" "${TO[@]}" "$BIN" download --model ceval-test/ceval-tiny-zh -q
+[ $(($(date +%s) - start)) -lt 20 ] && ok || bad "retries bounded in time"
+expect_grep "answered HTTP 500 5 time(s)" "$T/err" "persistent 500 reported"
+[ "$(grep -c 'GET /api/' <(emu log))" = 5 ] && ok || bad "1 + 4 retries"
+# a wrong sha256 once: deleted, fetched again
+emu clear >/dev/null
+fault badsha /_storage/
+expect_rc 0 "wrong sha256 once" env HF_HUB_CACHE="$T/f4" "${TO[@]}" "$BIN" download --model ceval-test/ceval-tiny-zh
+expect_grep "sha256 mismatch" "$T/err" "mismatch reported"
+layout_ok "$T/f4" model ceval-test/ceval-tiny-zh "$M" main "${MODEL_FILES[@]}" && ok || bad "bad sha once: layout"
+# a wrong sha256 every time: an error, and nothing of that file in the cache
+emu clear >/dev/null
+fault badsha /_storage/ 10
+expect_rc 3 "wrong sha256 always" env HF_HUB_CACHE="$T/f5" "${TO[@]}" "$BIN" download --model ceval-test/ceval-tiny-zh -q
+expect_grep "sha256 mismatch" "$T/err" "mismatch error"
+expect_grep "the file was deleted" "$T/err" "says it was deleted"
+[ -z "$(find "$T/f5" -name 'model.safetensors*' -o -name '*.incomplete' -o -size +1M)" ] && ok || bad "no bad file kept"
+# a wrong git blob sha1 of a plain file is caught too
+emu clear >/dev/null
+fault badsha resolve/$MC/tokenizer.json 10
+expect_rc 3 "wrong git sha1" env HF_HUB_CACHE="$T/f6" "${TO[@]}" "$BIN" download --model ceval-test/ceval-tiny-zh -q
+expect_grep "git blob sha1 mismatch" "$T/err" "sha1 mismatch error"
+[ ! -e "$T/f6/models--ceval-test--ceval-tiny-zh/snapshots/$MC/tokenizer.json" ] && ok || bad "no tokenizer.json link"
+# gated: 401 without a token; with HF_TOKEN it works, and the token goes only to the hub, not to storage
+emu clear >/dev/null
+expect_rc 3 "gated, no token" env HF_HUB_CACHE="$T/g" "${TO[@]}" "$BIN" download --model ceval-test/gated-tiny -q
+expect_grep "gated or private" "$T/err" "401 explained"
+expect_grep "set HF_TOKEN" "$T/err" "401: what to do"
+expect_rc 0 "gated, HF_TOKEN" env HF_TOKEN=hf_testtoken HF_HUB_CACHE="$T/g" "${TO[@]}" "$BIN" download --model ceval-test/gated-tiny -q
+layout_ok "$T/g" model ceval-test/gated-tiny "$T/repos/gated" main config.json model.safetensors vocab.txt && ok || bad "gated layout"
+emu log >"$T/log"
+grep -q "HEAD /ceval-test/gated-tiny/resolve/.* auth=yes" "$T/log" && grep -q "GET /_storage/.* auth=no" "$T/log" && ok ||
+	{ bad "token sent to the hub only"; cat "$T/log"; }
+# 404: wrong name, wrong revision
+expect_rc 3 "404 name" env HF_HUB_CACHE="$T/n" "${TO[@]}" "$BIN" download --model ceval-test/no-such-model -q
+expect_grep "not found (HTTP 404" "$T/err" "404 said"
+expect_grep "check the name" "$T/err" "404: what to do"
+expect_rc 3 "404 revision" env HF_HUB_CACHE="$T/n" "${TO[@]}" "$BIN" download --model ceval-test/ceval-tiny-zh --revision nobranch -q
+expect_grep "the revision does not exist" "$T/err" "bad revision said"
+# no network (nothing listens): one line pointing at --offline
+expect_rc 3 "no network" env HF_ENDPOINT=http://127.0.0.1:9 CEVAL_HUB_RETRIES=1 HF_HUB_CACHE="$T/n" "${TO[@]}" "$BIN" run \
+	--model ceval-test/ceval-tiny-zh --suite demo --data-dir datasets --output "$T/res7" -q
+expect_grep "cannot reach http://127.0.0.1:9" "$T/err" "no network said"
+expect_grep "run with --offline" "$T/err" "no network: what to do"
+
+# ---- a killed download leaves no file that looks complete, and the next one resumes it
+emu clear >/dev/null
+fault slow /_storage/
+HF_HUB_CACHE="$T/k" "$BIN" download --model ceval-test/ceval-tiny-zh -q >/dev/null 2>&1 &
+DL=$!
+inc=""
+for _ in $(seq 200); do
+	inc=$(find "$T/k" -name '*.incomplete' -size +100k 2>/dev/null | head -1)
+	[ -n "$inc" ] && break
+	sleep 0.05
+done
+kill -9 $DL 2>/dev/null; wait $DL 2>/dev/null
+[ -n "$inc" ] && ok || bad "a partial .incomplete file while downloading"
+[ ! -e "$T/k/models--ceval-test--ceval-tiny-zh/snapshots/$MC/model.safetensors" ] && ok || bad "killed: no snapshot link"
+[ -z "$(find "$T/k/models--ceval-test--ceval-tiny-zh/blobs" -size +1M ! -name '*.incomplete')" ] && ok || bad "killed: no complete-looking blob"
+emu clear >/dev/null
+expect_rc 0 "resume after kill" env HF_HUB_CACHE="$T/k" "${TO[@]}" "$BIN" download --model ceval-test/ceval-tiny-zh -q
+grep -q "GET /_storage/.* range=bytes=[1-9]" <(emu log) && ok || bad "resumed with Range after the kill"
+layout_ok "$T/k" model ceval-test/ceval-tiny-zh "$M" main "${MODEL_FILES[@]}" && ok || bad "resumed: layout"
+
+# ---- two processes downloading the same repo into the same cache
+emu clear >/dev/null
+fault slow /_storage/ 2
+HF_HUB_CACHE="$T/two" "${TO[@]}" "$BIN" download --model ceval-test/ceval-tiny-zh -q >/dev/null 2>"$T/two1" &
+P1=$!
+HF_HUB_CACHE="$T/two" "${TO[@]}" "$BIN" download --model ceval-test/ceval-tiny-zh -q >/dev/null 2>"$T/two2" &
+P2=$!
+wait $P1 && wait $P2 && ok || { bad "two concurrent downloads succeed"; cat "$T/two1" "$T/two2"; }
+layout_ok "$T/two" model ceval-test/ceval-tiny-zh "$M" main "${MODEL_FILES[@]}" && ok || bad "concurrent: layout"
+# the blob lock: the other process waited for the file instead of fetching it too
+[ "$(emu log | grep -c 'GET /_storage/')" = 1 ] && ok || bad "concurrent: the LFS file fetched once"
+
+# ---- datasets of tasks, at the pinned revisions (and the -qrels repo)
+SC=$(commit_of datasets/ceval-test/ds-sts)
+RC=$(commit_of datasets/ceval-test/ds-ret)
+QC=$(commit_of datasets/ceval-test/ds-ret-qrels)
+mkdir -p "$T/tasks/suites" "$T/tasks/hub"
+cat >"$T/tasks/hub/HubSTS.yaml" <<YEOF
+name: HubSTS
+type: sts
+dataset:
+  path: hub/HubSTS
+  hf_id: ceval-test/ds-sts
+  revision: $SC
+eval_splits: [test]
+main_score: cosine_spearman
+YEOF
+cat >"$T/tasks/hub/HubRet.yaml" <<YEOF
+name: HubRet
+type: retrieval
+dataset:
+  path: hub/HubRet
+  hf_id: ceval-test/ds-ret
+  revision: $RC
+  qrels_hf_id: ceval-test/ds-ret-qrels
+  qrels_revision: $QC
+eval_splits: [dev]
+main_score: ndcg_at_10
+YEOF
+printf 'suite: hub\ntasks:\n  - HubSTS\n  - HubRet\n' >"$T/tasks/suites/hub.yaml"
+expect_rc 0 "download --task" env HF_HUB_CACHE="$T/d1" "${TO[@]}" "$BIN" download --task HubSTS --tasks-dir "$T/tasks" -q
+[ "$(cat "$T/out")" = "$T/d1/datasets--ceval-test--ds-sts/snapshots/$SC" ] && ok || bad "dataset snapshot on stdout"
+layout_ok "$T/d1" dataset ceval-test/ds-sts "$D" - README.md data/test-00000-of-00001-fedcba9876543210.parquet && ok ||
+	bad "dataset: card + the test split only, no refs for a pinned commit"
+expect_rc 0 "download --suite" env HF_HUB_CACHE="$T/d2" "${TO[@]}" "$BIN" download --suite hub --tasks-dir "$T/tasks" -q
+layout_ok "$T/d2" dataset ceval-test/ds-ret "$R" - README.md data/corpus-00000-of-00001-1111111111111111.parquet \
+	data/queries-00000-of-00001-2222222222222222.parquet && ok || bad "retrieval: corpus and queries"
+layout_ok "$T/d2" dataset ceval-test/ds-ret-qrels "$T/repos/ds-ret-qrels" - \
+	data/dev-00000-of-00001-3333333333333333.parquet && ok || bad "qrels repo: the dev split at its own revision"
+[ "$(grep -c . "$T/out")" = 3 ] && ok || bad "three snapshots printed"
+expect_rc 0 "suite dry run" env HF_HUB_CACHE="$T/d2" "${TO[@]}" "$BIN" download --suite hub --tasks-dir "$T/tasks" --dry-run
+expect_grep "cached" "$T/out" "dry run: cached files said"
+expect_grep "would fetch 0 file(s), 0 B" "$T/out" "dry run: nothing left to fetch"
+expect_rc 0 "list: hub cache summary" env HF_HUB_CACHE="$T/d2" "$BIN" list --suite hub --tasks-dir "$T/tasks"
+expect_grep "Hub cache: 3 of 3 dataset repo(s) at the pinned revisions cached (0.0 MB)" "$T/out" "list says what is cached"
+expect_rc 0 "list: nothing cached" env HF_HUB_CACHE="$T/d3" "$BIN" list --suite hub --tasks-dir "$T/tasks"
+expect_grep "Hub cache: 0 of 3" "$T/out" "list says nothing is cached"
+# a task without hf_id: said, not an error
+expect_rc 0 "local-only task" env HF_HUB_CACHE="$T/d3" "${TO[@]}" "$BIN" download --task STS-demo
+expect_grep "no dataset.hf_id" "$T/err" "local-only task said"
+# the cmteb retrieval tasks name their qrels repos
+expect_rc 0 "list cmteb" "$BIN" list --suite cmteb
+"$PY" - <<'PYEOF' && ok || bad "8 cmteb retrieval tasks pin a qrels repo"
+import glob, re
+n = sum(1 for p in glob.glob("tasks/cmteb/*.yaml") if re.search(r"qrels_hf_id: C-MTEB/\S+-qrels\n  qrels_revision: [0-9a-f]{40}\n", open(p).read()))
+assert n == 8, n
+PYEOF
+
+# usage errors
+expect_rc 2 "nothing to fetch" "$BIN" download
+expect_rc 2 "revision without model" "$BIN" download --task STS-demo --revision main
+finish
