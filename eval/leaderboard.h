@@ -62,6 +62,7 @@ struct lb_model {
 	double avg;       /* mean over present tasks (NaN if none) */
 	double type_avg[TASK_TYPE_COUNT];  /* mean over present tasks of the type (NaN if none) */
 	int32_t type_present[TASK_TYPE_COUNT];
+	int published;    /* 1: a published row (leaderboard_add with published = 1) */
 };
 
 struct leaderboard {
@@ -69,6 +70,7 @@ struct leaderboard {
 	int32_t type_total[TASK_TYPE_COUNT]; /* tasks of each type in the suite */
 	struct lb_model *models;
 	int32_t n_models;
+	int32_t models_cap;
 };
 
 /*
@@ -80,6 +82,24 @@ struct leaderboard {
 enum ce_status leaderboard_load(const char *results_dir, const struct suite *suite, struct leaderboard **out,
 				struct ce_err *err);
 void leaderboard_free(struct leaderboard *lb);
+
+/*
+ * The same in steps, for several sources: create an empty leaderboard,
+ * add paths, sort.  A path may be (results_mteb.h reads every file shape):
+ *   - a results root with one folder per model (ceval's layout, above);
+ *   - the MTEB results repository's layout: <root>/results/<org>__<model>/<revision>/<Task>.json,
+ *     or its results/ folder itself; a model with one revision folder of
+ *     suite tasks is one row "org/model", with several one row per revision
+ *     ("org__model@revision");
+ *   - one model's folder of <Task>.json files (row named after the folder).
+ * Files named by a task's old name (CMedQAv1.json) count for today's task;
+ * both names in one folder is CE_E_FORMAT.  published marks the rows added.
+ * Errors as leaderboard_load.
+ */
+enum ce_status leaderboard_create(const struct suite *suite, struct leaderboard **out, struct ce_err *err);
+enum ce_status leaderboard_add(struct leaderboard *lb, const char *path, int published, struct ce_err *err);
+/* Order the models (rule above). */
+void leaderboard_sort(struct leaderboard *lb);
 
 /* 1 if model m has every task of the suite. */
 static inline int lb_model_complete(const struct leaderboard *lb, const struct lb_model *m)
