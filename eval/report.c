@@ -151,8 +151,7 @@ enum ce_status report_leaderboard_csv(const struct leaderboard *lb, char **out, 
 /* ------------------------------------------------------------ HTML page parts */
 
 static const char page_style[] =
-	"body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px;color:#1f2328;"
-	"max-width:1100px}\n"
+	"body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px;color:#1f2328}\n"
 	"h1{font-size:22px}h2{font-size:18px;margin-top:32px}\n"
 	"p.note{color:#555;font-size:13px;max-width:900px}\n"
 	"table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}\n"
@@ -285,12 +284,13 @@ static void type_chart(struct rbuf *b, const struct leaderboard *lb, enum task_t
 		  "<svg class=\"chart\" data-type=\"%s\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		  "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s: average per model\">\n",
 		  title, CHART_W, h, CHART_W, h, title);
-	for (int g = 0; g <= 5; g++) { /* grid every scale_max/5 */
-		double x = CHART_LABEL + CHART_BAR * g / 5.0;
+	int n_grid = (int)(scale_max / 10.0 + 0.5); /* a line every 10 points */
+	for (int g = 0; g <= n_grid; g++) {
+		double x = CHART_LABEL + CHART_BAR * g / (double)n_grid;
 		rb_printf(b,
 			  "<line x1=\"%.1f\" y1=\"18\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e1e4e8\"/>"
 			  "<text x=\"%.1f\" y=\"12\" text-anchor=\"middle\" fill=\"#57606a\">%g</text>\n",
-			  x, x, h - 6, x, scale_max * g / 5.0);
+			  x, x, h - 6, x, 10.0 * g);
 	}
 	for (int i = 0; i < n; i++) {
 		const struct lb_model *m = bars[i].m;
@@ -471,7 +471,12 @@ enum ce_status report_check_html(const struct check_report *r, const char *title
 		if (w->tolerance > span)
 			span = w->tolerance;
 	}
-	span = ceil(span * 1.1 * 2.0) / 2.0;
+	static const double nice[] = {1, 2, 2.5, 5, 10, 20, 25, 50, 100};
+	for (size_t i = 0; i < sizeof nice / sizeof nice[0]; i++)
+		if (nice[i] >= span * 1.05) {
+			span = nice[i];
+			break;
+		}
 	int h = 30 + n_bars * CHART_ROW + 8;
 	double x0 = DIV_LABEL + DIV_HALF;
 	rb_printf(&b,
