@@ -90,7 +90,7 @@ void leaderboard_free(struct leaderboard *lb);
  *   - the MTEB results repository's layout: <root>/results/<org>__<model>/<revision>/<Task>.json,
  *     or its results/ folder itself; a model with one revision folder of
  *     suite tasks is one row "org/model", with several one row per revision
- *     ("org__model@revision");
+ *     ("org/model@revision");
  *   - one model's folder of <Task>.json files (row named after the folder).
  * Files named by a task's old name (CMedQAv1.json) count for today's task;
  * both names in one folder is CE_E_FORMAT.  published marks the rows added.

@@ -175,7 +175,8 @@ static const char page_error_hook[] =
 	"<script>window.addEventListener('error',function(e){var d=document.getElementById('errors');"
 	"d.appendChild(document.createTextNode('script error: '+e.message+' '));});</script>\n";
 
-/* Click a header to sort by its column: numbers (data-v) high to low first, names A to Z. */
+/* Click a header to sort by its column: numbers (data-v) high to low first, names A to Z.
+ * A link ending in #sort=N opens the page with the first table sorted by column N. */
 static const char page_sort_script[] =
 	"<script>\n"
 	"(function(){\n"
@@ -196,6 +197,8 @@ static const char page_sort_script[] =
 	"  });\n"
 	" })(ths[i],i);\n"
 	"})(tables[t]);\n"
+	"var m=/^#sort=(\\d+)$/.exec(location.hash),first=document.querySelector('table.sortable');\n"
+	"if(m&&first&&first.tHead.rows[0].cells[+m[1]])first.tHead.rows[0].cells[+m[1]].click();\n"
 	"document.body.setAttribute('data-ready','1');\n"
 	"})();\n"
 	"</script>\n";
