@@ -8,15 +8,22 @@
  * Layout read: <results_dir>/<model folder>/<Task>.json (what `ceval run`
  * writes, results.h).  Every sub-folder holding at least one results file of
  * a suite task is one model; files of tasks outside the suite are ignored.
+ * Files of every MTEB version are read (results_mteb.h); more layouts at
+ * leaderboard_add.
  *
  * Which number of a file is the task's score (leaderboard_task_score):
- *   - the score entry: the first entry (file order, i.e. the first eval split
- *     written) whose hf_subset equals the task's hf_subset; if none matches
- *     but the file has a single subset (e.g. "default"), its first entry;
- *     otherwise the file has no score for this task (CE_E_FORMAT);
+ *   - the split: the first of the task's eval_splits the file has (so the
+ *     C-MTEB tables' test split of Amazon/Massive, not the validation split
+ *     an mteb 1.x file holds too); none is CE_E_FORMAT;
+ *   - the entry of that split: the one whose hf_subset is the task's; else
+ *     the one Chinese subset ("zh", "zh-CN", "cmn-Hans", "cmo-Hans"; two
+ *     different ones are CE_E_FORMAT, ambiguous); else the split's only
+ *     entry when it is "default"; otherwise the file has no score for this
+ *     task (CE_E_FORMAT, e.g. a German-only Massive file);
  *   - the value: the metric named by the task's main_score when the entry has
  *     it (so a foreign mteb 2.x file whose main_score is max_accuracy still
- *     gives the C-MTEB cosine_ap), else the entry's main_score.
+ *     gives the C-MTEB cosine_ap), else the entry's main_score; neither is
+ *     CE_E_FORMAT (nothing is guessed).
  *
  * Incomplete models: averages are taken over the tasks the model has and are
  * flagged (`complete` = 0, shown as "62.80*" with a footnote listing what is
