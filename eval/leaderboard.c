@@ -50,6 +50,12 @@ double leaderboard_round2(double x)
 	return strtod(buf, NULL);
 }
 
+/* Both non-NULL and equal. */
+static int str_eq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
 enum ce_status leaderboard_task_score(const struct task_result *r, const struct task *t, const char *path,
 				      double *out, struct ce_err *err)
 {
@@ -62,7 +68,7 @@ enum ce_status leaderboard_task_score(const struct task_result *r, const struct 
 	const char *split = NULL;
 	for (int32_t k = 0; k < t->n_eval_splits && !split; k++)
 		for (int32_t i = 0; i < r->n_scores && !split; i++)
-			if (r->scores[i].split && strcmp(r->scores[i].split, t->eval_splits[k]) == 0)
+			if (str_eq(r->scores[i].split, t->eval_splits[k]))
 				split = t->eval_splits[k];
 	if (!split)
 		return ce_err_set(err, CE_E_FORMAT, "%s: no score for the task's eval split%s (the file has '%s')", path,
@@ -70,16 +76,15 @@ enum ce_status leaderboard_task_score(const struct task_result *r, const struct 
 	/* the subset: the task's own, else the one Chinese subset, else a lone "default" */
 	const struct result_score *e = NULL;
 	for (int32_t i = 0; i < r->n_scores && !e; i++)
-		if (strcmp(r->scores[i].split, split) == 0 && r->scores[i].hf_subset &&
-		    strcmp(r->scores[i].hf_subset, t->hf_subset) == 0)
+		if (str_eq(r->scores[i].split, split) && str_eq(r->scores[i].hf_subset, t->hf_subset))
 			e = &r->scores[i];
 	for (int32_t i = 0; i < r->n_scores && !e; i++) {
 		const struct result_score *c = &r->scores[i];
-		if (strcmp(c->split, split) != 0 || !results_mteb_is_chinese_subset(c->hf_subset))
+		if (!str_eq(c->split, split) || !results_mteb_is_chinese_subset(c->hf_subset))
 			continue;
 		for (int32_t j = i + 1; j < r->n_scores; j++)
-			if (strcmp(r->scores[j].split, split) == 0 && results_mteb_is_chinese_subset(r->scores[j].hf_subset) &&
-			    strcmp(r->scores[j].hf_subset, c->hf_subset) != 0)
+			if (str_eq(r->scores[j].split, split) && results_mteb_is_chinese_subset(r->scores[j].hf_subset) &&
+			    !str_eq(r->scores[j].hf_subset, c->hf_subset))
 				return ce_err_set(err, CE_E_FORMAT, "%s: scores.%s has two Chinese subsets, '%s' and '%s' (ambiguous)",
 						  path, split, c->hf_subset, r->scores[j].hf_subset);
 		e = c;
@@ -88,11 +93,11 @@ enum ce_status leaderboard_task_score(const struct task_result *r, const struct 
 		int32_t n_in_split = 0;
 		const struct result_score *only = NULL;
 		for (int32_t i = 0; i < r->n_scores; i++)
-			if (strcmp(r->scores[i].split, split) == 0) {
+			if (str_eq(r->scores[i].split, split)) {
 				n_in_split++;
 				only = &r->scores[i];
 			}
-		if (n_in_split == 1 && only->hf_subset && strcmp(only->hf_subset, "default") == 0)
+		if (n_in_split == 1 && str_eq(only->hf_subset, "default"))
 			e = only;
 		else
 			return ce_err_set(err, CE_E_FORMAT, "%s: scores.%s has no entry for subset '%s' nor a Chinese one (%d subset%s, e.g. '%s')",
