@@ -221,7 +221,11 @@ const struct cli_command cmd_check = {
 	"larger than it is reported as an improvement. Tasks present on only one side are listed, and so are tasks "
 	"whose two files record different dataset hashes or different subsets ('ceval run --subset'; a subset "
 	"against a full run counts as different) are refused unless --allow-mismatch. Exit status: 0 all "
-	"within tolerance, 1 a regression, 2 usage error, 3 missing tasks, different data or a malformed file.\n"
+	"within tolerance, 1 a regression, 2 usage error, 3 missing tasks, different data or a malformed file. "
+	"Either side may be results files of any MTEB version, or a model folder of the MTEB results repository. "
+	"--baseline published:NAME gates against the published C-MTEB numbers of a model (the published/ folder), "
+	"with per-type tolerances measured for that case; --format html writes one page with a diverging bar chart "
+	"of the deltas and each task's tolerance band.\n"
 	"Embeddings mode: row-wise cosine similarity of two [n, dim] .npy files; prints the worst rows. Exit 1 when "
 	"a row is below --min-cosine, 3 when the shapes differ or a file is unreadable.",
 	"ceval check --results results/bge-base-zh-v1.5 --baseline baselines/bge-base-zh-v1.5\n"
