@@ -197,12 +197,14 @@ demo: $(BIN)
 PREFIX ?= /usr/local
 DESTDIR ?=
 # Installs the binary, the task definitions (found by ceval at
-# $(PREFIX)/share/ceval/tasks) and the man page.
+# $(PREFIX)/share/ceval/tasks), the published results (share/ceval/published) and the man page.
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ceval $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ceval
 	rm -rf $(DESTDIR)$(PREFIX)/share/ceval/tasks
 	cp -r tasks $(DESTDIR)$(PREFIX)/share/ceval/tasks
+	rm -rf $(DESTDIR)$(PREFIX)/share/ceval/published
+	cp -r published $(DESTDIR)$(PREFIX)/share/ceval/published
 	install -m 644 doc/ceval.1 $(DESTDIR)$(PREFIX)/share/man/man1/ceval.1
 
 clean:

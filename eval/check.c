@@ -15,6 +15,7 @@
 #include "leaderboard.h"
 #include "npy_read.h"
 #include "results.h"
+#include "results_mteb.h"
 
 const char *check_verdict_name(enum check_verdict v)
 {
@@ -33,6 +34,28 @@ const char *check_verdict_name(enum check_verdict v)
 		return "DATA MISMATCH";
 	}
 	return "?";
+}
+
+/* Measured defaults for a published baseline; the measurements are in check.h. */
+static const double published_tolerance[TASK_TYPE_COUNT] = {
+	[TASK_TYPE_RETRIEVAL] = 0.15,
+	[TASK_TYPE_RERANKING] = 0.15,
+	[TASK_TYPE_STS] = 0.05,
+	[TASK_TYPE_PAIR_CLASSIFICATION] = 0.05,
+	[TASK_TYPE_CLASSIFICATION] = 1.1,
+	[TASK_TYPE_CLUSTERING] = 1.1,
+};
+
+double check_published_tolerance(enum task_type t)
+{
+	return (int)t >= 0 && t < TASK_TYPE_COUNT ? published_tolerance[t] : 0.5;
+}
+
+void check_opts_published_defaults(struct check_opts *o)
+{
+	for (int i = 0; i < TASK_TYPE_COUNT; i++)
+		if (o->type_tolerance[i] < 0)
+			o->type_tolerance[i] = published_tolerance[i];
 }
 
 void check_opts_init(struct check_opts *o)
@@ -119,7 +142,7 @@ static enum ce_status side_add_file(struct side *s, const char *path, const char
 {
 	struct task_result r;
 	task_result_init(&r);
-	enum ce_status st = results_read_file(path, &r, err);
+	enum ce_status st = results_mteb_read_file(path, &r, NULL, err);
 	struct task *t = NULL;
 	if (st == CE_OK && !r.task_name)
 		st = ce_err_set(err, CE_E_FORMAT, "%s: no task_name", path);
@@ -184,6 +207,33 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The one sub-folder of dir (not starting with '.'), as a new path; NULL if none or several. */
+static char *only_subdir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return NULL;
+	char *found = NULL;
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *p = fs_join(dir, de->d_name);
+		if (p && fs_is_dir(p) && n++ == 0) {
+			found = p;
+			continue;
+		}
+		ce_free(p);
+	}
+	closedir(d);
+	if (n != 1) {
+		ce_free(found);
+		return NULL;
+	}
+	return found;
+}
+
 static enum ce_status side_load(const char *path, const char *tasks_dir, struct side *s, struct ce_err *err)
 {
 	if (fs_is_file(path))
@@ -225,8 +275,15 @@ static enum ce_status side_load(const char *path, const char *tasks_dir, struct 
 	for (int32_t i = 0; i < n; i++)
 		ce_free(names[i]);
 	ce_free(names);
-	if (st == CE_OK && s->n == 0)
-		st = ce_err_set(err, CE_E_NOT_FOUND, "%s: no results files (<Task>.json) in this folder", path);
+	if (st == CE_OK && s->n == 0) {
+		/* a model folder of the MTEB results repository: its one revision folder */
+		char *rev = n == 0 ? only_subdir(path) : NULL;
+		if (rev)
+			st = side_load(rev, tasks_dir, s, err);
+		else
+			st = ce_err_set(err, CE_E_NOT_FOUND, "%s: no results files (<Task>.json) in this folder", path);
+		ce_free(rev);
+	}
 	return st;
 }
 

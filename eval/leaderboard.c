@@ -15,6 +15,7 @@
 
 #include "ce_alloc.h"
 #include "fs_util.h"
+#include "results_mteb.h"
 
 static const char *const type_titles[TASK_TYPE_COUNT] = {
 	[TASK_TYPE_RETRIEVAL] = "Retrieval",
@@ -49,6 +50,12 @@ double leaderboard_round2(double x)
 	return strtod(buf, NULL);
 }
 
+/* Both non-NULL and equal. */
+static int str_eq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
 enum ce_status leaderboard_task_score(const struct task_result *r, const struct task *t, const char *path,
 				      double *out, struct ce_err *err)
 {
@@ -57,23 +64,53 @@ enum ce_status leaderboard_task_score(const struct task_result *r, const struct 
 				  r->task_name ? r->task_name : "(none)", t->name);
 	if (r->n_scores <= 0)
 		return ce_err_set(err, CE_E_FORMAT, "%s: no scores", path);
+	/* the split: the first of the task's eval splits the file has */
+	const char *split = NULL;
+	for (int32_t k = 0; k < t->n_eval_splits && !split; k++)
+		for (int32_t i = 0; i < r->n_scores && !split; i++)
+			if (str_eq(r->scores[i].split, t->eval_splits[k]))
+				split = t->eval_splits[k];
+	if (!split)
+		return ce_err_set(err, CE_E_FORMAT, "%s: no score for the task's eval split%s (the file has '%s')", path,
+				  t->n_eval_splits > 1 ? "s" : "", r->scores[0].split ? r->scores[0].split : "?");
+	/* the subset: the task's own, else the one Chinese subset, else a lone "default" */
 	const struct result_score *e = NULL;
 	for (int32_t i = 0; i < r->n_scores && !e; i++)
-		if (r->scores[i].hf_subset && strcmp(r->scores[i].hf_subset, t->hf_subset) == 0)
+		if (str_eq(r->scores[i].split, split) && str_eq(r->scores[i].hf_subset, t->hf_subset))
 			e = &r->scores[i];
+	for (int32_t i = 0; i < r->n_scores && !e; i++) {
+		const struct result_score *c = &r->scores[i];
+		if (!str_eq(c->split, split) || !results_mteb_is_chinese_subset(c->hf_subset))
+			continue;
+		for (int32_t j = i + 1; j < r->n_scores; j++)
+			if (str_eq(r->scores[j].split, split) && results_mteb_is_chinese_subset(r->scores[j].hf_subset) &&
+			    !str_eq(r->scores[j].hf_subset, c->hf_subset))
+				return ce_err_set(err, CE_E_FORMAT, "%s: scores.%s has two Chinese subsets, '%s' and '%s' (ambiguous)",
+						  path, split, c->hf_subset, r->scores[j].hf_subset);
+		e = c;
+	}
 	if (!e) {
-		int single = 1;
-		for (int32_t i = 1; i < r->n_scores && single; i++)
-			single = r->scores[i].hf_subset && r->scores[0].hf_subset &&
-				 strcmp(r->scores[i].hf_subset, r->scores[0].hf_subset) == 0;
-		if (!single)
-			return ce_err_set(err, CE_E_FORMAT, "%s: no score entry for subset '%s' (the file has several subsets)",
-					  path, t->hf_subset);
-		e = &r->scores[0];
+		int32_t n_in_split = 0;
+		const struct result_score *only = NULL;
+		for (int32_t i = 0; i < r->n_scores; i++)
+			if (str_eq(r->scores[i].split, split)) {
+				n_in_split++;
+				only = &r->scores[i];
+			}
+		if (n_in_split == 1 && str_eq(only->hf_subset, "default"))
+			e = only;
+		else
+			return ce_err_set(err, CE_E_FORMAT, "%s: scores.%s has no entry for subset '%s' nor a Chinese one (%d subset%s, e.g. '%s')",
+					  path, split, t->hf_subset, (int)n_in_split, n_in_split == 1 ? "" : "s",
+					  only && only->hf_subset ? only->hf_subset : "?");
 	}
 	double v;
-	if (!metric_set_get(&e->metrics, t->main_score, &v))
+	if (!metric_set_get(&e->metrics, t->main_score, &v)) {
 		v = e->main_score;
+		if (isnan(v))
+			return ce_err_set(err, CE_E_FORMAT, "%s: scores.%s (%s) has no '%s' (the task's main score) and no main_score",
+					  path, split, e->hf_subset, t->main_score);
+	}
 	if (!isfinite(v))
 		return ce_err_set(err, CE_E_FORMAT, "%s: scores.%s: %s is not a finite number", path,
 				  e->split ? e->split : "?", t->main_score);
@@ -165,32 +202,69 @@ static void model_averages(const struct leaderboard *lb, struct lb_model *m)
 		m->type_avg[i] = m->type_present[i] ? tsum[i] / m->type_present[i] : NAN;
 }
 
-/* Load one model folder; *m->score all NaN when nothing of the suite is there. */
-static enum ce_status load_model(const struct leaderboard *lb, const char *dir, const char *folder, struct lb_model *m,
-				 struct ce_err *err)
+/*
+ * The results file of task t in folder dir: <dir>/<Task>.json or, for tasks
+ * mteb renamed, <dir>/<old name>.json.  *path NULL when neither exists;
+ * CE_E_FORMAT when both do (which one counts would be a guess).
+ */
+static enum ce_status task_file(const char *dir, const struct task *t, char **path, struct ce_err *err)
+{
+	*path = NULL;
+	const char *names[2] = {t->name, results_mteb_old_name(t->name)};
+	char *found[2] = {NULL, NULL};
+	for (int i = 0; i < 2; i++) {
+		if (!names[i])
+			continue;
+		char file[300];
+		snprintf(file, sizeof file, "%s.json", names[i]);
+		char *p = fs_join(dir, file);
+		if (!p) {
+			ce_free(found[0]);
+			return ce_err_set(err, CE_E_NOMEM, "out of memory");
+		}
+		if (fs_is_file(p))
+			found[i] = p;
+		else
+			ce_free(p);
+	}
+	if (found[0] && found[1]) {
+		enum ce_status s = ce_err_set(err, CE_E_FORMAT, "%s and %s: two results files for task %s (ambiguous)",
+					      found[0], found[1], t->name);
+		ce_free(found[0]);
+		ce_free(found[1]);
+		return s;
+	}
+	*path = found[0] ? found[0] : found[1];
+	return CE_OK;
+}
+
+/* Load one model folder (the files of model_dir, shown as label); *m->score all NaN when nothing of the suite is there. */
+static enum ce_status load_model(const struct leaderboard *lb, const char *model_dir, const char *label,
+				 struct lb_model *m, struct ce_err *err)
 {
 	const struct suite *su = lb->suite;
 	m->score = ce_malloc_array((size_t)(su->n_tasks ? su->n_tasks : 1), sizeof *m->score);
-	if (!m->score || !(m->folder = ce_strdup(folder)))
+	if (!m->score || !(m->folder = ce_strdup(label)))
 		return ce_err_set(err, CE_E_NOMEM, "out of memory");
 	for (int32_t k = 0; k < su->n_tasks; k++)
 		m->score[k] = NAN;
 	enum ce_status s = CE_OK;
+	int32_t n_loaded = 0;
 	for (int32_t k = 0; k < su->n_tasks && s == CE_OK; k++) {
 		const struct task *t = su->tasks[k];
-		if (!results_exists(dir, folder, t->name))
+		char *path = NULL;
+		s = task_file(model_dir, t, &path, err);
+		if (s != CE_OK || !path)
 			continue;
-		char *path = results_path(dir, folder, t->name, err);
-		if (!path)
-			return err ? err->code : CE_E_NOMEM;
 		struct task_result r;
 		task_result_init(&r);
-		s = results_read_file(path, &r, err);
+		s = results_mteb_read_file(path, &r, NULL, err);
 		double v = NAN;
 		if (s == CE_OK)
 			s = leaderboard_task_score(&r, t, path, &v, err);
 		if (s == CE_OK) {
 			m->score[k] = leaderboard_round2(v * 100.0);
+			n_loaded++;
 			if (r.has_ceval) {
 				if (!m->name && r.model_name && !(m->name = ce_strdup(r.model_name)))
 					s = ce_err_set(err, CE_E_NOMEM, "out of memory");
@@ -203,8 +277,28 @@ static enum ce_status load_model(const struct leaderboard *lb, const char *dir, 
 		task_result_deinit(&r);
 		ce_free(path);
 	}
-	if (s == CE_OK && !m->name && !(m->name = ce_strdup(folder)))
-		s = ce_err_set(err, CE_E_NOMEM, "out of memory");
+	if (s == CE_OK && n_loaded > 0 && (!m->name || m->dim == 0)) {
+		/* mteb's model_meta.json beside the files: name and embed_dim */
+		char *meta_name = NULL;
+		int32_t meta_dim = 0;
+		s = results_mteb_read_model_meta(model_dir, &meta_name, &meta_dim, err);
+		if (s == CE_OK && !m->name)
+			m->name = meta_name, meta_name = NULL;
+		if (s == CE_OK && m->dim == 0)
+			m->dim = meta_dim;
+		ce_free(meta_name);
+	}
+	if (s == CE_OK && !m->name) {
+		/* "org__model" (mteb's folder name for "org/model") is shown as org/model */
+		const char *us = strstr(label, "__");
+		if (!(m->name = ce_strdup(label)))
+			s = ce_err_set(err, CE_E_NOMEM, "out of memory");
+		else if (us) {
+			size_t at = (size_t)(us - label);
+			m->name[at] = '/';
+			memmove(m->name + at + 1, m->name + at + 2, strlen(m->name + at + 2) + 1);
+		}
+	}
 	return s;
 }
 
@@ -222,8 +316,7 @@ static int cmp_models(const void *pa, const void *pb, void *ctx)
 	return strcmp(a->folder, b->folder);
 }
 
-enum ce_status leaderboard_load(const char *results_dir, const struct suite *suite, struct leaderboard **out,
-				struct ce_err *err)
+enum ce_status leaderboard_create(const struct suite *suite, struct leaderboard **out, struct ce_err *err)
 {
 	*out = NULL;
 	struct leaderboard *lb = ce_calloc(1, sizeof *lb);
@@ -232,35 +325,152 @@ enum ce_status leaderboard_load(const char *results_dir, const struct suite *sui
 	lb->suite = suite;
 	for (int32_t k = 0; k < suite->n_tasks; k++)
 		lb->type_total[suite->tasks[k]->type]++;
-	char **names = NULL;
+	*out = lb;
+	return CE_OK;
+}
+
+/* 1 if dir holds a results file of some task of the suite (under its name or old name). */
+static int dir_has_suite_file(const struct leaderboard *lb, const char *dir)
+{
+	for (int32_t k = 0; k < lb->suite->n_tasks; k++) {
+		const struct task *t = lb->suite->tasks[k];
+		const char *names[2] = {t->name, results_mteb_old_name(t->name)};
+		for (int i = 0; i < 2; i++) {
+			if (!names[i])
+				continue;
+			char file[300];
+			snprintf(file, sizeof file, "%s.json", names[i]);
+			char *p = fs_join(dir, file);
+			int ok = p && fs_is_file(p);
+			ce_free(p);
+			if (ok)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static enum ce_status add_model(struct leaderboard *lb, const char *dir, const char *label, int published,
+				struct ce_err *err)
+{
+	if (lb->n_models == lb->models_cap) {
+		int32_t nc = lb->models_cap ? lb->models_cap * 2 : 16;
+		struct lb_model *g = ce_realloc_array(lb->models, (size_t)nc, sizeof *g);
+		if (!g)
+			return ce_err_set(err, CE_E_NOMEM, "out of memory");
+		lb->models = g;
+		lb->models_cap = nc;
+	}
+	struct lb_model *m = &lb->models[lb->n_models];
+	memset(m, 0, sizeof *m);
+	lb->n_models++; /* counted before loading so leaderboard_free releases a half-loaded model */
+	m->published = published;
+	enum ce_status s = load_model(lb, dir, label, m, err);
+	if (s != CE_OK)
+		return s;
+	model_averages(lb, m);
+	if (m->n_present == 0) { /* not a results folder of this suite */
+		ce_free(m->name);
+		ce_free(m->folder);
+		ce_free(m->score);
+		memset(m, 0, sizeof *m);
+		lb->n_models--;
+	}
+	return CE_OK;
+}
+
+/* A model folder of the results repository: its files, or its revision folders. */
+static enum ce_status add_model_folder(struct leaderboard *lb, const char *dir, const char *label, int published,
+				       struct ce_err *err)
+{
+	if (dir_has_suite_file(lb, dir))
+		return add_model(lb, dir, label, published, err);
+	char **revs = NULL;
 	int32_t n = 0;
-	enum ce_status s = list_subdirs(results_dir, &names, &n, err);
-	if (s == CE_OK && n > 0 && !(lb->models = ce_calloc((size_t)n, sizeof *lb->models)))
+	enum ce_status s = list_subdirs(dir, &revs, &n, err);
+	char **with = n ? ce_calloc((size_t)n, sizeof *with) : NULL;
+	int32_t n_with = 0;
+	if (s == CE_OK && n && !with)
 		s = ce_err_set(err, CE_E_NOMEM, "out of memory");
 	for (int32_t i = 0; i < n && s == CE_OK; i++) {
-		struct lb_model *m = &lb->models[lb->n_models];
-		lb->n_models++; /* counted before loading so leaderboard_free releases a half-loaded model */
-		s = load_model(lb, results_dir, names[i], m, err);
-		if (s != CE_OK)
-			break;
-		model_averages(lb, m);
-		if (m->n_present == 0) { /* not a results folder of this suite */
-			ce_free(m->name);
-			ce_free(m->folder);
-			ce_free(m->score);
-			memset(m, 0, sizeof *m);
-			lb->n_models--;
-		}
+		char *p = fs_join(dir, revs[i]);
+		if (!p)
+			s = ce_err_set(err, CE_E_NOMEM, "out of memory");
+		else if (dir_has_suite_file(lb, p))
+			with[n_with++] = p;
+		else
+			ce_free(p);
+	}
+	/* one revision: the model; several: one row per revision (which one counts is not guessed) */
+	for (int32_t i = 0; i < n_with && s == CE_OK; i++) {
+		char lab[512];
+		if (n_with == 1)
+			snprintf(lab, sizeof lab, "%s", label);
+		else
+			snprintf(lab, sizeof lab, "%s@%s", label, strrchr(with[i], '/') + 1);
+		s = add_model(lb, with[i], lab, published, err);
+	}
+	for (int32_t i = 0; i < n_with; i++)
+		ce_free(with[i]);
+	ce_free(with);
+	for (int32_t i = 0; i < n; i++)
+		ce_free(revs[i]);
+	ce_free(revs);
+	return s;
+}
+
+enum ce_status leaderboard_add(struct leaderboard *lb, const char *path, int published, struct ce_err *err)
+{
+	if (dir_has_suite_file(lb, path)) { /* one model's folder */
+		char *base = fs_basename(path);
+		if (!base)
+			return ce_err_set(err, CE_E_NOMEM, "out of memory");
+		enum ce_status s = add_model(lb, path, base, published, err);
+		ce_free(base);
+		return s;
+	}
+	/* the results repository's root holds results/<org>__<model>/<revision>/ */
+	char *root = fs_join(path, "results");
+	if (!root)
+		return ce_err_set(err, CE_E_NOMEM, "out of memory");
+	if (!fs_is_dir(root)) {
+		ce_free(root);
+		if (!(root = ce_strdup(path)))
+			return ce_err_set(err, CE_E_NOMEM, "out of memory");
+	}
+	char **names = NULL;
+	int32_t n = 0;
+	enum ce_status s = list_subdirs(root, &names, &n, err);
+	for (int32_t i = 0; i < n && s == CE_OK; i++) {
+		char *p = fs_join(root, names[i]);
+		s = p ? add_model_folder(lb, p, names[i], published, err) : ce_err_set(err, CE_E_NOMEM, "out of memory");
+		ce_free(p);
 	}
 	for (int32_t i = 0; i < n; i++)
 		ce_free(names[i]);
 	ce_free(names);
+	ce_free(root);
+	return s;
+}
+
+void leaderboard_sort(struct leaderboard *lb)
+{
+	if (lb->n_models > 1)
+		qsort_r(lb->models, (size_t)lb->n_models, sizeof *lb->models, cmp_models, lb);
+}
+
+enum ce_status leaderboard_load(const char *results_dir, const struct suite *suite, struct leaderboard **out,
+				struct ce_err *err)
+{
+	*out = NULL;
+	struct leaderboard *lb = NULL;
+	CE_TRY(leaderboard_create(suite, &lb, err));
+	enum ce_status s = leaderboard_add(lb, results_dir, 0, err);
 	if (s != CE_OK) {
 		leaderboard_free(lb);
 		return s;
 	}
-	if (lb->n_models > 1)
-		qsort_r(lb->models, (size_t)lb->n_models, sizeof *lb->models, cmp_models, lb);
+	leaderboard_sort(lb);
 	*out = lb;
 	return CE_OK;
 }
@@ -349,6 +559,8 @@ enum ce_status leaderboard_to_markdown(const struct leaderboard *lb, char **md, 
 		const struct lb_model *m = &lb->models[j];
 		sb_printf(&b, "| ");
 		sb_cell(&b, m->name);
+		if (m->published)
+			sb_printf(&b, " (published)");
 		if (m->dim > 0)
 			sb_printf(&b, " | %d |", (int)m->dim);
 		else
@@ -408,7 +620,7 @@ enum ce_status leaderboard_to_markdown(const struct leaderboard *lb, char **md, 
 			const struct lb_model *m = &lb->models[j];
 			sb_printf(&b, "| ");
 			sb_cell(&b, m->name);
-			sb_printf(&b, " |");
+			sb_printf(&b, "%s |", m->published ? " (published)" : "");
 			for (int32_t k = 0; k < su->n_tasks; k++)
 				if (su->tasks[k]->type == ty)
 					sb_score(&b, m->score[k], 0);

@@ -8,15 +8,22 @@
  * Layout read: <results_dir>/<model folder>/<Task>.json (what `ceval run`
  * writes, results.h).  Every sub-folder holding at least one results file of
  * a suite task is one model; files of tasks outside the suite are ignored.
+ * Files of every MTEB version are read (results_mteb.h); more layouts at
+ * leaderboard_add.
  *
  * Which number of a file is the task's score (leaderboard_task_score):
- *   - the score entry: the first entry (file order, i.e. the first eval split
- *     written) whose hf_subset equals the task's hf_subset; if none matches
- *     but the file has a single subset (e.g. "default"), its first entry;
- *     otherwise the file has no score for this task (CE_E_FORMAT);
+ *   - the split: the first of the task's eval_splits the file has (so the
+ *     C-MTEB tables' test split of Amazon/Massive, not the validation split
+ *     an mteb 1.x file holds too); none is CE_E_FORMAT;
+ *   - the entry of that split: the one whose hf_subset is the task's; else
+ *     the one Chinese subset ("zh", "zh-CN", "cmn-Hans", "cmo-Hans"; two
+ *     different ones are CE_E_FORMAT, ambiguous); else the split's only
+ *     entry when it is "default"; otherwise the file has no score for this
+ *     task (CE_E_FORMAT, e.g. a German-only Massive file);
  *   - the value: the metric named by the task's main_score when the entry has
  *     it (so a foreign mteb 2.x file whose main_score is max_accuracy still
- *     gives the C-MTEB cosine_ap), else the entry's main_score.
+ *     gives the C-MTEB cosine_ap), else the entry's main_score; neither is
+ *     CE_E_FORMAT (nothing is guessed).
  *
  * Incomplete models: averages are taken over the tasks the model has and are
  * flagged (`complete` = 0, shown as "62.80*" with a footnote listing what is
@@ -62,6 +69,7 @@ struct lb_model {
 	double avg;       /* mean over present tasks (NaN if none) */
 	double type_avg[TASK_TYPE_COUNT];  /* mean over present tasks of the type (NaN if none) */
 	int32_t type_present[TASK_TYPE_COUNT];
+	int published;    /* 1: a published row (leaderboard_add with published = 1) */
 };
 
 struct leaderboard {
@@ -69,6 +77,7 @@ struct leaderboard {
 	int32_t type_total[TASK_TYPE_COUNT]; /* tasks of each type in the suite */
 	struct lb_model *models;
 	int32_t n_models;
+	int32_t models_cap;
 };
 
 /*
@@ -80,6 +89,24 @@ struct leaderboard {
 enum ce_status leaderboard_load(const char *results_dir, const struct suite *suite, struct leaderboard **out,
 				struct ce_err *err);
 void leaderboard_free(struct leaderboard *lb);
+
+/*
+ * The same in steps, for several sources: create an empty leaderboard,
+ * add paths, sort.  A path may be (results_mteb.h reads every file shape):
+ *   - a results root with one folder per model (ceval's layout, above);
+ *   - the MTEB results repository's layout: <root>/results/<org>__<model>/<revision>/<Task>.json,
+ *     or its results/ folder itself; a model with one revision folder of
+ *     suite tasks is one row "org/model", with several one row per revision
+ *     ("org/model@revision");
+ *   - one model's folder of <Task>.json files (row named after the folder).
+ * Files named by a task's old name (CMedQAv1.json) count for today's task;
+ * both names in one folder is CE_E_FORMAT.  published marks the rows added.
+ * Errors as leaderboard_load.
+ */
+enum ce_status leaderboard_create(const struct suite *suite, struct leaderboard **out, struct ce_err *err);
+enum ce_status leaderboard_add(struct leaderboard *lb, const char *path, int published, struct ce_err *err);
+/* Order the models (rule above). */
+void leaderboard_sort(struct leaderboard *lb);
 
 /* 1 if model m has every task of the suite. */
 static inline int lb_model_complete(const struct leaderboard *lb, const struct lb_model *m)
