@@ -13,6 +13,7 @@
 
 #include "ce_alloc.h"
 #include "line_reader.h"
+#include "jsonl.h"
 #include "record.h"
 
 struct jsonl_source {
@@ -22,40 +23,43 @@ struct jsonl_source {
 	json_t *row; /* the current object, or NULL */
 };
 
+enum record_kind jsonl_kind(const json_t *v)
+{
+	if (!v)
+		return RECORD_MISSING;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return RECORD_MAP;
+	case JSON_ARRAY: return RECORD_LIST;
+	case JSON_STRING: return RECORD_STR;
+	case JSON_INTEGER: return RECORD_INT;
+	case JSON_REAL: return RECORD_REAL;
+	case JSON_TRUE:
+	case JSON_FALSE: return RECORD_BOOL;
+	case JSON_NULL: return RECORD_NULL;
+	}
+	return RECORD_MISSING;
+}
+
 static void fill(const json_t *j, struct record_value *v)
 {
 	memset(v, 0, sizeof *v);
-	if (!j) {
-		v->kind = RECORD_MISSING;
-		return;
-	}
-	switch (json_typeof(j)) {
-	case JSON_OBJECT: v->kind = RECORD_MAP; break;
-	case JSON_ARRAY:
-		v->kind = RECORD_LIST;
+	v->kind = jsonl_kind(j);
+	switch (v->kind) {
+	case RECORD_LIST:
 		v->n = json_array_size(j);
 		v->impl = j;
 		break;
-	case JSON_STRING:
-		v->kind = RECORD_STR;
+	case RECORD_STR:
 		v->str = json_string_value(j);
 		v->len = json_string_length(j);
 		break;
-	case JSON_INTEGER:
-		v->kind = RECORD_INT;
+	case RECORD_INT:
 		v->i = (int64_t)json_integer_value(j);
 		v->num = json_number_value(j);
 		break;
-	case JSON_REAL:
-		v->kind = RECORD_REAL;
-		v->num = json_real_value(j);
-		break;
-	case JSON_TRUE:
-	case JSON_FALSE:
-		v->kind = RECORD_BOOL;
-		v->b = json_is_true(j);
-		break;
-	case JSON_NULL: v->kind = RECORD_NULL; break;
+	case RECORD_REAL: v->num = json_real_value(j); break;
+	case RECORD_BOOL: v->b = json_is_true(j); break;
+	default: break;
 	}
 }
 
