@@ -12,13 +12,14 @@
 #include <jansson.h>
 
 #include "ce_alloc.h"
-#include "line_reader.h"
+#include "lines.h"
 #include "jsonl.h"
 #include "record.h"
 
 struct jsonl_source {
 	struct record_source base; /* first: the record_source * is this */
-	struct line_reader *r;
+	struct line_src src;
+	char *path; /* owned copy */
 	uint64_t *hash;
 	json_t *row; /* the current object, or NULL */
 };
@@ -72,7 +73,7 @@ static enum ce_status jl_next(struct record_source *base, bool *has_row, struct 
 	const char *line;
 	size_t len;
 	int eof;
-	CE_TRY(record_next_line(s->r, s->hash, &line, &len, &eof, err));
+	CE_TRY(line_src_next_data(&s->src, s->hash, &line, &len, &eof, err));
 	if (eof)
 		return CE_OK;
 	json_error_t je;
@@ -80,7 +81,7 @@ static enum ce_status jl_next(struct record_source *base, bool *has_row, struct 
 	json_t *j = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
 	if (!j)
 		return ce_err_set(err, CE_E_FORMAT, "%s:%" PRId64 ":%d: bad JSON: %s", base->path,
-				  line_reader_lineno(s->r), je.column > 0 ? je.column : 1, je.text);
+				  s->src.lineno, je.column > 0 ? je.column : 1, je.text);
 	if (!json_is_object(j)) {
 		json_decref(j);
 		return record_err(base, err, "expected a JSON object, found another JSON value");
@@ -105,14 +106,15 @@ static void jl_elem(struct record_source *base, const struct record_value *list,
 
 static int64_t jl_pos(const struct record_source *base)
 {
-	return line_reader_lineno(((const struct jsonl_source *)base)->r);
+	return ((const struct jsonl_source *)base)->src.lineno;
 }
 
 static void jl_close(struct record_source *base)
 {
 	struct jsonl_source *s = (struct jsonl_source *)base;
 	json_decref(s->row);
-	line_reader_close(s->r);
+	line_src_close(&s->src);
+	ce_free(s->path);
 	ce_free(s);
 }
 
@@ -131,13 +133,19 @@ enum ce_status jsonl_source_open(const char *path, uint64_t *hash, struct record
 	struct jsonl_source *s = ce_calloc(1, sizeof *s);
 	if (!s)
 		return ce_err_set(err, CE_E_NOMEM, "%s: out of memory", path);
-	s->r = line_reader_open(path, 0, err);
-	if (!s->r) {
+	if (!(s->path = ce_strdup(path))) {
 		ce_free(s);
-		return err ? err->code : CE_E_IO;
+		return ce_err_set(err, CE_E_NOMEM, "%s: out of memory", path);
+	}
+	s->src.name = s->src.path = s->path;
+	enum ce_status st = line_src_open(&s->src, err);
+	if (st != CE_OK) {
+		ce_free(s->path);
+		ce_free(s);
+		return st;
 	}
 	s->base.ops = &jsonl_ops;
-	s->base.path = line_reader_path(s->r);
+	s->base.path = s->src.name;
 	s->hash = hash;
 	*out = &s->base;
 	return CE_OK;

@@ -12,7 +12,6 @@
 
 #include "ce_alloc.h"
 #include "fs_util.h"
-#include "line_reader.h"
 
 const char *record_kind_name(enum record_kind k)
 {
@@ -91,30 +90,6 @@ void record_source_close(struct record_source *s)
 {
 	if (s)
 		s->ops->close(s);
-}
-
-static int is_blank(const char *l, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (l[i] != ' ' && l[i] != '\t' && l[i] != '\r')
-			return 0;
-	return 1;
-}
-
-enum ce_status record_next_line(struct line_reader *r, uint64_t *hash, const char **line, size_t *len, int *eof,
-				struct ce_err *err)
-{
-	for (;;) {
-		CE_TRY(line_reader_next(r, line, len, eof, err));
-		if (*eof)
-			return CE_OK;
-		if (hash) {
-			*hash = strtab_fnv1a(*hash, *line, *len);
-			*hash = strtab_fnv1a(*hash, "\n", 1);
-		}
-		if (!is_blank(*line, *len))
-			return CE_OK;
-	}
 }
 
 enum ce_status record_err(const struct record_source *s, struct ce_err *err, const char *fmt, ...)

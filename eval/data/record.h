@@ -147,10 +147,4 @@ enum ce_status jsonl_source_open(const char *path, uint64_t *hash, struct record
 /* <dir>/<rel> if it is a file, else <dir>/<rel>.zst; [out] *path (ce_free). */
 enum ce_status record_find_file(const char *dir, const char *rel, char **path, struct ce_err *err);
 
-struct line_reader;
-/* Next line of r with a non-blank character (blank: space, tab, CR); every
- * line read is folded into *hash (if hash) followed by "\n". */
-enum ce_status record_next_line(struct line_reader *r, uint64_t *hash, const char **line, size_t *len, int *eof,
-				struct ce_err *err);
-
 #endif

@@ -124,3 +124,58 @@ enum ce_status strtab_grow(void **p, int64_t *cap, int64_t need, size_t item)
 	*cap = nc;
 	return CE_OK;
 }
+
+/* ---- struct strpool: chunked storage, pointers stay valid until strpool_free */
+
+struct strpool_chunk {
+	struct strpool_chunk *next;
+	size_t used, cap;
+	char data[];
+};
+
+void strpool_free(struct strpool *p)
+{
+	struct strpool_chunk *c = p->head;
+	while (c) {
+		struct strpool_chunk *n = c->next;
+		ce_free(c);
+		c = n;
+	}
+	p->head = NULL;
+}
+
+/* Keep the newest chunk, forget the strings (reuse for the next query). */
+void strpool_reset(struct strpool *p)
+{
+	if (!p->head)
+		return;
+	struct strpool_chunk *keep = p->head, *c = keep->next;
+	while (c) {
+		struct strpool_chunk *n = c->next;
+		ce_free(c);
+		c = n;
+	}
+	keep->next = NULL;
+	keep->used = 0;
+	p->head = keep;
+}
+
+char *strpool_add(struct strpool *p, const char *s, size_t n)
+{
+	struct strpool_chunk *c = p->head;
+	if (!c || c->cap - c->used < n + 1) {
+		size_t cap = n + 1 > 65536 ? n + 1 : 65536;
+		struct strpool_chunk *nc = ce_malloc(sizeof *nc + cap);
+		if (!nc)
+			return NULL;
+		nc->used = 0;
+		nc->cap = cap;
+		nc->next = c;
+		p->head = c = nc;
+	}
+	char *d = c->data + c->used;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	c->used += n + 1;
+	return d;
+}

@@ -6,6 +6,7 @@
  *   struct str_index  open-addressing index over strings held elsewhere
  *   strtab_fnv1a      FNV-1a 64 (the dataset content hash, spec: results)
  *   strtab_grow       growable arrays of fixed-size items
+ *   struct strpool    chunked strings whose pointers stay valid (score.c)
  *
  * Ownership: a strtab owns its buffers (strtab_deinit); strings returned by
  * strtab_get are valid until the next push or deinit.
@@ -67,5 +68,20 @@ int64_t str_index_find(const struct str_index *x, const char *const *strings, co
 
 /* Grow *p (items of `item` bytes, *cap of them) to hold at least need.  CE_E_NOMEM. */
 enum ce_status strtab_grow(void **p, int64_t *cap, int64_t need, size_t item);
+
+/*
+ * Chunked string storage (used where pointers must stay valid while more
+ * strings are added, unlike struct strtab): strings live until strpool_free,
+ * or strpool_reset which forgets them but keeps the newest chunk for reuse.
+ * Zero-initialise.
+ */
+struct strpool_chunk;
+struct strpool {
+	struct strpool_chunk *head;
+};
+/* Copy s[0..n) plus a NUL; NULL on NOMEM. */
+char *strpool_add(struct strpool *p, const char *s, size_t n);
+void strpool_reset(struct strpool *p);
+void strpool_free(struct strpool *p);
 
 #endif

@@ -2,7 +2,7 @@
  * t_retrieval.c - the retrieval task type, BEIR layout: corpus rows (id,
  * optional title, text; corpus text = (title + " " + text).strip() as
  * MTEB/BEIR), query rows (id, text) and the judgements qrels/<split>.tsv
- * (qrels.h).  Ids are strings, or integers written in decimal (mteb casts
+ * (qrels_tsv.h).  Ids are strings, or integers written in decimal (mteb casts
  * ids with str()), non-empty and distinct.  Subset: n judged queries, their
  * relevant documents, other documents up to m.  Evaluator: ev_retrieval
  * (ev_retrieval.c).
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "ce_alloc.h"
-#include "qrels.h"
+#include "qrels_tsv.h"
 #include "t_common.h"
 #include "task_types.h"
 
@@ -148,9 +148,9 @@ static int cmp_qrel_key(const void *a, const void *b)
 static enum ce_status load_qrels(const char *dir, const char *split, struct ds_retrieval *d, uint64_t *hash,
 				 struct ce_err *err)
 {
-	struct qrels_reader *q;
-	CE_TRY(qrels_open(dir, split, hash, &q, err));
-	const char *path = qrels_path(q);
+	struct qrels_tsv *q;
+	CE_TRY(qrels_tsv_open(dir, split, hash, &q, err));
+	const char *path = qrels_tsv_path(q);
 	struct str_index xq = {0}, xd = {0};
 	const char **pq = strtab_pointers(&d->query_ids), **pd = strtab_pointers(&d->corpus_ids);
 	struct qrel_key *keys = NULL;
@@ -166,21 +166,21 @@ static enum ce_status load_qrels(const char *dir, const char *split, struct ds_r
 		const char *qs, *ds;
 		size_t ql, dl;
 		bool has_row;
-		st = qrels_next(q, &qs, &ql, &ds, &dl, &has_row, err);
+		st = qrels_tsv_next(q, &qs, &ql, &ds, &dl, &has_row, err);
 		if (st != CE_OK || !has_row)
 			break;
 		int64_t qi = str_index_find(&xq, pq, qs, ql);
 		if (qi < 0) {
-			st = qrels_err(q, err, "query id '%.*s' is not in queries.jsonl", (int)(ql > 200 ? 200 : ql), qs);
+			st = qrels_tsv_err(q, err, "query id '%.*s' is not in queries.jsonl", (int)(ql > 200 ? 200 : ql), qs);
 			break;
 		}
 		int64_t di = str_index_find(&xd, pd, ds, dl);
 		if (di < 0) {
-			st = qrels_err(q, err, "corpus id '%.*s' is not in corpus.jsonl", (int)(dl > 200 ? 200 : dl), ds);
+			st = qrels_tsv_err(q, err, "corpus id '%.*s' is not in corpus.jsonl", (int)(dl > 200 ? 200 : dl), ds);
 			break;
 		}
 		int32_t v;
-		if ((st = qrels_score(q, &v, err)) != CE_OK)
+		if ((st = qrels_tsv_score(q, &v, err)) != CE_OK)
 			break;
 		int64_t n = d->n_qrels;
 		if (strtab_grow((void **)&d->qrel_query, &cap_q, n + 1, sizeof *d->qrel_query) != CE_OK ||
@@ -193,11 +193,11 @@ static enum ce_status load_qrels(const char *dir, const char *split, struct ds_r
 		d->qrel_query[n] = qi;
 		d->qrel_doc[n] = di;
 		d->qrel_score[n] = v;
-		keys[n] = (struct qrel_key){qi, di, qrels_lineno(q)};
+		keys[n] = (struct qrel_key){qi, di, qrels_tsv_lineno(q)};
 		d->n_qrels++;
 	}
 	if (st == CE_OK && d->n_qrels == 0)
-		st = ce_err_set(err, CE_E_FORMAT, "%s:%" PRId64 ": no records (empty split)", path, qrels_lineno(q));
+		st = ce_err_set(err, CE_E_FORMAT, "%s:%" PRId64 ": no records (empty split)", path, qrels_tsv_lineno(q));
 	if (st == CE_OK) {
 		/* a repeated (query, doc) pair would silently overwrite in BEIR's dict: reject it */
 		qsort(keys, (size_t)d->n_qrels, sizeof *keys, cmp_qrel_key);
@@ -212,7 +212,7 @@ static enum ce_status load_qrels(const char *dir, const char *split, struct ds_r
 	ce_free(pq);
 	ce_free(pd);
 	ce_free(keys);
-	qrels_close(q);
+	qrels_tsv_close(q);
 	return st;
 }
 

@@ -1,7 +1,7 @@
 /*
- * qrels.c - the BEIR qrels TSV reader (qrels.h).
+ * qrels_tsv.c - the BEIR qrels TSV reader (qrels_tsv.h).
  */
-#include "qrels.h"
+#include "qrels_tsv.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -9,18 +9,19 @@
 #include <string.h>
 
 #include "ce_alloc.h"
-#include "line_reader.h"
+#include "lines.h"
 #include "record.h"
 
-struct qrels_reader {
-	struct line_reader *r;
+struct qrels_tsv {
+	struct line_src src;
+	char *path; /* owned */
 	uint64_t *hash;
 	int header_done;
 	const char *f[3];
 	size_t fl[3];
 };
 
-enum ce_status qrels_open(const char *dir, const char *split, uint64_t *hash, struct qrels_reader **out,
+enum ce_status qrels_tsv_open(const char *dir, const char *split, uint64_t *hash, struct qrels_tsv **out,
 			  struct ce_err *err)
 {
 	*out = NULL;
@@ -28,17 +29,19 @@ enum ce_status qrels_open(const char *dir, const char *split, uint64_t *hash, st
 	snprintf(rel, sizeof rel, "qrels/%s.tsv", split);
 	char *p;
 	CE_TRY(record_find_file(dir, rel, &p, err));
-	struct qrels_reader *q = ce_calloc(1, sizeof *q);
+	struct qrels_tsv *q = ce_calloc(1, sizeof *q);
 	if (!q) {
 		enum ce_status st = ce_err_set(err, CE_E_NOMEM, "%s: out of memory", p);
 		ce_free(p);
 		return st;
 	}
-	q->r = line_reader_open(p, 0, err);
-	ce_free(p);
-	if (!q->r) {
+	q->path = p;
+	q->src.name = q->src.path = p;
+	enum ce_status st = line_src_open(&q->src, err);
+	if (st != CE_OK) {
+		ce_free(q->path);
 		ce_free(q);
-		return err ? err->code : CE_E_IO;
+		return st;
 	}
 	q->hash = hash;
 	if (hash)
@@ -67,7 +70,7 @@ static int split3(const char *line, size_t len, const char *f[3], size_t fl[3])
 	return k == 3;
 }
 
-enum ce_status qrels_next(struct qrels_reader *q, const char **qid, size_t *qid_len, const char **did,
+enum ce_status qrels_tsv_next(struct qrels_tsv *q, const char **qid, size_t *qid_len, const char **did,
 			  size_t *did_len, bool *has_row, struct ce_err *err)
 {
 	*has_row = false;
@@ -75,16 +78,16 @@ enum ce_status qrels_next(struct qrels_reader *q, const char **qid, size_t *qid_
 		const char *line;
 		size_t len;
 		int eof;
-		CE_TRY(record_next_line(q->r, q->hash, &line, &len, &eof, err));
+		CE_TRY(line_src_next_data(&q->src, q->hash, &line, &len, &eof, err));
 		if (eof)
 			return CE_OK;
 		if (!split3(line, len, q->f, q->fl))
-			return qrels_err(q, err, "expected 3 tab-separated fields (query-id, corpus-id, score)");
+			return qrels_tsv_err(q, err, "expected 3 tab-separated fields (query-id, corpus-id, score)");
 		if (!q->header_done) {
 			q->header_done = 1;
 			if (!(q->fl[0] == 8 && !memcmp(q->f[0], "query-id", 8) && q->fl[1] == 9 &&
 			      !memcmp(q->f[1], "corpus-id", 9) && q->fl[2] == 5 && !memcmp(q->f[2], "score", 5)))
-				return qrels_err(q, err, "expected the header 'query-id<TAB>corpus-id<TAB>score'");
+				return qrels_tsv_err(q, err, "expected the header 'query-id<TAB>corpus-id<TAB>score'");
 			continue;
 		}
 		*qid = q->f[0];
@@ -96,7 +99,7 @@ enum ce_status qrels_next(struct qrels_reader *q, const char **qid, size_t *qid_
 	}
 }
 
-enum ce_status qrels_score(const struct qrels_reader *q, int32_t *score, struct ce_err *err)
+enum ce_status qrels_tsv_score(const struct qrels_tsv *q, int32_t *score, struct ce_err *err)
 {
 	/* integer relevance (pytrec_eval requires ints): optional sign, digits, int32 range */
 	const char *p = q->f[2];
@@ -117,36 +120,37 @@ enum ce_status qrels_score(const struct qrels_reader *q, int32_t *score, struct 
 	if (neg)
 		v = -v;
 	if (!ok || v > INT32_MAX || v < INT32_MIN)
-		return qrels_err(q, err, "score: expected an integer, found '%.*s'", (int)(pl > 40 ? 40 : pl), p);
+		return qrels_tsv_err(q, err, "score: expected an integer, found '%.*s'", (int)(pl > 40 ? 40 : pl), p);
 	*score = (int32_t)v;
 	return CE_OK;
 }
 
-enum ce_status qrels_err(const struct qrels_reader *q, struct ce_err *err, const char *fmt, ...)
+enum ce_status qrels_tsv_err(const struct qrels_tsv *q, struct ce_err *err, const char *fmt, ...)
 {
 	char msg[CE_ERR_MSG_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return ce_err_set(err, CE_E_FORMAT, "%s:%" PRId64 ": %s", line_reader_path(q->r), line_reader_lineno(q->r),
+	return ce_err_set(err, CE_E_FORMAT, "%s:%" PRId64 ": %s", q->path, q->src.lineno,
 			  msg);
 }
 
-int64_t qrels_lineno(const struct qrels_reader *q)
+int64_t qrels_tsv_lineno(const struct qrels_tsv *q)
 {
-	return line_reader_lineno(q->r);
+	return q->src.lineno;
 }
 
-const char *qrels_path(const struct qrels_reader *q)
+const char *qrels_tsv_path(const struct qrels_tsv *q)
 {
-	return line_reader_path(q->r);
+	return q->path;
 }
 
-void qrels_close(struct qrels_reader *q)
+void qrels_tsv_close(struct qrels_tsv *q)
 {
 	if (!q)
 		return;
-	line_reader_close(q->r);
+	line_src_close(&q->src);
+	ce_free(q->path);
 	ce_free(q);
 }
