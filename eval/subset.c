@@ -281,7 +281,8 @@ int subset_record_matches(const struct task_result *r, const struct task *t, con
 	if (!r->has_subset || !r->subset_rule || strcmp(r->subset_rule, SUBSET_RULE) != 0)
 		return 0;
 	int64_t m = 0;
-	if (t->type == TASK_TYPE_RETRIEVAL)
+	const struct task_type_desc *d = task_type_desc(t->type);
+	if (d && d->subset_corpus)
 		m = spec->corpus > 0 ? spec->corpus : spec->n * SUBSET_CORPUS_FACTOR;
 	return r->subset_n == spec->n && r->subset_corpus == m && r->subset_seed == (int64_t)spec->seed;
 }

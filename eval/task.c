@@ -879,7 +879,7 @@ static enum ce_status suite_add_task(struct yctx *c, const yaml_node_t *item, co
 	for (int32_t i = 0; s == CE_OK && i < su->n_tasks; i++)
 		if (strcmp(su->tasks[i]->name, t->name) == 0)
 			s = yerr_at(c, item->start_mark, "tasks: task '%s' is listed twice", t->name);
-	if (s == CE_OK && m_node && t->type != TASK_TYPE_RETRIEVAL)
+	if (s == CE_OK && m_node && !task_types[t->type]->subset_corpus)
 		s = yerr_at(c, m_node->start_mark, "subset_corpus: only for retrieval tasks; '%s' is %s", t->name,
 			    task_type_name(t->type));
 	ce_free(path);

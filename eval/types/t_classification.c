@@ -138,6 +138,7 @@ const struct task_type_desc task_type_classification = {
 	.default_main_score = "accuracy",
 	.query_instruction = false,
 	.train_split = true,
+	.subset_corpus = false,
 	.params = classification_params,
 	.columns = classification_columns,
 	.load = classification_load,

@@ -134,6 +134,7 @@ const struct task_type_desc task_type_clustering = {
 	.default_main_score = "v_measure",
 	.query_instruction = false,
 	.train_split = false,
+	.subset_corpus = false,
 	.params = clustering_params,
 	.columns = clustering_columns,
 	.load = clustering_load,

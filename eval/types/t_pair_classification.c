@@ -99,6 +99,7 @@ const struct task_type_desc task_type_pair_classification = {
 	.default_main_score = "cosine_ap",
 	.query_instruction = false,
 	.train_split = false,
+	.subset_corpus = false,
 	.params = pair_params,
 	.columns = pair_columns,
 	.load = pair_load,

@@ -133,6 +133,7 @@ const struct task_type_desc task_type_reranking = {
 	.default_main_score = "map",
 	.query_instruction = true,
 	.train_split = false,
+	.subset_corpus = false,
 	.params = reranking_params,
 	.columns = reranking_columns,
 	.load = reranking_load,

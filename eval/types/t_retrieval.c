@@ -376,6 +376,7 @@ const struct task_type_desc task_type_retrieval = {
 	.default_main_score = "ndcg_at_10",
 	.query_instruction = true,
 	.train_split = false,
+	.subset_corpus = true,
 	.params = retrieval_params,
 	.columns = retrieval_columns,
 	.load = retrieval_load,

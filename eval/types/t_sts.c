@@ -124,6 +124,7 @@ const struct task_type_desc task_type_sts = {
 	.default_main_score = "cosine_spearman",
 	.query_instruction = false,
 	.train_split = false,
+	.subset_corpus = false,
 	.params = sts_params,
 	.columns = sts_columns,
 	.load = sts_load,

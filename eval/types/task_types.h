@@ -51,6 +51,7 @@ struct task_type_desc {
 	const char *default_main_score; /* R1: "cosine_spearman" */
 	bool query_instruction;         /* default of query_instruction, and whether true is allowed */
 	bool train_split;               /* reads a train split as well ("train" by default) */
+	bool subset_corpus;             /* its subset rule also takes a corpus size M (subset_corpus) */
 	const char *const *params;      /* the parameters: keys it accepts, NULL-terminated (may be empty) */
 	const char *const *columns;     /* the task_columns keys it reads, NULL-terminated */
 	task_load_fn load;

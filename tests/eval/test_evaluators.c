@@ -15,6 +15,7 @@
 #include "ce_alloc.h"
 #include "dataset.h"
 #include "evaluator.h"
+#include "leaderboard.h"
 #include "results.h"
 #include "task.h"
 #include "task_types.h"
@@ -350,6 +351,15 @@ static void test_task_type_table(void **state)
 	}
 	assert_null(task_type_desc(TASK_TYPE_COUNT));
 	assert_null(evaluator_for(TASK_TYPE_COUNT));
+	/* the leaderboard's column order names every type once */
+	int seen[TASK_TYPE_COUNT] = {0};
+	for (int i = 0; i < TASK_TYPE_COUNT; i++) {
+		assert_in_range(leaderboard_type_order[i], 0, TASK_TYPE_COUNT - 1);
+		seen[leaderboard_type_order[i]]++;
+	}
+	for (int i = 0; i < TASK_TYPE_COUNT; i++)
+		assert_int_equal(seen[i], 1);
+	assert_string_equal(leaderboard_type_title(TASK_TYPE_PAIR_CLASSIFICATION), "PairClassification");
 }
 
 int main(void)
