@@ -73,7 +73,7 @@ static int type_has_param(const struct task_type_desc *d, const char *key)
 	return 0;
 }
 
-/* The one type a parameter applies to (for the message), or NULL. */
+/* The type a parameter applies to (for the message), "?" if none. */
 static const char *param_owner(const char *key)
 {
 	for (int i = 0; i < TASK_TYPE_COUNT; i++)
