@@ -56,12 +56,12 @@ const char *task_type_default_main_score(enum task_type t)
 	return d ? d->default_main_score : "?";
 }
 
-/* "one of retrieval, reranking, ..." in table order. */
-static void type_names_list(char *buf, size_t cap)
+void task_type_list(char *buf, size_t cap)
 {
-	size_t o = (size_t)snprintf(buf, cap, "one of");
+	size_t o = 0;
+	buf[0] = '\0';
 	for (int i = 0; i < TASK_TYPE_COUNT && o < cap; i++)
-		o += (size_t)snprintf(buf + o, cap - o, "%s %s", i ? "," : "", task_types[i]->name);
+		o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? ", " : "", task_types[i]->name);
 }
 
 /* Does the type accept parameter key? */
@@ -503,8 +503,9 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 	enum ce_status s = task_type_from_name(type, &t->type);
 	ce_free(type);
 	if (s != CE_OK) {
-		char one_of[256];
-		type_names_list(one_of, sizeof one_of);
+		char names[200], one_of[256];
+		task_type_list(names, sizeof names);
+		snprintf(one_of, sizeof one_of, "one of %s", names);
 		return expected(c, v[K_TYPE], "type", one_of);
 	}
 	const struct task_type_desc *td = task_types[t->type];
