@@ -64,6 +64,30 @@ void task_type_list(char *buf, size_t cap)
 		o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? ", " : "", task_types[i]->name);
 }
 
+/* Names of the types whose descriptor has flag set ("a", "a and b", "a, b and c"), for messages. */
+enum type_flag { FLAG_QUERY_INSTRUCTION, FLAG_TRAIN_SPLIT, FLAG_SUBSET_CORPUS };
+static int has_flag(const struct task_type_desc *d, enum type_flag f)
+{
+	return f == FLAG_QUERY_INSTRUCTION ? d->query_instruction : f == FLAG_TRAIN_SPLIT ? d->train_split
+											 : d->subset_corpus;
+}
+static const char *types_with(enum type_flag f, char *buf, size_t cap)
+{
+	int n = 0, k = 0;
+	for (int i = 0; i < TASK_TYPE_COUNT; i++)
+		n += has_flag(task_types[i], f);
+	size_t o = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < TASK_TYPE_COUNT && o < cap; i++) {
+		if (!has_flag(task_types[i], f))
+			continue;
+		const char *sep = k == 0 ? "" : k == n - 1 ? " and " : ", ";
+		o += (size_t)snprintf(buf + o, cap - o, "%s%s", sep, task_types[i]->name);
+		k++;
+	}
+	return buf;
+}
+
 /* Does the type accept parameter key? */
 static int type_has_param(const struct task_type_desc *d, const char *key)
 {
@@ -510,6 +534,7 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 	}
 	const struct task_type_desc *td = task_types[t->type];
 	const char *tn = td->name;
+	char names[200]; /* types_with */
 	int is_query_type = td->query_instruction;
 
 	CE_TRY(get_str(c, v[K_NAME], "name", &t->name));
@@ -551,7 +576,8 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 					       t->train_split);
 	} else if (v[K_TRAIN_SPLIT]) {
 		return yerr_at(c, kn[K_TRAIN_SPLIT]->start_mark,
-			       "train_split: applies only to classification tasks, this task is %s", tn);
+			       "train_split: applies only to %s tasks, this task is %s",
+			       types_with(FLAG_TRAIN_SPLIT, names, sizeof names), tn);
 	}
 	if (v[K_MAIN_SCORE]) {
 		CE_TRY(get_str(c, v[K_MAIN_SCORE], "main_score", &t->main_score));
@@ -579,8 +605,8 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 		CE_TRY(get_bool(c, v[K_QUERY_INSTRUCTION], "query_instruction", &t->query_instruction));
 		if (t->query_instruction && !is_query_type)
 			return yerr_at(c, v[K_QUERY_INSTRUCTION]->start_mark,
-				       "query_instruction: true applies only to retrieval and reranking tasks, this task is %s",
-				       tn);
+				       "query_instruction: true applies only to %s tasks, this task is %s",
+				       types_with(FLAG_QUERY_INSTRUCTION, names, sizeof names), tn);
 	}
 
 	if (v[K_PARAMETERS]) {
@@ -880,8 +906,10 @@ static enum ce_status suite_add_task(struct yctx *c, const yaml_node_t *item, co
 	for (int32_t i = 0; s == CE_OK && i < su->n_tasks; i++)
 		if (strcmp(su->tasks[i]->name, t->name) == 0)
 			s = yerr_at(c, item->start_mark, "tasks: task '%s' is listed twice", t->name);
+	char names[200];
 	if (s == CE_OK && m_node && !task_types[t->type]->subset_corpus)
-		s = yerr_at(c, m_node->start_mark, "subset_corpus: only for retrieval tasks; '%s' is %s", t->name,
+		s = yerr_at(c, m_node->start_mark, "subset_corpus: only for %s tasks; '%s' is %s",
+			    types_with(FLAG_SUBSET_CORPUS, names, sizeof names), t->name,
 			    task_type_name(t->type));
 	ce_free(path);
 	ce_free(entry);
