@@ -6,9 +6,8 @@
  * A type lives in eval/types/t_<type>.c (loader, row count, subset rule,
  * text count; its evaluator may live there or in ev_<type>.c) and is listed
  * once in task_types.c.  Every field is required: the table's size is a
- * static assertion and test_task_type_table (tests/eval/test_evaluators.c)
- * checks that every entry
- * is present, in enum order, with no NULL member.
+ * static assertion, and test_task_type_table (tests/eval/test_evaluators.c)
+ * checks that every entry is present, in enum order, with no NULL member.
  *
  * Loaders read rows only through the record interface (record.h), by the
  * column names of the task (struct task_columns), so a new data format needs
