@@ -79,11 +79,11 @@ enum ce_status check_opts_type_tolerance(struct check_opts *o, const char *spec,
 	memcpy(type, spec, tl);
 	type[tl] = '\0';
 	enum task_type t;
-	if (task_type_from_name(type, &t) != CE_OK)
-		return ce_err_set(err, CE_E_INVALID_ARG,
-				  "--tolerance-type: unknown task type '%s' (retrieval, reranking, sts, "
-				  "pair_classification, classification, clustering)",
-				  type);
+	if (task_type_from_name(type, &t) != CE_OK) {
+		char names[200];
+		task_type_list(names, sizeof names);
+		return ce_err_set(err, CE_E_INVALID_ARG, "--tolerance-type: unknown task type '%s' (%s)", type, names);
+	}
 	char *end = NULL;
 	errno = 0;
 	double v = strtod(eq + 1, &end);

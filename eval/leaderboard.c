@@ -16,15 +16,7 @@
 #include "ce_alloc.h"
 #include "fs_util.h"
 #include "results_mteb.h"
-
-static const char *const type_titles[TASK_TYPE_COUNT] = {
-	[TASK_TYPE_RETRIEVAL] = "Retrieval",
-	[TASK_TYPE_RERANKING] = "Reranking",
-	[TASK_TYPE_STS] = "STS",
-	[TASK_TYPE_PAIR_CLASSIFICATION] = "PairClassification",
-	[TASK_TYPE_CLASSIFICATION] = "Classification",
-	[TASK_TYPE_CLUSTERING] = "Clustering",
-};
+#include "task_types.h"
 
 const enum task_type leaderboard_type_order[TASK_TYPE_COUNT] = {
 	TASK_TYPE_RETRIEVAL,	  TASK_TYPE_STS,       TASK_TYPE_PAIR_CLASSIFICATION,
@@ -33,9 +25,8 @@ const enum task_type leaderboard_type_order[TASK_TYPE_COUNT] = {
 
 const char *leaderboard_type_title(enum task_type t)
 {
-	if ((int)t < 0 || t >= TASK_TYPE_COUNT)
-		return "?";
-	return type_titles[t];
+	const struct task_type_desc *d = task_type_desc(t);
+	return d ? d->title : "?";
 }
 
 double leaderboard_round2(double x)
@@ -549,7 +540,7 @@ enum ce_status leaderboard_to_markdown(const struct leaderboard *lb, char **md, 
 		  (int)su->n_tasks);
 	sb_printf(&b, "| Model | Embedding dimension | Avg |");
 	for (int i = 0; i < TASK_TYPE_COUNT; i++)
-		sb_printf(&b, " %s |", type_titles[leaderboard_type_order[i]]);
+		sb_printf(&b, " %s |", leaderboard_type_title(leaderboard_type_order[i]));
 	sb_printf(&b, "\n|---|---:|---:|");
 	for (int i = 0; i < TASK_TYPE_COUNT; i++)
 		sb_printf(&b, "---:|");
@@ -590,7 +581,7 @@ enum ce_status leaderboard_to_markdown(const struct leaderboard *lb, char **md, 
 				enum task_type ty = leaderboard_type_order[i];
 				int miss = lb->type_total[ty] - m->type_present[ty];
 				if (miss) {
-					sb_printf(&b, "%s%s %d", first ? "" : ", ", type_titles[ty], miss);
+					sb_printf(&b, "%s%s %d", first ? "" : ", ", leaderboard_type_title(ty), miss);
 					first = 0;
 				}
 			}
@@ -605,7 +596,7 @@ enum ce_status leaderboard_to_markdown(const struct leaderboard *lb, char **md, 
 		enum task_type ty = leaderboard_type_order[i];
 		if (lb->type_total[ty] == 0)
 			continue;
-		sb_printf(&b, "\n## %s\n\n| Model |", type_titles[ty]);
+		sb_printf(&b, "\n## %s\n\n| Model |", leaderboard_type_title(ty));
 		for (int32_t k = 0; k < su->n_tasks; k++)
 			if (su->tasks[k]->type == ty) {
 				sb_printf(&b, " ");

@@ -18,6 +18,7 @@
 
 #include "ce_alloc.h"
 #include "fs_util.h"
+#include "jsonl.h"
 
 #define RESULTS_FILE_MAX ((size_t)64 << 20)
 
@@ -383,21 +384,10 @@ static enum ce_status rerr(struct rctx *c, const char *where, const char *fmt, .
 	return ce_err_set(c->err, CE_E_FORMAT, "%s: %s: %s", c->name, where, msg);
 }
 
+/* JSON kinds are worded once, by the record interface (record.h, jsonl.h). */
 static const char *kind(const json_t *v)
 {
-	if (!v)
-		return "nothing (missing)";
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a real number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
-	}
-	return "?";
+	return v ? record_kind_name(jsonl_kind(v)) : "nothing (missing)";
 }
 
 #define NOMEM_R(c) ce_err_set((c)->err, CE_E_NOMEM, "%s: out of memory", (c)->name)

@@ -11,119 +11,8 @@
 #include <string.h>
 
 #include "ce_alloc.h"
-#include "line_reader.h"
-
-/* ================================================================ string pool */
-
-/* Chunked string storage: pointers stay valid until strpool_free. */
-struct strpool_chunk {
-	struct strpool_chunk *next;
-	size_t used, cap;
-	char data[];
-};
-
-struct strpool {
-	struct strpool_chunk *head;
-};
-
-static void strpool_free(struct strpool *p)
-{
-	struct strpool_chunk *c = p->head;
-	while (c) {
-		struct strpool_chunk *n = c->next;
-		ce_free(c);
-		c = n;
-	}
-	p->head = NULL;
-}
-
-/* Keep the newest chunk, forget the strings (reuse for the next query). */
-static void strpool_reset(struct strpool *p)
-{
-	if (!p->head)
-		return;
-	struct strpool_chunk *keep = p->head, *c = keep->next;
-	while (c) {
-		struct strpool_chunk *n = c->next;
-		ce_free(c);
-		c = n;
-	}
-	keep->next = NULL;
-	keep->used = 0;
-	p->head = keep;
-}
-
-static char *strpool_add(struct strpool *p, const char *s, size_t n)
-{
-	struct strpool_chunk *c = p->head;
-	if (!c || c->cap - c->used < n + 1) {
-		size_t cap = n + 1 > 65536 ? n + 1 : 65536;
-		struct strpool_chunk *nc = ce_malloc(sizeof *nc + cap);
-		if (!nc)
-			return NULL;
-		nc->used = 0;
-		nc->cap = cap;
-		nc->next = c;
-		p->head = c = nc;
-	}
-	char *d = c->data + c->used;
-	memcpy(d, s, n);
-	d[n] = '\0';
-	c->used += n + 1;
-	return d;
-}
-
-/* ================================================================ line source */
-
-/* Lines from a (plain or zstd) file, or from a memory buffer. */
-struct line_src {
-	const char *name;
-	const char *path;         /* file mode when non-NULL */
-	struct line_reader *lr;
-	const char *buf;          /* memory mode */
-	size_t len, pos;
-	int64_t lineno;
-};
-
-static enum ce_status src_open(struct line_src *s, struct ce_err *err)
-{
-	s->lineno = 0;
-	s->pos = 0;
-	if (s->path) {
-		s->lr = line_reader_open(s->path, 0, err);
-		if (!s->lr)
-			return err ? err->code : CE_E_IO;
-	}
-	return CE_OK;
-}
-
-static void src_close(struct line_src *s)
-{
-	line_reader_close(s->lr);
-	s->lr = NULL;
-}
-
-static enum ce_status src_next(struct line_src *s, const char **line, size_t *len, int *eof, struct ce_err *err)
-{
-	if (s->lr) {
-		CE_TRY(line_reader_next(s->lr, line, len, eof, err));
-		s->lineno = line_reader_lineno(s->lr);
-		return CE_OK;
-	}
-	if (s->pos >= s->len) {
-		*eof = 1;
-		return CE_OK;
-	}
-	const char *start = s->buf + s->pos;
-	const char *nl = memchr(start, '\n', s->len - s->pos);
-	size_t n = nl ? (size_t)(nl - start) : s->len - s->pos;
-	s->pos += n + (nl != NULL);
-	s->lineno++;
-	*line = start;
-	*len = n;
-	*eof = 0;
-	return CE_OK;
-}
+#include "lines.h"
+#include "strtab.h"
 
 /* ================================================================ fields */
 
@@ -290,14 +179,14 @@ static struct qrels *qrels_parse_src(struct line_src *s, enum score_qrels_format
 		ce_err_set(err, CE_E_NOMEM, "%s: out of memory", s->name);
 		return NULL;
 	}
-	if ((st = src_open(s, err)) != CE_OK)
+	if ((st = line_src_open(s, err)) != CE_OK)
 		goto fail;
 	int first = 1;
 	for (;;) {
 		const char *l;
 		size_t len;
 		int eof;
-		if ((st = src_next(s, &l, &len, &eof, err)) != CE_OK)
+		if ((st = line_src_next(s, &l, &len, &eof, err)) != CE_OK)
 			goto fail;
 		if (eof)
 			break;
@@ -358,7 +247,7 @@ static struct qrels *qrels_parse_src(struct line_src *s, enum score_qrels_format
 		e->line = s->lineno;
 		n++;
 	}
-	src_close(s);
+	line_src_close(s);
 	q->format = fmt == SCORE_QRELS_AUTO ? SCORE_QRELS_TREC : fmt;
 	if (n > 1)
 		qsort(lines, n, sizeof *lines, cmp_qrels_line);
@@ -391,7 +280,7 @@ static struct qrels *qrels_parse_src(struct line_src *s, enum score_qrels_format
 nomem:
 	ce_err_set(err, CE_E_NOMEM, "%s: out of memory", s->name);
 fail:
-	src_close(s);
+	line_src_close(s);
 	ce_free(lines);
 	qrels_free(q);
 	return NULL;
@@ -633,13 +522,13 @@ static enum ce_status read_run(struct score_ctx *c, struct line_src *s, int whol
 	enum ce_status st;
 	*ungrouped = 0;
 
-	if ((st = src_open(s, err)) != CE_OK)
+	if ((st = line_src_open(s, err)) != CE_OK)
 		return st;
 	for (;;) {
 		const char *l;
 		size_t len;
 		int eof;
-		if ((st = src_next(s, &l, &len, &eof, err)) != CE_OK)
+		if ((st = line_src_next(s, &l, &len, &eof, err)) != CE_OK)
 			goto out;
 		if (!eof && skip_line(l, len))
 			continue;
@@ -719,7 +608,7 @@ static enum ce_status read_run(struct score_ctx *c, struct line_src *s, int whol
 		break;
 	}
 out:
-	src_close(s);
+	line_src_close(s);
 	strpool_free(&qpool);
 	ce_free(e);
 	return st;

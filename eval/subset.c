@@ -17,6 +17,7 @@
 #include "ce_alloc.h"
 #include "results.h"
 #include "sorted_i64.h"
+#include "task_types.h"
 
 /* ---- PRNG ------------------------------------------------------------- */
 
@@ -157,32 +158,19 @@ out:
 
 /* ---- selection hash --------------------------------------------------- */
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
-
-static uint64_t fnv_bytes(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= FNV_PRIME;
-	}
-	return h;
-}
-
 static uint64_t fnv_str(uint64_t h, const char *s)
 {
-	return fnv_bytes(h, s, strlen(s) + 1); /* with its NUL, as a separator */
+	return strtab_fnv1a(h, s, strlen(s) + 1); /* with its NUL, as a separator */
 }
 
 /* role byte + index as 8 little-endian bytes (independent of the host's byte order) */
-static uint64_t fnv_index(uint64_t h, char role, int64_t idx)
+uint64_t subset_hash_index(uint64_t h, char role, int64_t idx)
 {
 	unsigned char b[9];
 	b[0] = (unsigned char)role;
 	for (int i = 0; i < 8; i++)
 		b[1 + i] = (unsigned char)((uint64_t)idx >> (8 * i));
-	return fnv_bytes(h, b, sizeof b);
+	return strtab_fnv1a(h, b, sizeof b);
 }
 
 void subset_hash_hex(uint64_t h, char buf[17])
@@ -192,15 +180,12 @@ void subset_hash_hex(uint64_t h, char buf[17])
 
 /* ---- helpers over strtabs ---------------------------------------------- */
 
-static enum ce_status push_row(struct strtab *dst, const struct strtab *src, int64_t i)
+enum ce_status subset_push_row(struct strtab *dst, const struct strtab *src, int64_t i)
 {
 	return strtab_push(dst, strtab_get(src, i), strtab_len(src, i));
 }
 
-#define NOMEM_S(t) ce_err_set(err, CE_E_NOMEM, "%s: subset: out of memory", (t)->name)
-
-/* Sample n of rows 0..n_rows-1 with the given strata; [out] *sel (ce_free), *n_sel. */
-static enum ce_status pick(const struct task *t, const int32_t *strata, int64_t n_rows, int32_t n_strata, int64_t n,
+enum ce_status subset_pick(const struct task *t, const int32_t *strata, int64_t n_rows, int32_t n_strata, int64_t n,
 			   struct subset_rng *rng, int64_t **sel, int64_t *n_sel, struct ce_err *err)
 {
 	*sel = ce_malloc_array((size_t)(n_rows ? n_rows : 1), sizeof **sel);
@@ -214,290 +199,6 @@ static enum ce_status pick(const struct task *t, const int32_t *strata, int64_t 
 	return st;
 }
 
-/* ---- per type ---------------------------------------------------------- */
-
-static enum ce_status sub_sts(const struct dataset *ds, const struct task *t, int64_t n, struct subset_rng *rng,
-			      struct dataset *nw, uint64_t *h, struct subset_info *info, struct ce_err *err)
-{
-	const struct ds_sts *s = &ds->sts;
-	int64_t rows = s->s1.n;
-	int32_t *strata = ce_malloc_array((size_t)(rows ? rows : 1), sizeof *strata);
-	if (!strata)
-		return NOMEM_S(t);
-	double lo = INFINITY, hi = -INFINITY;
-	if (t->has_score_range) {
-		lo = t->score_min;
-		hi = t->score_max;
-	} else {
-		for (int64_t i = 0; i < rows; i++) {
-			lo = fmin(lo, s->score[i]);
-			hi = fmax(hi, s->score[i]);
-		}
-	}
-	for (int64_t i = 0; i < rows; i++) {
-		int32_t b = 0;
-		if (hi > lo) {
-			double f = floor((s->score[i] - lo) / (hi - lo) * SUBSET_STS_BUCKETS);
-			b = f < 0 ? 0 : f >= SUBSET_STS_BUCKETS ? SUBSET_STS_BUCKETS - 1 : (int32_t)f;
-		}
-		strata[i] = b;
-	}
-	int64_t *sel = NULL, k = 0;
-	enum ce_status st = pick(t, strata, rows, SUBSET_STS_BUCKETS, n, rng, &sel, &k, err);
-	ce_free(strata);
-	if (st != CE_OK)
-		return st;
-	if (!(nw->sts.score = ce_malloc_array((size_t)(k ? k : 1), sizeof *nw->sts.score)))
-		st = NOMEM_S(t);
-	for (int64_t j = 0; j < k && st == CE_OK; j++) {
-		*h = fnv_index(*h, 'r', sel[j]);
-		nw->sts.score[j] = s->score[sel[j]];
-		if (push_row(&nw->sts.s1, &s->s1, sel[j]) != CE_OK || push_row(&nw->sts.s2, &s->s2, sel[j]) != CE_OK)
-			st = NOMEM_S(t);
-	}
-	info->applied = k < rows;
-	info->rows_after = k;
-	ce_free(sel);
-	return st;
-}
-
-static enum ce_status sub_pair(const struct dataset *ds, const struct task *t, int64_t n, struct subset_rng *rng,
-			       struct dataset *nw, uint64_t *h, struct subset_info *info, struct ce_err *err)
-{
-	const struct ds_pair *p = &ds->pair;
-	int64_t rows = p->s1.n, *sel = NULL, k = 0;
-	/* labels are 0/1 (dataset.h), so the label is the stratum */
-	enum ce_status st = pick(t, p->label, rows, 2, n, rng, &sel, &k, err);
-	if (st != CE_OK)
-		return st;
-	if (!(nw->pair.label = ce_malloc_array((size_t)(k ? k : 1), sizeof *nw->pair.label)))
-		st = NOMEM_S(t);
-	for (int64_t j = 0; j < k && st == CE_OK; j++) {
-		*h = fnv_index(*h, 'r', sel[j]);
-		nw->pair.label[j] = p->label[sel[j]];
-		if (push_row(&nw->pair.s1, &p->s1, sel[j]) != CE_OK || push_row(&nw->pair.s2, &p->s2, sel[j]) != CE_OK)
-			st = NOMEM_S(t);
-	}
-	info->applied = k < rows;
-	info->rows_after = k;
-	ce_free(sel);
-	return st;
-}
-
-static enum ce_status sub_classification(const struct dataset *ds, const struct task *t, int64_t n,
-					 struct subset_rng *rng, struct dataset *nw, uint64_t *h,
-					 struct subset_info *info, struct ce_err *err)
-{
-	const struct ds_classification *c = &ds->classification;
-	int64_t rows = c->eval_texts.n, *sel = NULL, k = 0;
-	int32_t ncls = c->labels.n_classes > 0 ? c->labels.n_classes : 1;
-	enum ce_status st = pick(t, c->eval_labels, rows, ncls, n, rng, &sel, &k, err);
-	if (st != CE_OK)
-		return st;
-	if (!(nw->classification.eval_labels = ce_malloc_array((size_t)(k ? k : 1), sizeof(int32_t))))
-		st = NOMEM_S(t);
-	for (int64_t j = 0; j < k && st == CE_OK; j++) {
-		*h = fnv_index(*h, 'r', sel[j]);
-		nw->classification.eval_labels[j] = c->eval_labels[sel[j]];
-		if (push_row(&nw->classification.eval_texts, &c->eval_texts, sel[j]) != CE_OK)
-			st = NOMEM_S(t);
-	}
-	info->applied = k < rows;
-	info->rows_after = k;
-	ce_free(sel);
-	return st;
-}
-
-static enum ce_status sub_clustering(const struct dataset *ds, const struct task *t, int64_t n,
-				     struct subset_rng *rng, struct dataset *nw, uint64_t *h,
-				     struct subset_info *info, struct ce_err *err)
-{
-	const struct ds_clustering *c = &ds->clustering;
-	int32_t ncls = c->label_set.n_classes > 0 ? c->label_set.n_classes : 1;
-	struct ds_clustering *u = &nw->clustering;
-	u->n_sets = c->n_sets;
-	u->set_off = ce_calloc((size_t)c->n_sets + 1, sizeof *u->set_off);
-	u->labels = ce_malloc_array((size_t)(c->sentences.n ? c->sentences.n : 1), sizeof *u->labels);
-	if (!u->set_off || !u->labels)
-		return NOMEM_S(t);
-	enum ce_status st = CE_OK;
-	int64_t o = 0;
-	info->rows_before = c->sentences.n;
-	for (int64_t s = 0; s < c->n_sets && st == CE_OK; s++) {
-		int64_t b = c->set_off[s], rows = c->set_off[s + 1] - b, *sel = NULL, k = 0;
-		st = pick(t, c->labels + b, rows, ncls, n, rng, &sel, &k, err);
-		if (st != CE_OK)
-			break;
-		*h = fnv_index(*h, 's', s);
-		for (int64_t j = 0; j < k && st == CE_OK; j++) {
-			*h = fnv_index(*h, 'i', sel[j]);
-			u->labels[o++] = c->labels[b + sel[j]];
-			if (push_row(&u->sentences, &c->sentences, b + sel[j]) != CE_OK)
-				st = NOMEM_S(t);
-		}
-		u->set_off[s + 1] = o;
-		ce_free(sel);
-	}
-	info->applied = o < c->sentences.n;
-	info->rows_after = o;
-	return st;
-}
-
-static enum ce_status sub_reranking(const struct dataset *ds, const struct task *t, int64_t n,
-				    struct subset_rng *rng, struct dataset *nw, uint64_t *h,
-				    struct subset_info *info, struct ce_err *err)
-{
-	const struct ds_reranking *d = &ds->reranking;
-	int64_t rows = d->queries.n;
-	int64_t *usable = ce_malloc_array((size_t)(rows ? rows : 1), sizeof *usable);
-	int32_t *zero = ce_calloc((size_t)(rows ? rows : 1), sizeof *zero);
-	int64_t n_usable = 0, *sel = NULL, k = 0;
-	enum ce_status st = CE_OK;
-	if (!usable || !zero)
-		st = NOMEM_S(t);
-	for (int64_t i = 0; i < rows && st == CE_OK; i++)
-		if (d->pos_off[i + 1] > d->pos_off[i] && d->neg_off[i + 1] > d->neg_off[i])
-			usable[n_usable++] = i;
-	if (st == CE_OK)
-		st = pick(t, zero, n_usable, 1, n, rng, &sel, &k, err);
-	struct ds_reranking *r = &nw->reranking;
-	if (st == CE_OK) {
-		r->pos_off = ce_calloc((size_t)k + 1, sizeof *r->pos_off);
-		r->neg_off = ce_calloc((size_t)k + 1, sizeof *r->neg_off);
-		if (!r->pos_off || !r->neg_off)
-			st = NOMEM_S(t);
-	}
-	for (int64_t j = 0; j < k && st == CE_OK; j++) {
-		int64_t i = usable[sel[j]];
-		*h = fnv_index(*h, 'r', i);
-		if (push_row(&r->queries, &d->queries, i) != CE_OK)
-			st = NOMEM_S(t);
-		for (int64_t x = d->pos_off[i]; x < d->pos_off[i + 1] && st == CE_OK; x++)
-			if (push_row(&r->positives, &d->positives, x) != CE_OK)
-				st = NOMEM_S(t);
-		for (int64_t x = d->neg_off[i]; x < d->neg_off[i + 1] && st == CE_OK; x++)
-			if (push_row(&r->negatives, &d->negatives, x) != CE_OK)
-				st = NOMEM_S(t);
-		r->pos_off[j + 1] = r->positives.n;
-		r->neg_off[j + 1] = r->negatives.n;
-	}
-	/* whole when every sample is kept (unusable ones are only dropped if some usable one is too) */
-	info->applied = k < rows;
-	info->rows_after = k;
-	ce_free(usable);
-	ce_free(zero);
-	ce_free(sel);
-	return st;
-}
-
-static enum ce_status sub_retrieval(const struct dataset *ds, const struct task *t, int64_t n, int64_t m,
-				    struct subset_rng *rng, struct dataset *nw, uint64_t *h,
-				    struct subset_info *info, struct ce_err *err)
-{
-	const struct ds_retrieval *d = &ds->retrieval;
-	int64_t nq = d->query_ids.n, nd = d->corpus_ids.n;
-	uint8_t *q_in = ce_calloc((size_t)(nq ? nq : 1), 1);     /* 1 = in qrels, 2 = chosen */
-	uint8_t *d_in = ce_calloc((size_t)(nd ? nd : 1), 1);     /* 1 = chosen */
-	int64_t *cand = ce_malloc_array((size_t)(nq > nd ? (nq ? nq : 1) : (nd ? nd : 1)), sizeof *cand);
-	int32_t *zero = ce_calloc((size_t)(nq > nd ? (nq ? nq : 1) : (nd ? nd : 1)), sizeof *zero);
-	int64_t *qmap = ce_malloc_array((size_t)(nq ? nq : 1), sizeof *qmap);
-	int64_t *dmap = ce_malloc_array((size_t)(nd ? nd : 1), sizeof *dmap);
-	int64_t *sel = NULL, k = 0;
-	enum ce_status st = CE_OK;
-	if (!q_in || !d_in || !cand || !zero || !qmap || !dmap) {
-		st = NOMEM_S(t);
-		goto out;
-	}
-	/* 1. N queries among those the qrels name */
-	for (int64_t i = 0; i < d->n_qrels; i++)
-		q_in[d->qrel_query[i]] = 1;
-	int64_t nc = 0;
-	for (int64_t q = 0; q < nq; q++)
-		if (q_in[q])
-			cand[nc++] = q;
-	if ((st = pick(t, zero, nc, 1, n, rng, &sel, &k, err)) != CE_OK)
-		goto out;
-	for (int64_t j = 0; j < k; j++)
-		q_in[cand[sel[j]]] = 2;
-	ce_free(sel);
-	sel = NULL;
-	/* 2. every document in the qrels of a chosen query */
-	int64_t n_rel = 0;
-	for (int64_t i = 0; i < d->n_qrels; i++)
-		if (q_in[d->qrel_query[i]] == 2 && !d_in[d->qrel_doc[i]]) {
-			d_in[d->qrel_doc[i]] = 1;
-			n_rel++;
-		}
-	/* 3. other documents up to max(M, #relevant) in all */
-	int64_t target = m > n_rel ? m : n_rel;
-	if (target > nd)
-		target = nd;
-	nc = 0;
-	for (int64_t x = 0; x < nd; x++)
-		if (!d_in[x])
-			cand[nc++] = x;
-	if ((st = pick(t, zero, nc, 1, target - n_rel, rng, &sel, &k, err)) != CE_OK)
-		goto out;
-	for (int64_t j = 0; j < k; j++)
-		d_in[cand[sel[j]]] = 1;
-	/* 4. the new tables, in file order, and the qrels of the chosen queries */
-	struct ds_retrieval *r = &nw->retrieval;
-	for (int64_t q = 0; q < nq && st == CE_OK; q++) {
-		qmap[q] = -1;
-		if (q_in[q] != 2)
-			continue;
-		qmap[q] = r->query_ids.n;
-		*h = fnv_index(*h, 'q', q);
-		if (push_row(&r->query_ids, &d->query_ids, q) != CE_OK ||
-		    push_row(&r->query_texts, &d->query_texts, q) != CE_OK)
-			st = NOMEM_S(t);
-	}
-	for (int64_t x = 0; x < nd && st == CE_OK; x++) {
-		dmap[x] = -1;
-		if (!d_in[x])
-			continue;
-		dmap[x] = r->corpus_ids.n;
-		*h = fnv_index(*h, 'd', x);
-		if (push_row(&r->corpus_ids, &d->corpus_ids, x) != CE_OK ||
-		    push_row(&r->corpus_texts, &d->corpus_texts, x) != CE_OK)
-			st = NOMEM_S(t);
-	}
-	if (st != CE_OK)
-		goto out;
-	int64_t nr = 0;
-	for (int64_t i = 0; i < d->n_qrels; i++)
-		nr += q_in[d->qrel_query[i]] == 2;
-	r->qrel_query = ce_malloc_array((size_t)(nr ? nr : 1), sizeof *r->qrel_query);
-	r->qrel_doc = ce_malloc_array((size_t)(nr ? nr : 1), sizeof *r->qrel_doc);
-	r->qrel_score = ce_malloc_array((size_t)(nr ? nr : 1), sizeof *r->qrel_score);
-	if (!r->qrel_query || !r->qrel_doc || !r->qrel_score) {
-		st = NOMEM_S(t);
-		goto out;
-	}
-	for (int64_t i = 0; i < d->n_qrels; i++) {
-		if (q_in[d->qrel_query[i]] != 2)
-			continue;
-		r->qrel_query[r->n_qrels] = qmap[d->qrel_query[i]];
-		r->qrel_doc[r->n_qrels] = dmap[d->qrel_doc[i]];
-		r->qrel_score[r->n_qrels] = d->qrel_score[i];
-		r->n_qrels++;
-	}
-	info->corpus = m;
-	info->corpus_before = nd;
-	info->corpus_after = r->corpus_ids.n;
-	info->rows_after = r->query_ids.n;
-	info->applied = r->query_ids.n < nq || r->corpus_ids.n < nd;
-out:
-	ce_free(q_in);
-	ce_free(d_in);
-	ce_free(cand);
-	ce_free(zero);
-	ce_free(qmap);
-	ce_free(dmap);
-	ce_free(sel);
-	return st;
-}
-
 /* ---- apply ------------------------------------------------------------- */
 
 enum ce_status subset_apply(struct dataset *ds, const struct task *t, const struct subset_spec *spec,
@@ -508,6 +209,9 @@ enum ce_status subset_apply(struct dataset *ds, const struct task *t, const stru
 		return ce_err_set(err, CE_E_INVALID_ARG, "%s: subset sizes must be >= 0", t->name);
 	if (spec->n == 0)
 		return CE_OK;
+	const struct task_type_desc *d = task_type_desc(ds->type);
+	if (!d)
+		return ce_err_set(err, CE_E_INVALID_ARG, "%s: subset: unknown task type", t->name);
 	info->n = spec->n;
 	info->seed = spec->seed;
 	info->rows_before = dataset_n_rows(ds);
@@ -516,21 +220,12 @@ enum ce_status subset_apply(struct dataset *ds, const struct task *t, const stru
 								 : spec->n * SUBSET_CORPUS_FACTOR;
 	struct subset_rng rng;
 	subset_rng_seed(&rng, spec->seed);
-	uint64_t h = fnv_str(fnv_str(FNV_OFFSET, SUBSET_RULE), task_type_name(ds->type));
+	uint64_t h = fnv_str(fnv_str(STRTAB_FNV_OFFSET, SUBSET_RULE), task_type_name(ds->type));
 	struct dataset *nw = ce_calloc(1, sizeof *nw);
 	if (!nw)
 		return NOMEM_S(t);
 	nw->type = ds->type;
-	enum ce_status st;
-	switch (ds->type) {
-	case TASK_TYPE_STS: st = sub_sts(ds, t, spec->n, &rng, nw, &h, info, err); break;
-	case TASK_TYPE_PAIR_CLASSIFICATION: st = sub_pair(ds, t, spec->n, &rng, nw, &h, info, err); break;
-	case TASK_TYPE_CLASSIFICATION: st = sub_classification(ds, t, spec->n, &rng, nw, &h, info, err); break;
-	case TASK_TYPE_CLUSTERING: st = sub_clustering(ds, t, spec->n, &rng, nw, &h, info, err); break;
-	case TASK_TYPE_RERANKING: st = sub_reranking(ds, t, spec->n, &rng, nw, &h, info, err); break;
-	case TASK_TYPE_RETRIEVAL: st = sub_retrieval(ds, t, spec->n, m, &rng, nw, &h, info, err); break;
-	default: st = ce_err_set(err, CE_E_INVALID_ARG, "%s: subset: unknown task type", t->name); break;
-	}
+	enum ce_status st = d->subset(ds, t, spec->n, m, &rng, nw, &h, info, err);
 	if (st != CE_OK || !info->applied) {
 		int64_t n = info->n;
 		dataset_free(nw);
@@ -542,23 +237,8 @@ enum ce_status subset_apply(struct dataset *ds, const struct task *t, const stru
 		return st;
 	}
 	info->hash = h;
-	/* parts the subset keeps whole move over: classification training rows and label tables */
-	if (ds->type == TASK_TYPE_CLASSIFICATION) {
-		struct ds_classification *a = &ds->classification, *b = &nw->classification;
-		struct strtab tt = a->train_texts;
-		a->train_texts = b->train_texts;
-		b->train_texts = tt;
-		int32_t *tl = a->train_labels;
-		a->train_labels = b->train_labels;
-		b->train_labels = tl;
-		struct ds_labels l = a->labels;
-		a->labels = b->labels;
-		b->labels = l;
-	} else if (ds->type == TASK_TYPE_CLUSTERING) {
-		struct ds_labels l = ds->clustering.label_set;
-		ds->clustering.label_set = nw->clustering.label_set;
-		nw->clustering.label_set = l;
-	}
+	/* parts the subset keeps whole (classification training rows, label tables) move over */
+	d->subset_keep(ds, nw);
 	/* swap the bodies; the split name and content hash stay those of the full data */
 	struct dataset tmp = *ds;
 	*ds = *nw;
@@ -572,38 +252,8 @@ enum ce_status subset_apply(struct dataset *ds, const struct task *t, const stru
 
 int64_t subset_count_texts(const struct dataset *ds, const struct task *t)
 {
-	switch (ds->type) {
-	case TASK_TYPE_STS: return 2 * ds->sts.s1.n;
-	case TASK_TYPE_PAIR_CLASSIFICATION: return 2 * ds->pair.s1.n;
-	case TASK_TYPE_CLUSTERING: return ds->clustering.sentences.n;
-	case TASK_TYPE_RETRIEVAL: return ds->retrieval.query_ids.n + ds->retrieval.corpus_ids.n;
-	case TASK_TYPE_RERANKING: {
-		const struct ds_reranking *d = &ds->reranking;
-		int64_t n = 0;
-		for (int64_t i = 0; i < d->queries.n; i++) {
-			int64_t np = d->pos_off[i + 1] - d->pos_off[i], nn = d->neg_off[i + 1] - d->neg_off[i];
-			if (np > 0 && nn > 0)
-				n += 1 + np + nn;
-		}
-		return n;
-	}
-	case TASK_TYPE_CLASSIFICATION: {
-		const struct ds_classification *c = &ds->classification;
-		int32_t k = c->labels.n_classes;
-		int64_t cap = (int64_t)t->n_experiments * t->samples_per_label, n = c->eval_texts.n;
-		int64_t *cnt = k > 0 ? ce_calloc((size_t)k, sizeof *cnt) : NULL;
-		if (!cnt)
-			return n + c->train_texts.n;
-		for (int64_t i = 0; i < c->train_texts.n; i++)
-			if (c->train_labels[i] >= 0 && c->train_labels[i] < k)
-				cnt[c->train_labels[i]]++;
-		for (int32_t i = 0; i < k; i++)
-			n += cnt[i] < cap ? cnt[i] : cap;
-		ce_free(cnt);
-		return n;
-	}
-	default: return 0;
-	}
+	const struct task_type_desc *d = task_type_desc(ds->type);
+	return d ? d->count_texts(ds, t) : 0;
 }
 
 /* ---- results record ---------------------------------------------------- */
@@ -631,7 +281,8 @@ int subset_record_matches(const struct task_result *r, const struct task *t, con
 	if (!r->has_subset || !r->subset_rule || strcmp(r->subset_rule, SUBSET_RULE) != 0)
 		return 0;
 	int64_t m = 0;
-	if (t->type == TASK_TYPE_RETRIEVAL)
+	const struct task_type_desc *d = task_type_desc(t->type);
+	if (d && d->subset_corpus)
 		m = spec->corpus > 0 ? spec->corpus : spec->n * SUBSET_CORPUS_FACTOR;
 	return r->subset_n == spec->n && r->subset_corpus == m && r->subset_seed == (int64_t)spec->seed;
 }

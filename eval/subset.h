@@ -137,6 +137,19 @@ enum ce_status subset_record(struct task_result *r, const struct subset_info *in
  */
 int subset_record_matches(const struct task_result *r, const struct task *t, const struct subset_spec *spec);
 
+/* ---- for the per-type subset rules (eval/types/t_*.c, task_types.h) ---- */
+
+/* Sample n of rows 0..n_rows-1 with the given strata (subset_stratified);
+ * [out] *sel (ce_free), *n_sel. */
+enum ce_status subset_pick(const struct task *t, const int32_t *strata, int64_t n_rows, int32_t n_strata, int64_t n,
+			   struct subset_rng *rng, int64_t **sel, int64_t *n_sel, struct ce_err *err);
+/* Append row i of src to dst.  CE_E_NOMEM. */
+enum ce_status subset_push_row(struct strtab *dst, const struct strtab *src, int64_t i);
+/* Fold a choice into the selection hash: role byte + index as 8 little-endian bytes. */
+uint64_t subset_hash_index(uint64_t h, char role, int64_t idx);
+/* The out-of-memory error of a subset rule (needs `err` in scope). */
+#define NOMEM_S(t) ce_err_set(err, CE_E_NOMEM, "%s: subset: out of memory", (t)->name)
+
 /* "%016llx" of a hash into buf (>= 17 bytes). */
 void subset_hash_hex(uint64_t h, char buf[17]);
 

@@ -24,42 +24,25 @@
 
 #include "ce_alloc.h"
 #include "fs_util.h"
+#include "task_types.h"
 
 #define TASK_FILE_MAX ((size_t)1 << 20)
 #define TASK_NAME_MAX 200
 
 /* ------------------------------------------------------------------ enums */
 
-static const char *const type_names[TASK_TYPE_COUNT] = {
-	[TASK_TYPE_RETRIEVAL] = "retrieval",
-	[TASK_TYPE_RERANKING] = "reranking",
-	[TASK_TYPE_STS] = "sts",
-	[TASK_TYPE_PAIR_CLASSIFICATION] = "pair_classification",
-	[TASK_TYPE_CLASSIFICATION] = "classification",
-	[TASK_TYPE_CLUSTERING] = "clustering",
-};
-
-/* R1 main scores (spec §0, §2.4, §3.2, §4, §5, §6.3, §7.1). */
-static const char *const type_main_scores[TASK_TYPE_COUNT] = {
-	[TASK_TYPE_RETRIEVAL] = "ndcg_at_10",
-	[TASK_TYPE_RERANKING] = "map",
-	[TASK_TYPE_STS] = "cosine_spearman",
-	[TASK_TYPE_PAIR_CLASSIFICATION] = "cosine_ap",
-	[TASK_TYPE_CLASSIFICATION] = "accuracy",
-	[TASK_TYPE_CLUSTERING] = "v_measure",
-};
+/* Names and defaults come from the task-type table (eval/types/task_types.c). */
 
 const char *task_type_name(enum task_type t)
 {
-	if ((int)t < 0 || t >= TASK_TYPE_COUNT)
-		return "?";
-	return type_names[t];
+	const struct task_type_desc *d = task_type_desc(t);
+	return d ? d->name : "?";
 }
 
 enum ce_status task_type_from_name(const char *s, enum task_type *out)
 {
 	for (int i = 0; i < TASK_TYPE_COUNT; i++) {
-		if (strcmp(s, type_names[i]) == 0) {
+		if (strcmp(s, task_types[i]->name) == 0) {
 			*out = (enum task_type)i;
 			return CE_OK;
 		}
@@ -69,9 +52,58 @@ enum ce_status task_type_from_name(const char *s, enum task_type *out)
 
 const char *task_type_default_main_score(enum task_type t)
 {
-	if ((int)t < 0 || t >= TASK_TYPE_COUNT)
-		return "?";
-	return type_main_scores[t];
+	const struct task_type_desc *d = task_type_desc(t);
+	return d ? d->default_main_score : "?";
+}
+
+void task_type_list(char *buf, size_t cap)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < TASK_TYPE_COUNT && o < cap; i++)
+		o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? ", " : "", task_types[i]->name);
+}
+
+/* Names of the types whose descriptor has flag set ("a", "a and b", "a, b and c"), for messages. */
+enum type_flag { FLAG_QUERY_INSTRUCTION, FLAG_TRAIN_SPLIT, FLAG_SUBSET_CORPUS };
+static int has_flag(const struct task_type_desc *d, enum type_flag f)
+{
+	return f == FLAG_QUERY_INSTRUCTION ? d->query_instruction : f == FLAG_TRAIN_SPLIT ? d->train_split
+											 : d->subset_corpus;
+}
+static const char *types_with(enum type_flag f, char *buf, size_t cap)
+{
+	int n = 0, k = 0;
+	for (int i = 0; i < TASK_TYPE_COUNT; i++)
+		n += has_flag(task_types[i], f);
+	size_t o = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < TASK_TYPE_COUNT && o < cap; i++) {
+		if (!has_flag(task_types[i], f))
+			continue;
+		const char *sep = k == 0 ? "" : k == n - 1 ? " and " : ", ";
+		o += (size_t)snprintf(buf + o, cap - o, "%s%s", sep, task_types[i]->name);
+		k++;
+	}
+	return buf;
+}
+
+/* Does the type accept parameter key? */
+static int type_has_param(const struct task_type_desc *d, const char *key)
+{
+	for (const char *const *p = d->params; *p; p++)
+		if (strcmp(*p, key) == 0)
+			return 1;
+	return 0;
+}
+
+/* The type a parameter applies to (for the message), "?" if none. */
+static const char *param_owner(const char *key)
+{
+	for (int i = 0; i < TASK_TYPE_COUNT; i++)
+		if (type_has_param(task_types[i], key))
+			return task_types[i]->name;
+	return "?";
 }
 
 /* ------------------------------------------------- errors and scalar helpers */
@@ -347,11 +379,7 @@ static const char *const dkeys[D_COUNT] = {"path", "hf_id", "revision", "qrels_h
 enum pkey { P_SAMPLES_PER_LABEL, P_N_EXPERIMENTS, P_IGNORE_IDENTICAL_IDS, P_K_VALUES, P_SCORE_MIN, P_SCORE_MAX, P_COUNT };
 static const char *const pkeys[P_COUNT] = {"samples_per_label", "n_experiments", "ignore_identical_ids",
 					   "k_values", "score_min", "score_max"};
-/* The one type each parameter applies to. */
-static const enum task_type pkey_type[P_COUNT] = {
-	TASK_TYPE_CLASSIFICATION, TASK_TYPE_CLASSIFICATION, TASK_TYPE_RETRIEVAL,
-	TASK_TYPE_RETRIEVAL,      TASK_TYPE_STS,            TASK_TYPE_STS,
-};
+/* Which type accepts which parameter: task_types[type]->params. */
 
 #define N_COLUMNS 12
 static const char *const ckeys[N_COLUMNS] = {"sentence1", "sentence2", "score", "label",    "text", "sentences",
@@ -500,11 +528,16 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 	CE_TRY(get_str(c, v[K_TYPE], "type", &type));
 	enum ce_status s = task_type_from_name(type, &t->type);
 	ce_free(type);
-	if (s != CE_OK)
-		return expected(c, v[K_TYPE], "type",
-				"one of retrieval, reranking, sts, pair_classification, classification, clustering");
-	const char *tn = task_type_name(t->type);
-	int is_query_type = t->type == TASK_TYPE_RETRIEVAL || t->type == TASK_TYPE_RERANKING;
+	if (s != CE_OK) {
+		char names[200], one_of[256];
+		task_type_list(names, sizeof names);
+		snprintf(one_of, sizeof one_of, "one of %s", names);
+		return expected(c, v[K_TYPE], "type", one_of);
+	}
+	const struct task_type_desc *td = task_types[t->type];
+	const char *tn = td->name;
+	char names[200]; /* types_with */
+	int is_query_type = td->query_instruction;
 
 	CE_TRY(get_str(c, v[K_NAME], "name", &t->name));
 	CE_TRY(check_component(c, v[K_NAME], "name", t->name));
@@ -535,7 +568,7 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 		CE_TRY(get_str(c, v[K_HF_SUBSET], "hf_subset", &t->hf_subset));
 	CE_TRY(get_str_list(c, v[K_EVAL_SPLITS], "eval_splits", TASK_MAX_SPLITS, 1, &t->eval_splits,
 			    &t->n_eval_splits));
-	if (t->type == TASK_TYPE_CLASSIFICATION) {
+	if (td->train_split) {
 		if (v[K_TRAIN_SPLIT]) {
 			CE_TRY(get_str(c, v[K_TRAIN_SPLIT], "train_split", &t->train_split));
 			CE_TRY(check_component(c, v[K_TRAIN_SPLIT], "train_split", t->train_split));
@@ -549,7 +582,8 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 					       t->train_split);
 	} else if (v[K_TRAIN_SPLIT]) {
 		return yerr_at(c, kn[K_TRAIN_SPLIT]->start_mark,
-			       "train_split: applies only to classification tasks, this task is %s", tn);
+			       "train_split: applies only to %s tasks, this task is %s",
+			       types_with(FLAG_TRAIN_SPLIT, names, sizeof names), tn);
 	}
 	if (v[K_MAIN_SCORE]) {
 		CE_TRY(get_str(c, v[K_MAIN_SCORE], "main_score", &t->main_score));
@@ -577,18 +611,18 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 		CE_TRY(get_bool(c, v[K_QUERY_INSTRUCTION], "query_instruction", &t->query_instruction));
 		if (t->query_instruction && !is_query_type)
 			return yerr_at(c, v[K_QUERY_INSTRUCTION]->start_mark,
-				       "query_instruction: true applies only to retrieval and reranking tasks, this task is %s",
-				       tn);
+				       "query_instruction: true applies only to %s tasks, this task is %s",
+				       types_with(FLAG_QUERY_INSTRUCTION, names, sizeof names), tn);
 	}
 
 	if (v[K_PARAMETERS]) {
 		yaml_node_t *pkn[P_COUNT], *pv[P_COUNT];
 		CE_TRY(collect(c, v[K_PARAMETERS], "parameters", pkeys, P_COUNT, pkn, pv));
 		for (int i = 0; i < P_COUNT; i++)
-			if (pv[i] && pkey_type[i] != t->type)
+			if (pv[i] && !type_has_param(td, pkeys[i]))
 				return yerr_at(c, pkn[i]->start_mark,
 					       "parameters.%s: applies only to %s tasks, this task is %s", pkeys[i],
-					       task_type_name(pkey_type[i]), tn);
+					       param_owner(pkeys[i]), tn);
 		if (pv[P_SAMPLES_PER_LABEL])
 			CE_TRY(get_int(c, pv[P_SAMPLES_PER_LABEL], "parameters.samples_per_label", 1, 1000000,
 				       &t->samples_per_label));
@@ -878,8 +912,10 @@ static enum ce_status suite_add_task(struct yctx *c, const yaml_node_t *item, co
 	for (int32_t i = 0; s == CE_OK && i < su->n_tasks; i++)
 		if (strcmp(su->tasks[i]->name, t->name) == 0)
 			s = yerr_at(c, item->start_mark, "tasks: task '%s' is listed twice", t->name);
-	if (s == CE_OK && m_node && t->type != TASK_TYPE_RETRIEVAL)
-		s = yerr_at(c, m_node->start_mark, "subset_corpus: only for retrieval tasks; '%s' is %s", t->name,
+	char names[200];
+	if (s == CE_OK && m_node && !task_types[t->type]->subset_corpus)
+		s = yerr_at(c, m_node->start_mark, "subset_corpus: only for %s tasks; '%s' is %s",
+			    types_with(FLAG_SUBSET_CORPUS, names, sizeof names), t->name,
 			    task_type_name(t->type));
 	ce_free(path);
 	ce_free(entry);

@@ -36,6 +36,9 @@ enum task_type {
 const char *task_type_name(enum task_type t);
 /* Inverse of task_type_name.  CE_OK and *out set, or CE_E_NOT_FOUND (no err: callers word it). */
 enum ce_status task_type_from_name(const char *s, enum task_type *out);
+/* "retrieval, reranking, sts, pair_classification, classification, clustering"
+ * (every type, table order) into buf; truncated to cap (> 0). */
+void task_type_list(char *buf, size_t cap);
 /* Default main score of a type (R1): retrieval "ndcg_at_10", reranking "map",
  * sts "cosine_spearman", pair_classification "cosine_ap", classification
  * "accuracy", clustering "v_measure".  Static string. */

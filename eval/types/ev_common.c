@@ -1,6 +1,7 @@
 /*
  * ev_common.c - what every evaluator shares: embedding a list of texts once
- * each (with an optional instruction prefix), the evaluator registry, and
+ * each (with an optional instruction prefix), the evaluator lookup (the
+ * registry is the task-type table, task_types.c), and
  * row-wise similarity helpers.
  */
 #include <math.h>
@@ -9,22 +10,12 @@
 
 #include "ce_alloc.h"
 #include "evaluator.h"
-
-static const struct evaluator evaluators[TASK_TYPE_COUNT] = {
-	[TASK_TYPE_RETRIEVAL] = {TASK_TYPE_RETRIEVAL, "retrieval", ev_retrieval},
-	[TASK_TYPE_RERANKING] = {TASK_TYPE_RERANKING, "reranking", ev_reranking},
-	[TASK_TYPE_STS] = {TASK_TYPE_STS, "sts", ev_sts},
-	[TASK_TYPE_PAIR_CLASSIFICATION] = {TASK_TYPE_PAIR_CLASSIFICATION, "pair_classification",
-					   ev_pair_classification},
-	[TASK_TYPE_CLASSIFICATION] = {TASK_TYPE_CLASSIFICATION, "classification", ev_classification},
-	[TASK_TYPE_CLUSTERING] = {TASK_TYPE_CLUSTERING, "clustering", ev_clustering},
-};
+#include "task_types.h"
 
 const struct evaluator *evaluator_for(enum task_type type)
 {
-	if ((unsigned)type >= TASK_TYPE_COUNT)
-		return NULL;
-	return &evaluators[type];
+	const struct task_type_desc *d = task_type_desc(type);
+	return d ? &d->evaluator : NULL;
 }
 
 enum ce_status ev_embed_texts(const struct eval_ctx *ctx, const char *phase, const char *const *texts, int64_t n,

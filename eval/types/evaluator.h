@@ -45,7 +45,7 @@ struct evaluator {
 	evaluator_fn run;
 };
 
-/* The registry: one entry per task type (eval/evaluators.c). */
+/* The evaluator of a type: task_types[type]->evaluator (task_types.c); NULL out of range. */
 const struct evaluator *evaluator_for(enum task_type type);
 
 /*
@@ -62,7 +62,7 @@ double ev_cosine(const float *a, const float *b, int32_t dim);
 double ev_euclidean(const float *a, const float *b, int32_t dim);
 double ev_manhattan(const float *a, const float *b, int32_t dim);
 
-/* The evaluators (registered in evaluators.c). */
+/* The evaluators (registered in the task-type table, task_types.c). */
 enum ce_status ev_retrieval(const struct eval_ctx *ctx, const struct dataset *ds, struct metric_set *out,
 			    struct ce_err *err);
 enum ce_status ev_reranking(const struct eval_ctx *ctx, const struct dataset *ds, struct metric_set *out,

@@ -1,6 +1,11 @@
 /*
  * dataset.h - load one split of a task's dataset into memory.
  *
+ * dataset_load dispatches on the task type through the descriptor table
+ * (eval/types/task_types.h): each type's loader (eval/types/t_<type>.c)
+ * reads rows through the record interface (record.h), so the file format
+ * (JSON lines today) is chosen there, not here.
+ *
  * Files (under <data_root>/<task->dataset_path>/), each `X` also accepted as
  * `X.zst` (tried in that order; read through common/line_reader.h):
  *   sts, pair_classification, reranking, clustering:  <split>.jsonl
@@ -13,7 +18,7 @@
  * them).  Every problem is CE_E_FORMAT with "file:line[:col]: what".
  *
  * Ownership: struct dataset owns everything (strings live in a few big
- * buffers, struct strtab); dataset_free accepts NULL.  Pointers returned by
+ * buffers, struct strtab in strtab.h); dataset_free accepts NULL.  Pointers returned by
  * strtab_get are valid until the dataset is freed.
  */
 #ifndef DATASET_H
@@ -23,31 +28,8 @@
 #include <stdint.h>
 
 #include "ce_status.h"
+#include "strtab.h"
 #include "task.h"
-
-/* A list of NUL-terminated strings stored back to back in one buffer. */
-struct strtab {
-	char *buf;     /* all strings, each followed by '\0' */
-	size_t len;    /* bytes used */
-	size_t cap;    /* bytes allocated */
-	size_t *off;   /* off[i] = start of string i (n entries) */
-	int64_t n;     /* number of strings */
-	int64_t cap_n; /* entries allocated in off */
-};
-
-static inline const char *strtab_get(const struct strtab *t, int64_t i)
-{
-	return t->buf + t->off[i];
-}
-/* Length in bytes (without the NUL) of string i. */
-static inline size_t strtab_len(const struct strtab *t, int64_t i)
-{
-	size_t end = (i + 1 < t->n) ? t->off[i + 1] : t->len;
-	return end - t->off[i] - 1;
-}
-/* Append a copy of s[0..len) (must not contain NUL).  CE_E_NOMEM on failure. */
-enum ce_status strtab_push(struct strtab *t, const char *s, size_t len);
-void strtab_deinit(struct strtab *t); /* frees buffers, leaves a zeroed struct */
 
 /* Retrieval: BEIR layout.  Corpus text = strip(title + " " + text) (Python str.strip). */
 struct ds_retrieval {
@@ -157,8 +139,5 @@ void dataset_hash_hex(const struct dataset *ds, char buf[17]);
  */
 enum ce_status dataset_dedup(const char *const *texts, int64_t n, int64_t **uniq, int64_t *n_uniq, int64_t **map,
 			     struct ce_err *err);
-
-/* Helper: the n pointers of a strtab as an array (ce_free; pointers borrowed). NULL on NOMEM. */
-const char **strtab_pointers(const struct strtab *t);
 
 #endif

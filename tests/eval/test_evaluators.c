@@ -1,0 +1,377 @@
+/*
+ * Tests of the evaluators (eval/types/ev_*.c) through the fake-embedder seam
+ * of evaluator.h.  Each test writes a tiny hand-made dataset (JSON lines) to
+ * a temp dir, loads it through dataset_load (so through the task-type table
+ * and the record interface) and runs the type's evaluator from the table
+ * with a deterministic fake embedder: a text "<name>|x,y,z" embeds as
+ * (x, y, z).  Expected values are worked out by hand in the comments.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ce_alloc.h"
+#include "dataset.h"
+#include "evaluator.h"
+#include "leaderboard.h"
+#include "results.h"
+#include "task.h"
+#include "task_types.h"
+#include "test_util.h"
+
+#define DIM 3
+
+/* ------------------------------------------------------------ fake embedder */
+
+struct fake {
+	int64_t calls;
+	int64_t texts;
+	char prefix_seen[64]; /* the start of the first text of the "queries" phase */
+	const char *phase;
+};
+
+static enum ce_status fake_embed(void *self, const char *const *texts, int64_t n, float *out, struct ce_err *err)
+{
+	(void)err;
+	struct fake *f = self;
+	f->calls++;
+	f->texts += n;
+	for (int64_t i = 0; i < n; i++) {
+		const char *bar = strchr(texts[i], '|');
+		if (!bar)
+			fail_msg("fake embedder: text without a vector: '%s'", texts[i]);
+		if (f->phase && !strcmp(f->phase, "queries") && i == 0)
+			snprintf(f->prefix_seen, sizeof f->prefix_seen, "%s", texts[i]);
+		float x, y, z;
+		if (sscanf(bar + 1, "%f,%f,%f", &x, &y, &z) != 3)
+			fail_msg("fake embedder: bad vector in '%s'", texts[i]);
+		out[i * DIM + 0] = x;
+		out[i * DIM + 1] = y;
+		out[i * DIM + 2] = z;
+	}
+	return CE_OK;
+}
+
+static void fake_phase(void *self, const char *phase)
+{
+	((struct fake *)self)->phase = phase;
+}
+
+/* ------------------------------------------------------------------ helpers */
+
+static char *g_dir;
+
+static int setup(void **state)
+{
+	(void)state;
+	g_dir = tu_mkdtemp();
+	char p[4200];
+	snprintf(p, sizeof p, "%s/d", g_dir);
+	if (mkdir(p, 0777) != 0)
+		return -1;
+	snprintf(p, sizeof p, "%s/d/qrels", g_dir);
+	return mkdir(p, 0777) != 0 ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	tu_rm_rf(g_dir);
+	free(g_dir);
+	return 0;
+}
+
+static void put(const char *rel, const char *text)
+{
+	char p[4200];
+	snprintf(p, sizeof p, "%s/d/%s", g_dir, rel);
+	tu_write_file(p, text, strlen(text));
+}
+
+static struct task *mk_task(const char *type, const char *split, const char *extra)
+{
+	char y[1024];
+	snprintf(y, sizeof y, "name: T\ntype: %s\ndataset: {path: d}\neval_splits: [%s]\n%s", type, split,
+		 extra ? extra : "");
+	struct task *t;
+	struct ce_err err;
+	if (task_load_buffer("t.yaml", y, strlen(y), &t, &err) != CE_OK)
+		fail_msg("%s", err.msg);
+	return t;
+}
+
+/* Load split of t from the temp dir and run its evaluator; metrics into *m (metric_set_deinit). */
+static void run_eval(const struct task *t, const char *split, const char *instruction, struct fake *f,
+		     struct metric_set *m)
+{
+	struct dataset *ds;
+	struct ce_err err;
+	if (dataset_load(t, g_dir, split, &ds, &err) != CE_OK)
+		fail_msg("%s", err.msg);
+	memset(f, 0, sizeof *f);
+	struct embedder emb = {.embed = fake_embed, .self = f, .dim = DIM, .set_phase = fake_phase};
+	struct eval_ctx ctx = {.task = t, .emb = &emb, .query_instruction = instruction, .threads = 1};
+	metric_set_init(m);
+	const struct evaluator *ev = evaluator_for(t->type);
+	assert_non_null(ev);
+	assert_ptr_equal(ev->run, task_types[t->type]->evaluator.run);
+	if (ev->run(&ctx, ds, m, &err) != CE_OK)
+		fail_msg("%s", err.msg);
+	dataset_free(ds);
+}
+
+static double get(const struct metric_set *m, const char *name)
+{
+	double v;
+	if (!metric_set_get(m, name, &v))
+		fail_msg("metric %s missing", name);
+	return v;
+}
+
+#define assert_near(a, b) \
+	do { \
+		double a_ = (a), b_ = (b); \
+		if (!(fabs(a_ - b_) <= 1e-6)) \
+			fail_msg("%s = %.9g, want %.9g", #a, a_, b_); \
+	} while (0)
+
+/* -------------------------------------------------------------------- STS */
+
+/* cosines of the pairs: 1, 1/sqrt2, 0, -1/sqrt2 */
+#define STS_PAIRS(g0, g1, g2, g3) \
+	"{\"sentence1\": \"a|1,0,0\", \"sentence2\": \"b|1,0,0\", \"score\": " #g0 "}\n" \
+	"{\"sentence1\": \"c|1,0,0\", \"sentence2\": \"d|1,1,0\", \"score\": " #g1 "}\n" \
+	"{\"sentence1\": \"e|1,0,0\", \"sentence2\": \"f|0,1,0\", \"score\": " #g2 "}\n" \
+	"{\"sentence1\": \"g|1,0,0\", \"sentence2\": \"h|-1,1,0\", \"score\": " #g3 "}\n"
+
+static void test_ev_sts(void **state)
+{
+	(void)state;
+	struct task *t = mk_task("sts", "test", NULL);
+	struct fake f;
+	struct metric_set m;
+	/* gold ranks = cosine ranks: Spearman 1 */
+	put("test.jsonl", STS_PAIRS(3, 2, 1, 0));
+	run_eval(t, "test", "", &f, &m);
+	assert_near(get(&m, "cosine_spearman"), 1.0);
+	assert_near(get(&m, "spearman"), 1.0);
+	/* Pearson of x = (1, 1/sqrt2, 0, -1/sqrt2) with y = (3, 2, 1, 0): mean x = 1/4, mean y = 3/2;
+	   sum dx dy = sum x dy = 1.5 + sqrt2, sum dx^2 = 2 - 4/16 = 1.75, sum dy^2 = 5 -> 0.98518 */
+	assert_near(get(&m, "cosine_pearson"), (1.5 + sqrt(2.0)) / sqrt(1.75 * 5.0));
+	assert_int_equal(f.texts, 8); /* 8 distinct texts, one embed call */
+	assert_int_equal(f.calls, 1);
+	metric_set_deinit(&m);
+	/* reversed gold: -1 */
+	put("test.jsonl", STS_PAIRS(0, 1, 2, 3));
+	run_eval(t, "test", "", &f, &m);
+	assert_near(get(&m, "cosine_spearman"), -1.0);
+	metric_set_deinit(&m);
+	/* two neighbours swapped: 1 - 6 * 2 / (4 * 15) = 0.8 */
+	put("test.jsonl", STS_PAIRS(3, 2, 0, 1));
+	run_eval(t, "test", "", &f, &m);
+	assert_near(get(&m, "cosine_spearman"), 0.8);
+	metric_set_deinit(&m);
+	task_free(t);
+}
+
+/* ---------------------------------------------------- pair classification */
+
+static void test_ev_pair_classification(void **state)
+{
+	(void)state;
+	struct task *t = mk_task("pair_classification", "test", NULL);
+	struct fake f;
+	struct metric_set m;
+	/* cosines 1 (pos), 1/sqrt2 (neg), 0 (pos), -1/sqrt2 (neg): ranked pos, neg, pos, neg.
+	   AP = (1/1 + 2/3) / 2 = 5/6; best accuracy 3/4 (threshold at 1 or at 0) */
+	put("test.jsonl", "{\"sentence1\": \"a|1,0,0\", \"sentence2\": \"b|1,0,0\", \"label\": 1}\n"
+			  "{\"sentence1\": \"c|1,0,0\", \"sentence2\": \"d|1,1,0\", \"label\": 0}\n"
+			  "{\"sentence1\": \"e|1,0,0\", \"sentence2\": \"f|0,1,0\", \"label\": 1}\n"
+			  "{\"sentence1\": \"g|1,0,0\", \"sentence2\": \"h|-1,1,0\", \"label\": 0}\n");
+	run_eval(t, "test", "", &f, &m);
+	assert_near(get(&m, "cosine_ap"), 5.0 / 6.0);
+	assert_near(get(&m, "cosine_accuracy"), 0.75);
+	metric_set_deinit(&m);
+	/* separable: positives have the higher cosines: AP 1, accuracy 1 */
+	put("test.jsonl", "{\"sentence1\": \"a|1,0,0\", \"sentence2\": \"b|1,0,0\", \"label\": 1}\n"
+			  "{\"sentence1\": \"c|1,0,0\", \"sentence2\": \"d|1,1,0\", \"label\": 1}\n"
+			  "{\"sentence1\": \"e|1,0,0\", \"sentence2\": \"f|0,1,0\", \"label\": 0}\n"
+			  "{\"sentence1\": \"g|1,0,0\", \"sentence2\": \"h|-1,1,0\", \"label\": 0}\n");
+	run_eval(t, "test", "", &f, &m);
+	assert_near(get(&m, "cosine_ap"), 1.0);
+	assert_near(get(&m, "cosine_accuracy"), 1.0);
+	assert_near(get(&m, "max_ap"), 1.0);
+	metric_set_deinit(&m);
+	task_free(t);
+}
+
+/* -------------------------------------------------------------- retrieval */
+
+static void test_ev_retrieval(void **state)
+{
+	(void)state;
+	struct task *t = mk_task("retrieval", "dev", NULL);
+	struct fake f;
+	struct metric_set m;
+	/* q1 = (1,0,0): d1 1, d4 .6, d2 0, d3 0      -> its relevant d1 is first
+	   q2 = (.8,.6,0): d4 .96, d1 .8, d2 .6, d3 0 -> its relevant d1 is second */
+	put("corpus.jsonl", "{\"_id\": \"d1\", \"text\": \"d1|1,0,0\"}\n"
+			    "{\"_id\": \"d2\", \"text\": \"d2|0,1,0\"}\n"
+			    "{\"_id\": \"d3\", \"title\": \"\", \"text\": \"d3|0,0,1\"}\n"
+			    "{\"_id\": \"d4\", \"text\": \"d4|0.6,0.8,0\"}\n");
+	put("queries.jsonl", "{\"_id\": \"q1\", \"text\": \"q1|1,0,0\"}\n{\"_id\": \"q2\", \"text\": \"q2|0.8,0.6,0\"}\n");
+	put("qrels/dev.tsv", "query-id\tcorpus-id\tscore\nq1\td1\t1\n");
+	run_eval(t, "dev", "Q: ", &f, &m);
+	/* only q1 is judged: perfect */
+	assert_near(get(&m, "ndcg_at_10"), 1.0);
+	assert_near(get(&m, "mrr_at_10"), 1.0);
+	assert_near(get(&m, "recall_at_1"), 1.0);
+	assert_near(get(&m, "precision_at_1"), 1.0);
+	/* the query instruction is prepended to queries only */
+	assert_int_equal(strncmp(f.prefix_seen, "Q: q1|", 6), 0);
+	metric_set_deinit(&m);
+	put("qrels/dev.tsv", "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td1\t1\n");
+	run_eval(t, "dev", "", &f, &m);
+	/* q1: nDCG 1, q2: relevant at rank 2: 1 / log2(3) = 0.63093; mean 0.815465 (rounded to 5 places) */
+	assert_near(get(&m, "ndcg_at_10"), 0.81546);
+	assert_near(get(&m, "ndcg_at_1"), 0.5);
+	assert_near(get(&m, "mrr_at_10"), 0.75);
+	assert_near(get(&m, "map_at_10"), 0.75);
+	assert_near(get(&m, "recall_at_1"), 0.5);
+	assert_near(get(&m, "recall_at_3"), 1.0);
+	assert_near(get(&m, "precision_at_1"), 0.5);
+	/* P@3: one relevant among 3 for each query */
+	assert_near(get(&m, "precision_at_3"), 0.33333);
+	metric_set_deinit(&m);
+	task_free(t);
+}
+
+/* -------------------------------------------------------------- reranking */
+
+static void test_ev_reranking(void **state)
+{
+	(void)state;
+	struct task *t = mk_task("reranking", "test", NULL);
+	struct fake f;
+	struct metric_set m;
+	put("test.jsonl", "{\"query\": \"q|1,0,0\", \"positive\": [\"p|1,0,0\"], \"negative\": [\"n|0,1,0\"]}\n");
+	run_eval(t, "test", "", &f, &m);
+	assert_near(get(&m, "map"), 1.0);
+	assert_near(get(&m, "mrr"), 1.0);
+	metric_set_deinit(&m);
+	/* candidates: A (.6,.8,0) pos cos .6, B (0,0,1) pos cos 0, C (.8,.6,0) neg cos .8:
+	   ranked C, A, B -> AP = (1/2 + 2/3) / 2 = 7/12, MRR 1/2.  The second sample has no
+	   negative: dropped (spec §3.2), so it does not count. */
+	put("test.jsonl", "{\"query\": \"q|1,0,0\", \"positive\": [\"A|0.6,0.8,0\", \"B|0,0,1\"], \"negative\": [\"C|0.8,0.6,0\"]}\n"
+			  "{\"query\": \"r|1,0,0\", \"positive\": [\"D|1,0,0\"], \"negative\": []}\n");
+	run_eval(t, "test", "", &f, &m);
+	assert_near(get(&m, "map"), 7.0 / 12.0);
+	assert_near(get(&m, "mrr"), 0.5);
+	metric_set_deinit(&m);
+	task_free(t);
+}
+
+/* ------------------------------------------------------------- clustering */
+
+static void test_ev_clustering(void **state)
+{
+	(void)state;
+	struct task *t = mk_task("clustering", "test", NULL);
+	struct fake f;
+	struct metric_set m;
+	/* two well separated groups per set: any k-means finds them, V-measure 1 */
+	put("test.jsonl",
+	    "{\"sentences\": [\"a|1,0,0\", \"b|0.9,0.1,0\", \"c|0,0,1\", \"d|0,0.1,0.9\", \"e|1,0.05,0\"], "
+	    "\"labels\": [\"x\", \"x\", \"y\", \"y\", \"x\"]}\n"
+	    "{\"sentences\": [\"f|0,1,0\", \"g|0,0.95,0.05\", \"h|1,0,0\", \"i|0.95,0,0.05\"], "
+	    "\"labels\": [\"u\", \"u\", \"w\", \"w\"]}\n");
+	run_eval(t, "test", "", &f, &m);
+	assert_near(get(&m, "v_measure"), 1.0);
+	assert_near(get(&m, "v_measure_std"), 0.0);
+	metric_set_deinit(&m);
+	task_free(t);
+}
+
+/* --------------------------------------------------------- classification */
+
+static void test_ev_classification(void **state)
+{
+	(void)state;
+	struct task *t = mk_task("classification", "test", "parameters: {samples_per_label: 4, n_experiments: 2}\n");
+	struct fake f;
+	struct metric_set m;
+	/* label 0 near (1,0,0), label 1 near (0,1,0): linearly separable */
+	put("train.jsonl", "{\"text\": \"a|1,0,0\", \"label\": 0}\n{\"text\": \"b|0.9,0.1,0\", \"label\": 0}\n"
+			   "{\"text\": \"c|1,0.2,0.1\", \"label\": 0}\n{\"text\": \"d|0.8,0,0.1\", \"label\": 0}\n"
+			   "{\"text\": \"e|0,1,0\", \"label\": 1}\n{\"text\": \"f|0.1,0.9,0\", \"label\": 1}\n"
+			   "{\"text\": \"g|0.2,1,0.1\", \"label\": 1}\n{\"text\": \"h|0,0.8,0.1\", \"label\": 1}\n");
+	put("test.jsonl", "{\"text\": \"i|0.95,0.05,0\", \"label\": 0}\n{\"text\": \"j|0.05,0.95,0\", \"label\": 1}\n"
+			  "{\"text\": \"k|1,0.1,0\", \"label\": 0}\n{\"text\": \"l|0.1,1,0\", \"label\": 1}\n");
+	run_eval(t, "test", "", &f, &m);
+	assert_near(get(&m, "accuracy"), 1.0);
+	assert_near(get(&m, "f1"), 1.0);
+	assert_near(get(&m, "accuracy_stderr"), 0.0);
+	metric_set_deinit(&m);
+	task_free(t);
+}
+
+/* ------------------------------------------------------------- the table */
+
+static void test_task_type_table(void **state)
+{
+	(void)state;
+	/* every entry present, in enum order, with every member set (a forgotten one is NULL) */
+	for (int i = 0; i < TASK_TYPE_COUNT; i++) {
+		const struct task_type_desc *d = task_types[i];
+		assert_non_null(d);
+		assert_int_equal(d->type, i);
+		assert_ptr_equal(task_type_desc((enum task_type)i), d);
+		assert_non_null(d->name);
+		assert_non_null(d->title);
+		assert_non_null(d->default_main_score);
+		assert_non_null(d->params);
+		assert_non_null(d->columns);
+		assert_non_null(d->columns[0]);
+		assert_non_null(d->load);
+		assert_non_null(d->n_rows);
+		assert_non_null(d->deinit);
+		assert_non_null(d->subset);
+		assert_non_null(d->subset_keep);
+		assert_non_null(d->count_texts);
+		assert_int_equal(d->evaluator.type, i);
+		assert_string_equal(d->evaluator.name, d->name);
+		assert_non_null(d->evaluator.run);
+		assert_ptr_equal(evaluator_for((enum task_type)i), &d->evaluator);
+		assert_string_equal(task_type_name((enum task_type)i), d->name);
+		/* names distinct */
+		for (int j = 0; j < i; j++)
+			assert_string_not_equal(task_types[j]->name, d->name);
+	}
+	assert_null(task_type_desc(TASK_TYPE_COUNT));
+	assert_null(evaluator_for(TASK_TYPE_COUNT));
+	/* the leaderboard's column order names every type once */
+	int seen[TASK_TYPE_COUNT] = {0};
+	for (int i = 0; i < TASK_TYPE_COUNT; i++) {
+		assert_in_range(leaderboard_type_order[i], 0, TASK_TYPE_COUNT - 1);
+		seen[leaderboard_type_order[i]]++;
+	}
+	for (int i = 0; i < TASK_TYPE_COUNT; i++)
+		assert_int_equal(seen[i], 1);
+	assert_string_equal(leaderboard_type_title(TASK_TYPE_PAIR_CLASSIFICATION), "PairClassification");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_task_type_table),
+		cmocka_unit_test(test_ev_sts),
+		cmocka_unit_test(test_ev_pair_classification),
+		cmocka_unit_test(test_ev_retrieval),
+		cmocka_unit_test(test_ev_reranking),
+		cmocka_unit_test(test_ev_clustering),
+		cmocka_unit_test(test_ev_classification),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
