@@ -98,6 +98,13 @@ void cli_apply_verbosity(int quiet, int verbose);
 /* Version string of ceval. */
 extern const char cli_version[];
 
+/*
+ * Set when an out-of-memory error was reported (cli_report sets it); main()
+ * then leaves by _exit, skipping OpenBLAS's exit-time join of worker threads
+ * that may be spinning on an allocation that will never succeed.
+ */
+extern int cli_out_of_memory;
+
 /* Set by the SIGINT handler; long jobs poll it. */
 extern volatile int cli_interrupted;
 void cli_install_sigint(void);

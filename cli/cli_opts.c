@@ -353,8 +353,12 @@ int cli_exit_code(enum ce_status s)
 	}
 }
 
+int cli_out_of_memory;
+
 int cli_report(const struct ce_err *err)
 {
+	if (err->code == CE_E_NOMEM)
+		cli_out_of_memory = 1;
 	ce_log(CE_LOG_ERROR, "%s", err->msg[0] ? err->msg : ce_status_str(err->code));
 	return cli_exit_code(err->code);
 }

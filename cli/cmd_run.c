@@ -462,10 +462,16 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 		if (o == OUT_SKIPPED || o == OUT_FAILED) {
 			if (cli_interrupted)
 				break;
-			ce_log(CE_LOG_ERROR, "%s: %s%s", tasks[i]->name, err.msg,
-			       o == OUT_SKIPPED ? " (skipped; the other tasks continue)" : "");
+			int oom = err.code == CE_E_NOMEM;
+			ce_log(CE_LOG_ERROR, "%s: %s%s", tasks[i]->name, err.msg[0] ? err.msg : ce_status_str(err.code),
+			       oom ? " (stopping the run; finished tasks are kept)"
+			       : o == OUT_SKIPPED ? " (skipped; the other tasks continue)" : "");
 			if (rc == CLI_EXIT_OK)
 				rc = CLI_EXIT_DATA;
+			if (oom) { /* the next task would only fail the same way, or worse */
+				cli_out_of_memory = 1;
+				break;
+			}
 		} else if (!args.quiet && !rs.tty) {
 			ce_log(CE_LOG_INFO, "%s: %.2f", tasks[i]->name, rows[n_rows - 1].main * 100);
 		}

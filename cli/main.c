@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <utf8proc.h>
 #include <yaml.h>
 #include <zstd.h>
 
+#include "ce_alloc.h"
 #include "cli.h"
 
 static void print_usage(FILE *out)
@@ -145,5 +147,17 @@ int main(int argc, char **argv)
 	const struct cli_command *c = cli_find_command(cmd);
 	if (!c)
 		return suggest_command(cmd);
-	return c->run(c, argc - 1, argv + 1);
+	int rc = c->run(c, argc - 1, argv + 1);
+	struct rlimit as;
+	int as_limited = rc != CLI_EXIT_OK && getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY;
+	if (cli_out_of_memory || ce_alloc_failed() || as_limited) {
+		/* An OpenBLAS thread that could not map its work buffer (under
+		 * ulimit -v, possibly from the library's start) retries forever, and
+		 * OpenBLAS's destructor joins its threads at exit(): leave without
+		 * running destructors. */
+		fflush(stdout);
+		fflush(stderr);
+		_exit(rc);
+	}
+	return rc;
 }

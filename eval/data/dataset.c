@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "ce_alloc.h"
+#include "ce_json.h"
 #include "fs_util.h"
 #include "line_reader.h"
 #include "sorted_i64.h"
@@ -143,6 +144,11 @@ static enum ce_status src_open(struct src *s, const char *dir, const char *rel, 
 	char *p = fs_join(dir, rel);
 	if (!p)
 		return ce_err_set(err, CE_E_NOMEM, "out of memory");
+	/* a folder, FIFO or device in a file's place is named as such (and a FIFO never read) */
+	if (fs_require_regular(p, err) != CE_OK) {
+		ce_free(p);
+		return CE_E_IO;
+	}
 	if (!fs_is_file(p)) {
 		size_t n = strlen(p) + 5;
 		char *z = ce_malloc(n);
@@ -151,6 +157,11 @@ static enum ce_status src_open(struct src *s, const char *dir, const char *rel, 
 			return ce_err_set(err, CE_E_NOMEM, "out of memory");
 		}
 		snprintf(z, n, "%s.zst", p);
+		if (fs_require_regular(z, err) != CE_OK) {
+			ce_free(z);
+			ce_free(p);
+			return CE_E_IO;
+		}
 		if (!fs_is_file(z)) {
 			enum ce_status st = ce_err_set(err, CE_E_NOT_FOUND, "%s: not found (nor %s)", p, z);
 			ce_free(z);
@@ -224,8 +235,8 @@ static enum ce_status src_json(struct src *s, json_t **obj, struct ce_err *err)
 	/* No JSON_ALLOW_NUL: texts go to the tokenizer as C strings (see dataset.h). */
 	json_t *j = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
 	if (!j)
-		return ce_err_set(err, CE_E_FORMAT, "%s:%" PRId64 ":%d: bad JSON: %s", s->path,
-				  line_reader_lineno(s->r), je.column > 0 ? je.column : 1, je.text);
+		return ce_err_set(err, ce_json_status(&je), "%s:%" PRId64 ":%d: bad JSON: %s", s->path,
+				  line_reader_lineno(s->r), je.column > 0 ? je.column : 1, ce_json_text(&je));
 	if (!json_is_object(j)) {
 		json_decref(j);
 		return src_err(s, err, "expected a JSON object, found another JSON value");

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ce_alloc.h"
+#include "ce_json.h"
 #include "fs_util.h"
 #include "line_reader.h"
 
@@ -38,7 +39,8 @@ enum ce_status texts_input_load(const char *path, const char *field, struct text
 		json_t *obj = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 		long long ln = (long long)line_reader_lineno(r);
 		if (!obj) {
-			st = ce_err_set(err, CE_E_FORMAT, "%s:%lld:%d: invalid JSON: %s", path, ln, jerr.column, jerr.text);
+			st = ce_err_set(err, ce_json_status(&jerr), "%s:%lld:%d: invalid JSON: %s", path, ln,
+					jerr.column > 0 ? jerr.column : 1, ce_json_text(&jerr));
 			break;
 		}
 		json_t *t = json_is_object(obj) ? json_object_get(obj, field) : NULL;
