@@ -181,10 +181,19 @@ static enum ce_status get_int(struct yctx *c, const yaml_node_t *n, const char *
 	char what[96];
 	snprintf(what, sizeof what, "an integer in [%lld, %lld]", (long long)lo, (long long)hi);
 	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
-	    n->data.scalar.length == 0 || n->data.scalar.length > 19)
+	    n->data.scalar.length == 0)
 		return expected(c, n, key, what);
 	const char *v = (const char *)n->data.scalar.value;
 	size_t i = 0, len = n->data.scalar.length;
+	if (len > 19) { /* too long for int64: out of range if it is a number at all */
+		size_t d = v[0] == '+' || v[0] == '-';
+		while (d < len && v[d] >= '0' && v[d] <= '9')
+			d++;
+		if (d < len)
+			return expected(c, n, key, what);
+		return yerr_at(c, n->start_mark, "%s: %.40s%s is out of range [%lld, %lld]", key, v, len > 40 ? "..." : "",
+			       (long long)lo, (long long)hi);
+	}
 	int neg = 0;
 	if (v[0] == '+' || v[0] == '-') {
 		neg = v[0] == '-';
@@ -200,6 +209,9 @@ static enum ce_status get_int(struct yctx *c, const yaml_node_t *n, const char *
 	}
 	if (neg)
 		x = -x;
+	if (x < INT32_MIN || x > INT32_MAX) /* does not even fit the 32-bit field */
+		return yerr_at(c, n->start_mark, "%s: %lld is out of range [%lld, %lld]", key, (long long)x, (long long)lo,
+			       (long long)hi);
 	if (x < lo || x > hi)
 		return expected(c, n, key, what);
 	*out = (int32_t)x;

@@ -527,6 +527,9 @@ static enum ce_status pair_row(const struct src *s, json_t *o, struct rows *c, s
 	CE_TRY(push_str_field(s, o, t->columns.sentence1, &d->s1, err));
 	CE_TRY(push_str_field(s, o, t->columns.sentence2, &d->s2, err));
 	CE_TRY(get_field(s, o, t->columns.label, &v, err));
+	if (json_is_integer(v) && json_integer_value(v) != 0 && json_integer_value(v) != 1)
+		return src_err(s, err, "column '%s': %" JSON_INTEGER_FORMAT " is out of range: expected the integer 0 or 1",
+			       t->columns.label, json_integer_value(v));
 	if (!(json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1)))
 		return src_err(s, err, "column '%s': expected the integer 0 or 1, found %s", t->columns.label,
 			       json_kind(v));
@@ -913,17 +916,22 @@ static enum ce_status load_qrels(const char *dir, const char *split, struct ds_r
 			i = 1;
 		}
 		int64_t v = 0;
-		int ok = i < pl && pl - i <= 10;
+		int ok = i < pl, digits = (int)(pl - i);
 		for (; ok && i < pl; i++) {
 			if (p[i] < '0' || p[i] > '9')
 				ok = 0;
-			else
+			else if (v <= INT32_MAX)
 				v = v * 10 + (p[i] - '0');
 		}
 		if (neg)
 			v = -v;
-		if (!ok || v > INT32_MAX || v < INT32_MIN) {
+		if (!ok) {
 			st = src_err(&s, err, "score: expected an integer, found '%.*s'", (int)(pl > 40 ? 40 : pl), p);
+			break;
+		}
+		if (digits > 10 || v > INT32_MAX || v < INT32_MIN) {
+			st = src_err(&s, err, "score: %.*s is out of range (a 32-bit integer, %d to %d)",
+				     (int)(pl > 40 ? 40 : pl), p, INT32_MIN, INT32_MAX);
 			break;
 		}
 		int64_t n = d->n_qrels;
