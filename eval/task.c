@@ -74,6 +74,84 @@ const char *task_type_default_main_score(enum task_type t)
 	return type_main_scores[t];
 }
 
+/* R1 k list (BEIR / mteb 1.1.1, spec §0). */
+static const int32_t default_k[] = {1, 3, 5, 10, 100, 1000};
+
+/* The scores each evaluator reports (eval/types/ev_*.c: keep in step). */
+static const char *const retrieval_metrics[] = {"ndcg_at", "map_at", "recall_at", "precision_at", "mrr_at", NULL};
+static const char *const reranking_metrics[] = {"map", "mrr", "map_at_1000", "mrr_at_10", "ndcg_at_10", NULL};
+static const char *const sts_metrics[] = {"cosine_pearson",  "cosine_spearman",    "manhattan_pearson",
+					  "manhattan_spearman", "euclidean_pearson", "euclidean_spearman",
+					  "pearson",          "spearman",           NULL};
+static const char *const pair_metrics[] = {
+	"cosine_accuracy",    "cosine_accuracy_threshold",    "cosine_f1",    "cosine_f1_threshold",
+	"cosine_precision",   "cosine_recall",                "cosine_ap",    "manhattan_accuracy",
+	"manhattan_accuracy_threshold", "manhattan_f1",       "manhattan_f1_threshold", "manhattan_precision",
+	"manhattan_recall",   "manhattan_ap",                 "euclidean_accuracy", "euclidean_accuracy_threshold",
+	"euclidean_f1",       "euclidean_f1_threshold",       "euclidean_precision", "euclidean_recall",
+	"euclidean_ap",       "dot_accuracy",                 "dot_accuracy_threshold", "dot_f1",
+	"dot_f1_threshold",   "dot_precision",                "dot_recall",   "dot_ap",
+	"max_accuracy",       "max_f1",                       "max_precision", "max_recall",
+	"max_ap",             NULL};
+/* ap / ap_stderr only when the task has two labels */
+static const char *const classification_metrics[] = {"accuracy", "accuracy_stderr", "f1", "f1_stderr",
+						     "ap",       "ap_stderr",       NULL};
+static const char *const clustering_metrics[] = {"v_measure", "v_measure_std", NULL};
+
+const char *const *task_type_metric_names(enum task_type t)
+{
+	static const char *const none[] = {NULL};
+	static const char *const *const by_type[TASK_TYPE_COUNT] = {
+		[TASK_TYPE_RETRIEVAL] = retrieval_metrics,
+		[TASK_TYPE_RERANKING] = reranking_metrics,
+		[TASK_TYPE_STS] = sts_metrics,
+		[TASK_TYPE_PAIR_CLASSIFICATION] = pair_metrics,
+		[TASK_TYPE_CLASSIFICATION] = classification_metrics,
+		[TASK_TYPE_CLUSTERING] = clustering_metrics,
+	};
+	if ((int)t < 0 || t >= TASK_TYPE_COUNT)
+		return none;
+	return by_type[t];
+}
+
+enum ce_status task_check_k_values(const struct task *t, int64_t n_corpus, struct ce_err *err)
+{
+	if (t->type != TASK_TYPE_RETRIEVAL || t->n_k_values < 1 || n_corpus < 1)
+		return CE_OK;
+	int32_t nd = (int32_t)(sizeof default_k / sizeof default_k[0]);
+	if (t->n_k_values == nd && memcmp(t->k_values, default_k, sizeof default_k) == 0)
+		return CE_OK; /* R1's cut-offs, as MTEB applies them to every corpus */
+	int32_t kmax = t->k_values[t->n_k_values - 1];
+	if (kmax <= n_corpus)
+		return CE_OK;
+	return ce_err_set(err, CE_E_FORMAT,
+			  "%s: parameters.k_values: %d is beyond the corpus of %lld documents (k_values above %lld "
+			  "rank nothing more)",
+			  t->source_path ? t->source_path : t->name, (int)kmax, (long long)n_corpus, (long long)n_corpus);
+}
+
+bool task_reports_metric(const struct task *t, const char *metric)
+{
+	const char *const *names = task_type_metric_names(t->type);
+	for (int i = 0; names[i]; i++) {
+		if (t->type != TASK_TYPE_RETRIEVAL) {
+			if (strcmp(metric, names[i]) == 0)
+				return true;
+			continue;
+		}
+		size_t n = strlen(names[i]);
+		if (strncmp(metric, names[i], n) != 0 || metric[n] != '_')
+			continue;
+		for (int32_t k = 0; k < t->n_k_values; k++) {
+			char num[16];
+			snprintf(num, sizeof num, "%d", (int)t->k_values[k]);
+			if (strcmp(metric + n + 1, num) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 /* ------------------------------------------------- errors and scalar helpers */
 
 struct yctx {
@@ -400,9 +478,6 @@ void task_free(struct task *t)
 	ce_free(t);
 }
 
-/* R1 k list (BEIR / mteb 1.1.1, spec §0). */
-static const int32_t default_k[] = {1, 3, 5, 10, 100, 1000};
-
 static enum ce_status set_defaults(struct yctx *c, struct task *t)
 {
 	t->description = ce_strdup("");
@@ -620,6 +695,18 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 					       t->score_min, t->score_max);
 			t->has_score_range = true;
 		}
+	}
+	if (v[K_MAIN_SCORE] && !task_reports_metric(t, t->main_score)) {
+		/* caught here, so `list` and `run` say it before anything is encoded */
+		char known[640] = "";
+		size_t o = 0;
+		const char *const *names = task_type_metric_names(t->type);
+		for (int i = 0; names[i] && o < sizeof known; i++)
+			o += (size_t)snprintf(known + o, sizeof known - o, "%s%s%s", i ? ", " : "", names[i],
+					      t->type == TASK_TYPE_RETRIEVAL ? "_K" : "");
+		return yerr_at(c, v[K_MAIN_SCORE]->start_mark, "main_score: '%s' is not a score of %s tasks (%s%s)",
+			       t->main_score, tn, known,
+			       t->type == TASK_TYPE_RETRIEVAL ? ", K one of parameters.k_values" : "");
 	}
 	return CE_OK;
 }
