@@ -92,6 +92,18 @@ int cli_exit_code(enum ce_status s);
 /* Closest candidate by edit distance, or NULL if none is close enough. */
 const char *cli_closest(const char *word, const char *const *candidates, int n);
 
+/*
+ * "Did you mean" for names (cli/suggest.c).  When err is CE_E_NOT_FOUND for
+ * the suite file itself (a bare name, not a path), cli_suggest_suite rewrites
+ * it to "no suite 'X' in DIR; did you mean 'Y'? (suites: ...)";
+ * cli_suggest_task appends "; did you mean 'Y'?" from the task files under
+ * tasks_dir.  cli_suggest_among writes "; did you mean 'Y'?" (or "") for
+ * name among names into buf and returns buf.
+ */
+void cli_suggest_suite(const char *tasks_dir, const char *name, struct ce_err *err);
+void cli_suggest_task(const char *tasks_dir, const char *name, struct ce_err *err);
+const char *cli_suggest_among(const char *name, const char *const *names, int n, char *buf, size_t cap);
+
 /* Apply --quiet/--verbose style flags (shared by all commands). */
 void cli_apply_verbosity(int quiet, int verbose);
 

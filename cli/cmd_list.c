@@ -190,8 +190,10 @@ static int list_suite(const char *tasks_dir, const char *name, const char *data_
 	struct suite *su = NULL;
 	struct ce_err err;
 	ce_err_clear(&err);
-	if (suite_load(tasks_dir, name, &su, &err) != CE_OK)
+	if (suite_load(tasks_dir, name, &su, &err) != CE_OK) {
+		cli_suggest_suite(tasks_dir, name, &err);
 		return cli_report(&err);
+	}
 	printf("Suite %s: %d task(s)%s%s\n", su->name, (int)su->n_tasks, su->description[0] ? " - " : "",
 	       su->description);
 	print_header();

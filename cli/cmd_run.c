@@ -365,6 +365,7 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 	}
 	if (args.suite) {
 		if (suite_load(tasks_dir, args.suite, &suite, &err) != CE_OK) {
+			cli_suggest_suite(tasks_dir, args.suite, &err);
 			rc = cli_report(&err);
 			goto out;
 		}
@@ -382,7 +383,13 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 			for (int i = 0; i < n_tasks && !found; i++)
 				found = strcmp(tasks[i]->name, task_names[k]) == 0;
 			if (!found) {
-				rc = cli_usage_error(self, "task '%s' is not in suite '%s'", task_names[k], suite->name);
+				const char *names[768];
+				for (int32_t i = 0; i < suite->n_tasks && i < 768; i++)
+					names[i] = suite->tasks[i]->name;
+				char hint[300];
+				rc = cli_usage_error(self, "task '%s' is not in suite '%s'%s", task_names[k], suite->name,
+						     cli_suggest_among(task_names[k], names, suite->n_tasks < 768 ? suite->n_tasks : 768,
+								       hint, sizeof hint));
 				goto out;
 			}
 		}
@@ -391,6 +398,8 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 			char *path = NULL;
 			if (task_find_file(tasks_dir, task_names[k], &path, &err) != CE_OK ||
 			    task_load_file(path, &owned[k], &err) != CE_OK) {
+				if (!path)
+					cli_suggest_task(tasks_dir, task_names[k], &err);
 				ce_free(path);
 				rc = cli_report(&err);
 				goto out;
