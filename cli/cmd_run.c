@@ -152,7 +152,7 @@ static enum ce_status run_embed(void *self, const char *const *texts, int64_t n,
 
 /* ---- one task ------------------------------------------------------------ */
 
-enum task_outcome { OUT_DONE, OUT_CACHED, OUT_SKIPPED, OUT_FAILED };
+enum task_outcome { OUT_DONE, OUT_CACHED, OUT_SKIPPED, OUT_FAILED, OUT_INTERRUPTED };
 
 struct task_row {
 	const char *name;
@@ -282,6 +282,7 @@ static void print_summary(const struct task_row *rows, int n, const char *model,
 		const char *status = r->outcome == OUT_DONE ? "done"
 				     : r->outcome == OUT_CACHED ? "kept (already computed)"
 				     : r->outcome == OUT_SKIPPED ? "SKIPPED: data missing"
+				     : r->outcome == OUT_INTERRUPTED ? "interrupted"
 								 : "FAILED";
 		char score[32] = "-", secs[32] = "-";
 		if (!isnan(r->main)) {
@@ -295,13 +296,17 @@ static void print_summary(const struct task_row *rows, int n, const char *model,
 			snprintf(secs, sizeof secs, "%.1fs", r->secs);
 		fprintf(out, "%-34s %-20s %-10s %8s %8s  %s\n", r->name, r->type, r->split, score, secs, status);
 	}
-	if (n_ok)
+	if (cli_interrupted) /* an average over part of the suite is no number to quote */
+		fprintf(out, "No average: the run was interrupted.\n");
+	else if (n_ok)
 		fprintf(out, "%-34s %-20s %-10s %8.2f\n", "Average (tasks with a score)", "", "", sum / n_ok);
 	if (n_bad) {
 		fprintf(out, "\n%d task(s) without a score:\n", n_bad);
 		for (int i = 0; i < n; i++)
 			if (isnan(rows[i].main))
-				fprintf(out, "  %s: %s\n", rows[i].name, rows[i].note);
+				fprintf(out, "  %s: %s\n", rows[i].name,
+					rows[i].outcome == OUT_INTERRUPTED ? "interrupted; run the same command again to resume"
+									   : rows[i].note);
 	}
 }
 
@@ -469,8 +474,10 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 		enum task_outcome o = run_task(tasks[i], &subs[i], &ref, &rs, args.data_dir, instr, &rows[n_rows], &err);
 		n_rows++;
 		if (o == OUT_SKIPPED || o == OUT_FAILED) {
-			if (cli_interrupted)
+			if (cli_interrupted) {
+				rows[n_rows - 1].outcome = OUT_INTERRUPTED;
 				break;
+			}
 			int oom = err.code == CE_E_NOMEM;
 			ce_log(CE_LOG_ERROR, "%s: %s%s", tasks[i]->name, err.msg[0] ? err.msg : ce_status_str(err.code),
 			       oom ? " (stopping the run; finished tasks are kept)"
