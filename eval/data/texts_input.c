@@ -1,5 +1,6 @@
 #include "texts_input.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -115,7 +116,13 @@ enum ce_status npy_write_f32(const char *path, const float *data, int64_t rows, 
 	buf[10 + hlen - 1] = '\n';
 	if (body)
 		memcpy(buf + 10 + hlen, data, body);
-	enum ce_status st = fs_write_atomic(path, buf, 10 + hlen + body, err);
+	enum ce_status st = CE_OK;
+	if (strcmp(path, "-") == 0) { /* stdout: binary, whole or an error */
+		if (fwrite(buf, 1, 10 + hlen + body, stdout) != 10 + hlen + body || fflush(stdout) != 0)
+			st = ce_err_set(err, CE_E_IO, "stdout: write failed: %s", strerror(errno));
+	} else {
+		st = fs_write_atomic(path, buf, 10 + hlen + body, err);
+	}
 	ce_free(buf);
 	return st;
 }
