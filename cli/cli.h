@@ -4,9 +4,7 @@
  * "did you mean" suggestions are generated, so every command documents every
  * option with its default the same way.
  *
- * Exit codes (one place, documented in the README and man page):
- *   0 ok, 1 evaluation failed / regression found, 2 usage error,
- *   3 input or data error, 4 internal error, 130 interrupted (SIGINT).
+ * Exit codes: enum cli_exit; their one wording is CLI_EXIT_CODES_TEXT.
  */
 #ifndef CLI_H
 #define CLI_H
@@ -14,6 +12,12 @@
 #include <stdio.h>
 
 #include "ce_status.h"
+
+/* The one wording of the exit codes: `ceval --help`, every command's help,
+ * the README and doc/ceval.1 say exactly this (tests/cli/test_trust_errors.sh). */
+#define CLI_EXIT_CODES_TEXT                                                                                         \
+	"0 ok, 1 evaluation failed or regression found, 2 usage error, 3 input or data error (also: some tasks "   \
+	"skipped), 4 internal error, 130 interrupted"
 
 enum cli_exit {
 	CLI_EXIT_OK = 0,

@@ -155,6 +155,8 @@ void cli_print_help(const struct cli_command *cmd, FILE *out)
 			p += l + (nl ? 1 : 0);
 		}
 	}
+	fputs("\nExit codes:\n", out);
+	print_wrapped(out, CLI_EXIT_CODES_TEXT ".", 2, 78);
 }
 
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)

@@ -26,8 +26,7 @@ static void print_usage(FILE *out)
 		fprintf(out, "  %-12s %s\n", (*c)->name, (*c)->summary);
 	fputs("\nGlobal options:\n  -h, --help     show this help (or `ceval <command> --help`)\n"
 	      "  -V, --version  print the version and the linked library versions\n\n"
-	      "Exit codes: 0 ok, 1 evaluation failed or regression, 2 usage error, 3 input/data error,\n"
-	      "            4 internal error, 130 interrupted.\n\n"
+	      "Exit codes:\n  " CLI_EXIT_CODES_TEXT ".\n\n"
 	      "Example:\n  ceval run --model ../shared/models/ceval-tiny-zh --suite cmteb-mini --data-dir ../shared/data\n",
 	      out);
 }
