@@ -178,7 +178,8 @@ static void test_line_reader_bom_and_directory(void **state)
 	char *dir = tu_mkdtemp();
 	char *f = fs_join(dir, "bom.jsonl");
 	struct ce_err err;
-	assert_int_equal(fs_write_atomic(f, "\xef\xbb\xbf{\"a\": 1}\n\xef\xbb\xbfx\n", 19, &err), CE_OK);
+	static const char content[] = "\xef\xbb\xbf{\"a\": 1}\n\xef\xbb\xbfx\n";
+	assert_int_equal(fs_write_atomic(f, content, sizeof content - 1, &err), CE_OK);
 	struct line_reader *r = line_reader_open(f, 0, &err);
 	assert_non_null(r);
 	const char *l;
