@@ -113,9 +113,16 @@ static void blas_core_fixup(int argc, char **argv)
 	unsetenv(BLAS_REEXEC_ENV);
 }
 
-int main(int argc, char **argv)
+/* 1 under an address-space or data-size limit (ulimit -v / -d), where OpenBLAS's threads may never get their buffers. */
+static int memory_limited(void)
 {
-	blas_core_fixup(argc, argv);
+	struct rlimit l;
+	return (getrlimit(RLIMIT_AS, &l) == 0 && l.rlim_cur != RLIM_INFINITY) ||
+	       (getrlimit(RLIMIT_DATA, &l) == 0 && l.rlim_cur != RLIM_INFINITY);
+}
+
+static int dispatch(int argc, char **argv)
+{
 	/* A file-size limit (ulimit -f) must surface as a write error (EFBIG)
 	 * reported like a full disk, not kill the process with SIGXFSZ. */
 	signal(SIGXFSZ, SIG_IGN);
@@ -146,14 +153,19 @@ int main(int argc, char **argv)
 	const struct cli_command *c = cli_find_command(cmd);
 	if (!c)
 		return suggest_command(cmd);
-	int rc = c->run(c, argc - 1, argv + 1);
-	struct rlimit as;
-	int as_limited = rc != CLI_EXIT_OK && getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY;
-	if (cli_out_of_memory || ce_alloc_failed() || as_limited) {
+	return c->run(c, argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	blas_core_fixup(argc, argv);
+	int rc = dispatch(argc, argv);
+	if (cli_out_of_memory || ce_alloc_failed() || memory_limited()) {
 		/* An OpenBLAS thread that could not map its work buffer (under
-		 * ulimit -v, possibly from the library's start) retries forever, and
-		 * OpenBLAS's destructor joins its threads at exit(): leave without
-		 * running destructors. */
+		 * ulimit -v, possibly from the library's start, even when the
+		 * command itself needed little) retries forever, and OpenBLAS's
+		 * destructor joins its threads at exit(): leave without running
+		 * destructors. */
 		fflush(stdout);
 		fflush(stderr);
 		_exit(rc);
