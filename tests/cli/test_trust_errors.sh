@@ -17,7 +17,7 @@ one_line() { # WHAT: $T/err holds exactly one non-empty line
 
 # -- out of memory: exits within seconds, one clear line (used to spin forever in
 # OpenBLAS: its threads retry a failed buffer mmap, and exit() joins them) -------
-if (ulimit -v 400000; "$BIN" --version >/dev/null 2>&1); then
+if (ulimit -v 400000; "$BIN" --version) >/dev/null 2>&1; then
 	for case in "60000 STS-demo" "120000 STS-demo" "400000 Retrieval-demo"; do
 		set -- $case
 		start=$(date +%s)
