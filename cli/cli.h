@@ -4,9 +4,7 @@
  * "did you mean" suggestions are generated, so every command documents every
  * option with its default the same way.
  *
- * Exit codes (one place, documented in the README and man page):
- *   0 ok, 1 evaluation failed / regression found, 2 usage error,
- *   3 input or data error, 4 internal error, 130 interrupted (SIGINT).
+ * Exit codes: enum cli_exit; their one wording is CLI_EXIT_CODES_TEXT.
  */
 #ifndef CLI_H
 #define CLI_H
@@ -14,6 +12,12 @@
 #include <stdio.h>
 
 #include "ce_status.h"
+
+/* The one wording of the exit codes: `ceval --help`, every command's help,
+ * the README and doc/ceval.1 say exactly this (tests/cli/test_trust_errors.sh). */
+#define CLI_EXIT_CODES_TEXT                                                                                         \
+	"0 ok, 1 evaluation failed or regression found, 2 usage error, 3 input or data error (also: some tasks "   \
+	"skipped), 4 internal error, 130 interrupted"
 
 enum cli_exit {
 	CLI_EXIT_OK = 0,
@@ -92,11 +96,30 @@ int cli_exit_code(enum ce_status s);
 /* Closest candidate by edit distance, or NULL if none is close enough. */
 const char *cli_closest(const char *word, const char *const *candidates, int n);
 
+/*
+ * "Did you mean" for names (cli/suggest.c).  When err is CE_E_NOT_FOUND for
+ * the suite file itself (a bare name, not a path), cli_suggest_suite rewrites
+ * it to "no suite 'X' in DIR; did you mean 'Y'? (suites: ...)";
+ * cli_suggest_task appends "; did you mean 'Y'?" from the task files under
+ * tasks_dir.  cli_suggest_among writes "; did you mean 'Y'?" (or "") for
+ * name among names into buf and returns buf.
+ */
+void cli_suggest_suite(const char *tasks_dir, const char *name, struct ce_err *err);
+void cli_suggest_task(const char *tasks_dir, const char *name, struct ce_err *err);
+const char *cli_suggest_among(const char *name, const char *const *names, int n, char *buf, size_t cap);
+
 /* Apply --quiet/--verbose style flags (shared by all commands). */
 void cli_apply_verbosity(int quiet, int verbose);
 
 /* Version string of ceval. */
 extern const char cli_version[];
+
+/*
+ * Set when an out-of-memory error was reported (cli_report sets it); main()
+ * then leaves by _exit, skipping OpenBLAS's exit-time join of worker threads
+ * that may be spinning on an allocation that will never succeed.
+ */
+extern int cli_out_of_memory;
 
 /* Set by the SIGINT handler; long jobs poll it. */
 extern volatile int cli_interrupted;

@@ -155,6 +155,8 @@ void cli_print_help(const struct cli_command *cmd, FILE *out)
 			p += l + (nl ? 1 : 0);
 		}
 	}
+	fputs("\nExit codes:\n", out);
+	print_wrapped(out, CLI_EXIT_CODES_TEXT ".", 2, 78);
 }
 
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
@@ -353,8 +355,12 @@ int cli_exit_code(enum ce_status s)
 	}
 }
 
+int cli_out_of_memory;
+
 int cli_report(const struct ce_err *err)
 {
+	if (err->code == CE_E_NOMEM)
+		cli_out_of_memory = 1;
 	ce_log(CE_LOG_ERROR, "%s", err->msg[0] ? err->msg : ce_status_str(err->code));
 	return cli_exit_code(err->code);
 }

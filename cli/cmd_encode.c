@@ -117,7 +117,7 @@ const struct cli_command cmd_tokenize = {
 /* ---- embed ------------------------------------------------------------- */
 
 static struct {
-	const char *model, *input, *output, *field, *precision;
+	const char *model, *input, *output, *field, *precision, *query_instruction;
 	int batch_size, threads, max_length, quiet, verbose, profile;
 } emb_args;
 
@@ -131,7 +131,11 @@ static const struct cli_opt *embed_options(void)
 		 "JSON-lines file, one object with a string \"text\" per line (.zst accepted; - for stdin).", NULL, 0, 0,
 		 1},
 		{"output", 'o', CLI_OPT_STRING, &emb_args.output, "OUT.npy",
-		 "Where to write the float32 [n, dim] embeddings (numpy .npy), rows in input order.", NULL, 0, 0, 1},
+		 "Where to write the float32 [n, dim] embeddings (numpy .npy), rows in input order; - writes the .npy "
+		 "to stdout (refused when stdout is a terminal).", NULL, 0, 0, 1},
+		{"query-instruction", 0, CLI_OPT_STRING, &emb_args.query_instruction, "TEXT",
+		 "Prepend TEXT to every input text, as 'ceval run' does for queries (e.g. bge zh: "
+		 "为这个句子生成表示以用于检索相关文章：).", "none", 0, 0, 0},
 		{"field", 0, CLI_OPT_STRING, &emb_args.field, "NAME", "Name of the text member of each input object.",
 		 "text", 0, 0, 0},
 		{"batch-size", 'b', CLI_OPT_INT, &emb_args.batch_size, "N", "Texts per forward batch.", "32", 1, 65536,
@@ -165,6 +169,23 @@ static int embed_progress(void *user, int64_t done, int64_t total)
 	return cli_interrupted;
 }
 
+/* Prepend instr to every text of in (texts may hold NUL bytes: lens are authoritative). */
+static enum ce_status prepend_instruction(struct texts_input *in, const char *instr, struct ce_err *err)
+{
+	size_t li = strlen(instr);
+	for (int64_t i = 0; i < in->n && li > 0; i++) {
+		char *s = ce_malloc(li + in->lens[i] + 1);
+		if (!s)
+			return ce_err_set(err, CE_E_NOMEM, "out of memory for the query instruction");
+		memcpy(s, instr, li);
+		memcpy(s + li, in->texts[i], in->lens[i] + 1);
+		ce_free(in->texts[i]);
+		in->texts[i] = s;
+		in->lens[i] += li;
+	}
+	return CE_OK;
+}
+
 static int run_embed(const struct cli_command *self, int argc, char **argv)
 {
 	memset(&emb_args, 0, sizeof emb_args);
@@ -185,6 +206,9 @@ static int run_embed(const struct cli_command *self, int argc, char **argv)
 		opt.precision = ENCODER_PRECISION_BF16;
 	else
 		return cli_usage_error(self, "--precision must be f32 or bf16, got '%s'", emb_args.precision);
+	if (strcmp(emb_args.output, "-") == 0 && isatty(STDOUT_FILENO))
+		return cli_usage_error(self, "--output -: stdout is a terminal; redirect it to a file or a pipe "
+					     "(or give a file name)");
 	opt.progress = embed_progress;
 	cli_install_sigint();
 
@@ -196,7 +220,9 @@ static int run_embed(const struct cli_command *self, int argc, char **argv)
 	ce_log(CE_LOG_DEBUG, "model %s -> %s", emb_args.model, ref.dir);
 	struct texts_input in;
 	const char *path = strcmp(emb_args.input, "-") == 0 ? "/dev/stdin" : emb_args.input;
-	if (texts_input_load(path, emb_args.field, &in, &err) != CE_OK) {
+	if (texts_input_load(path, emb_args.field, &in, &err) != CE_OK ||
+	    (emb_args.query_instruction && prepend_instruction(&in, emb_args.query_instruction, &err) != CE_OK)) {
+		texts_input_free(&in);
 		model_ref_free(&ref);
 		return cli_report(&err);
 	}

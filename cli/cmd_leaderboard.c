@@ -3,7 +3,9 @@
  * folder under a results directory, aggregated as the C-MTEB tables
  * (leaderboard.h).  Exit 0, 2 usage, 3 unreadable/malformed input.
  */
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ce_alloc.h"
@@ -47,6 +49,47 @@ static const struct cli_opt *leaderboard_options(void)
 	return opts;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "; results exist for suite(s) a, b (use --suite NAME)" into buf, or "" when no other suite has any. */
+static void suites_with_results(const char *tasks_dir, const char *results, const char *skip, char *buf, size_t cap)
+{
+	buf[0] = '\0';
+	char *sdir = fs_join(tasks_dir, "suites");
+	DIR *d = sdir ? opendir(sdir) : NULL;
+	char *names[256];
+	int n = 0;
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL && n < 256) {
+		size_t l = strlen(de->d_name);
+		if (de->d_name[0] != '.' && l > 5 && strcmp(de->d_name + l - 5, ".yaml") == 0)
+			if ((names[n] = ce_strndup(de->d_name, l - 5)) != NULL)
+				n++;
+	}
+	if (d)
+		closedir(d);
+	qsort(names, (size_t)n, sizeof *names, cmp_name);
+	size_t o = 0;
+	for (int i = 0; i < n; i++) {
+		struct suite *su = NULL;
+		struct leaderboard *lb = NULL;
+		struct ce_err err;
+		if (strcmp(names[i], skip) != 0 && suite_load(tasks_dir, names[i], &su, &err) == CE_OK &&
+		    leaderboard_load(results, su, &lb, &err) == CE_OK && lb->n_models > 0 && o < cap)
+			o += (size_t)snprintf(buf + o, cap - o, "%s%s", o ? ", " : "; results exist for suite(s) ",
+					      names[i]);
+		leaderboard_free(lb);
+		suite_free(su);
+		ce_free(names[i]);
+	}
+	if (o && o < cap)
+		snprintf(buf + o, cap - o, " (use --suite NAME)");
+	ce_free(sdir);
+}
+
 static int run_leaderboard(const struct cli_command *self, int argc, char **argv)
 {
 	memset(&lbo, 0, sizeof lbo);
@@ -75,6 +118,8 @@ static int run_leaderboard(const struct cli_command *self, int argc, char **argv
 	size_t len = 0;
 	int rc = CLI_EXIT_OK;
 	enum ce_status s = suite_load(tasks_dir, lbo.suite, &su, &err);
+	if (s != CE_OK)
+		cli_suggest_suite(tasks_dir, lbo.suite, &err);
 	if (s == CE_OK)
 		s = leaderboard_create(su, &lb, &err);
 	for (int i = 0; i < lbo.results.n && s == CE_OK; i++)
@@ -109,9 +154,13 @@ static int run_leaderboard(const struct cli_command *self, int argc, char **argv
 	} else {
 		fwrite(text, 1, len, stdout);
 	}
-	if (rc == CLI_EXIT_OK && lb->n_models == 0)
-		fprintf(stderr, "ceval leaderboard: no results of suite '%s' under %s\n", su->name,
-			lbo.results.n ? lbo.results.items[0] : pub_dir);
+	if (rc == CLI_EXIT_OK && lb->n_models == 0) {
+		char others[600] = "";
+		if (lbo.results.n)
+			suites_with_results(tasks_dir, lbo.results.items[0], su->name, others, sizeof others);
+		fprintf(stderr, "ceval leaderboard: no results of suite '%s' under %s%s\n", su->name,
+			lbo.results.n ? lbo.results.items[0] : pub_dir, others);
+	}
 	ce_free(text);
 	leaderboard_free(lb);
 	suite_free(su);

@@ -13,6 +13,7 @@
 #include "dataset.h"
 #include "fs_util.h"
 #include "hub_cache.h"
+#include "line_reader.h"
 #include "paths.h"
 #include "subset.h"
 #include "task.h"
@@ -181,25 +182,74 @@ static void print_hub_summary(const struct suite *su)
 	       n_cached, n_repos, (double)bytes / 1e6, su->name);
 }
 
+/* Documents in a retrieval task's corpus (non-blank lines of corpus.jsonl[.zst]); -1 if unreadable. */
+static int64_t corpus_docs(const struct task *t, const char *data_dir)
+{
+	char *dir = fs_join(data_dir, t->dataset_path);
+	char *p = dir ? fs_join(dir, "corpus.jsonl") : NULL;
+	char *z = p ? ce_malloc(strlen(p) + 5) : NULL;
+	int64_t n = -1;
+	if (z) {
+		sprintf(z, "%s.zst", p);
+		struct ce_err err;
+		struct line_reader *r = line_reader_open(fs_is_file(p) ? p : z, 0, &err);
+		const char *line;
+		size_t len;
+		int eof = 0;
+		for (n = 0; r && !eof;) {
+			if (line_reader_next(r, &line, &len, &eof, &err) != CE_OK) {
+				n = -1;
+				break;
+			}
+			n += !eof && strspn(line, " \t\r") < len;
+		}
+		if (!r)
+			n = -1;
+		line_reader_close(r);
+	}
+	ce_free(z);
+	ce_free(p);
+	ce_free(dir);
+	return n;
+}
+
+/* Task-definition mistakes that need the data (k_values beyond the corpus): said now, not after encoding. */
+static int check_with_data(const struct task *t, const char *data_dir)
+{
+	struct ce_err err;
+	ce_err_clear(&err);
+	if (task_check_k_values(t, 1, &err) == CE_OK)
+		return CLI_EXIT_OK; /* no k above 1 that could be wrong: skip counting the corpus */
+	int64_t n = corpus_docs(t, data_dir);
+	if (n < 1 || task_check_k_values(t, n, &err) == CE_OK)
+		return CLI_EXIT_OK;
+	return cli_report(&err);
+}
+
 static int list_suite(const char *tasks_dir, const char *name, const char *data_dir, int count, int *n_absent)
 {
 	struct suite *su = NULL;
 	struct ce_err err;
 	ce_err_clear(&err);
-	if (suite_load(tasks_dir, name, &su, &err) != CE_OK)
+	if (suite_load(tasks_dir, name, &su, &err) != CE_OK) {
+		cli_suggest_suite(tasks_dir, name, &err);
 		return cli_report(&err);
+	}
 	printf("Suite %s: %d task(s)%s%s\n", su->name, (int)su->n_tasks, su->description[0] ? " - " : "",
 	       su->description);
 	print_header();
+	int rc = CLI_EXIT_OK;
 	for (int32_t i = 0; i < su->n_tasks; i++) {
 		print_task(su->tasks[i], data_dir, su->subset_n[i], su->subset_corpus[i], count);
 		char st[1024];
 		data_status(su->tasks[i], data_dir, st, sizeof st);
 		*n_absent += strcmp(st, "yes") != 0;
+		if (strcmp(st, "yes") == 0 && check_with_data(su->tasks[i], data_dir) != CLI_EXIT_OK)
+			rc = CLI_EXIT_DATA;
 	}
 	print_hub_summary(su);
 	suite_free(su);
-	return CLI_EXIT_OK;
+	return rc;
 }
 
 static int cmp_cstr(const void *a, const void *b)

@@ -157,7 +157,7 @@ static enum ce_status run_embed(void *self, const char *const *texts, int64_t n,
 
 /* ---- one task ------------------------------------------------------------ */
 
-enum task_outcome { OUT_DONE, OUT_CACHED, OUT_SKIPPED, OUT_FAILED };
+enum task_outcome { OUT_DONE, OUT_CACHED, OUT_SKIPPED, OUT_FAILED, OUT_INTERRUPTED };
 
 struct task_row {
 	const char *name;
@@ -287,6 +287,7 @@ static void print_summary(const struct task_row *rows, int n, const char *model,
 		const char *status = r->outcome == OUT_DONE ? "done"
 				     : r->outcome == OUT_CACHED ? "kept (already computed)"
 				     : r->outcome == OUT_SKIPPED ? "SKIPPED: data missing"
+				     : r->outcome == OUT_INTERRUPTED ? "interrupted"
 								 : "FAILED";
 		char score[32] = "-", secs[32] = "-";
 		if (!isnan(r->main)) {
@@ -300,13 +301,17 @@ static void print_summary(const struct task_row *rows, int n, const char *model,
 			snprintf(secs, sizeof secs, "%.1fs", r->secs);
 		fprintf(out, "%-34s %-20s %-10s %8s %8s  %s\n", r->name, r->type, r->split, score, secs, status);
 	}
-	if (n_ok)
+	if (cli_interrupted) /* an average over part of the suite is no number to quote */
+		fprintf(out, "No average: the run was interrupted.\n");
+	else if (n_ok)
 		fprintf(out, "%-34s %-20s %-10s %8.2f\n", "Average (tasks with a score)", "", "", sum / n_ok);
 	if (n_bad) {
 		fprintf(out, "\n%d task(s) without a score:\n", n_bad);
 		for (int i = 0; i < n; i++)
 			if (isnan(rows[i].main))
-				fprintf(out, "  %s: %s\n", rows[i].name, rows[i].note);
+				fprintf(out, "  %s: %s\n", rows[i].name,
+					rows[i].outcome == OUT_INTERRUPTED ? "interrupted; run the same command again to resume"
+									   : rows[i].note);
 	}
 }
 
@@ -370,6 +375,7 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 	}
 	if (args.suite) {
 		if (suite_load(tasks_dir, args.suite, &suite, &err) != CE_OK) {
+			cli_suggest_suite(tasks_dir, args.suite, &err);
 			rc = cli_report(&err);
 			goto out;
 		}
@@ -387,7 +393,13 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 			for (int i = 0; i < n_tasks && !found; i++)
 				found = strcmp(tasks[i]->name, task_names[k]) == 0;
 			if (!found) {
-				rc = cli_usage_error(self, "task '%s' is not in suite '%s'", task_names[k], suite->name);
+				const char *names[768];
+				for (int32_t i = 0; i < suite->n_tasks && i < 768; i++)
+					names[i] = suite->tasks[i]->name;
+				char hint[300];
+				rc = cli_usage_error(self, "task '%s' is not in suite '%s'%s", task_names[k], suite->name,
+						     cli_suggest_among(task_names[k], names, suite->n_tasks < 768 ? suite->n_tasks : 768,
+								       hint, sizeof hint));
 				goto out;
 			}
 		}
@@ -396,6 +408,8 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 			char *path = NULL;
 			if (task_find_file(tasks_dir, task_names[k], &path, &err) != CE_OK ||
 			    task_load_file(path, &owned[k], &err) != CE_OK) {
+				if (!path)
+					cli_suggest_task(tasks_dir, task_names[k], &err);
 				ce_free(path);
 				rc = cli_report(&err);
 				goto out;
@@ -465,12 +479,20 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 		enum task_outcome o = run_task(tasks[i], &subs[i], &ref, &rs, args.data_dir, instr, &rows[n_rows], &err);
 		n_rows++;
 		if (o == OUT_SKIPPED || o == OUT_FAILED) {
-			if (cli_interrupted)
+			if (cli_interrupted) {
+				rows[n_rows - 1].outcome = OUT_INTERRUPTED;
 				break;
-			ce_log(CE_LOG_ERROR, "%s: %s%s", tasks[i]->name, err.msg,
-			       o == OUT_SKIPPED ? " (skipped; the other tasks continue)" : "");
+			}
+			int oom = err.code == CE_E_NOMEM;
+			ce_log(CE_LOG_ERROR, "%s: %s%s", tasks[i]->name, err.msg[0] ? err.msg : ce_status_str(err.code),
+			       oom ? " (stopping the run; finished tasks are kept)"
+			       : o == OUT_SKIPPED ? " (skipped; the other tasks continue)" : "");
 			if (rc == CLI_EXIT_OK)
 				rc = CLI_EXIT_DATA;
+			if (oom) { /* the next task would only fail the same way, or worse */
+				cli_out_of_memory = 1;
+				break;
+			}
 		} else if (!args.quiet && !rs.tty) {
 			ce_log(CE_LOG_INFO, "%s: %.2f", tasks[i]->name, rows[n_rows - 1].main * 100);
 		}

@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <utf8proc.h>
 #include <yaml.h>
 #include <zstd.h>
 
+#include "ce_alloc.h"
 #include "cli.h"
 
 static void print_usage(FILE *out)
@@ -25,8 +27,7 @@ static void print_usage(FILE *out)
 		fprintf(out, "  %-12s %s\n", (*c)->name, (*c)->summary);
 	fputs("\nGlobal options:\n  -h, --help     show this help (or `ceval <command> --help`)\n"
 	      "  -V, --version  print the version and the linked library versions\n\n"
-	      "Exit codes: 0 ok, 1 evaluation failed or regression, 2 usage error, 3 input/data error,\n"
-	      "            4 internal error, 130 interrupted.\n\n"
+	      "Exit codes:\n  " CLI_EXIT_CODES_TEXT ".\n\n"
 	      "Example:\n  ceval run --model ../shared/models/ceval-tiny-zh --suite cmteb-mini --data-dir ../shared/data\n",
 	      out);
 }
@@ -114,9 +115,16 @@ static void blas_core_fixup(int argc, char **argv)
 	unsetenv(BLAS_REEXEC_ENV);
 }
 
-int main(int argc, char **argv)
+/* 1 under an address-space or data-size limit (ulimit -v / -d), where OpenBLAS's threads may never get their buffers. */
+static int memory_limited(void)
 {
-	blas_core_fixup(argc, argv);
+	struct rlimit l;
+	return (getrlimit(RLIMIT_AS, &l) == 0 && l.rlim_cur != RLIM_INFINITY) ||
+	       (getrlimit(RLIMIT_DATA, &l) == 0 && l.rlim_cur != RLIM_INFINITY);
+}
+
+static int dispatch(int argc, char **argv)
+{
 	/* A file-size limit (ulimit -f) must surface as a write error (EFBIG)
 	 * reported like a full disk, not kill the process with SIGXFSZ. */
 	signal(SIGXFSZ, SIG_IGN);
@@ -148,4 +156,21 @@ int main(int argc, char **argv)
 	if (!c)
 		return suggest_command(cmd);
 	return c->run(c, argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	blas_core_fixup(argc, argv);
+	int rc = dispatch(argc, argv);
+	if (cli_out_of_memory || ce_alloc_failed() || memory_limited()) {
+		/* An OpenBLAS thread that could not map its work buffer (under
+		 * ulimit -v, possibly from the library's start, even when the
+		 * command itself needed little) retries forever, and OpenBLAS's
+		 * destructor joins its threads at exit(): leave without running
+		 * destructors. */
+		fflush(stdout);
+		fflush(stderr);
+		_exit(rc);
+	}
+	return rc;
 }

@@ -27,6 +27,21 @@ char *ce_strdup(const char *s);
 char *ce_strndup(const char *s, size_t n);
 void ce_free(void *p);
 
+/*
+ * 1 once an allocation of this process has failed (malloc returned NULL or
+ * the test hook fired).  The CLI then leaves by _exit: OpenBLAS threads
+ * that could not get their work buffer spin in its allocator forever, and
+ * its exit-time destructor waits for them.
+ */
+int ce_alloc_failed(void);
+
+/*
+ * 1 if `bytes` of address space can be mapped right now (mapped and
+ * unmapped at once, nothing touched).  Used before handing work to a
+ * library that loops instead of failing when its own allocation fails.
+ */
+int ce_alloc_can_reserve(size_t bytes);
+
 /* Test hook: the (n+1)-th allocation from now fails; n < 0 disables. */
 void ce_alloc_fail_after(long n);
 /* Number of allocation calls so far (for the hook's loops). */

@@ -9,20 +9,52 @@
 
 #include "ce_alloc.h"
 
+/* What a non-regular file is, for messages; NULL for a regular file. */
+static const char *kind_of(mode_t m)
+{
+	if (S_ISREG(m))
+		return NULL;
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO (named pipe)";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a regular file";
+}
+
+enum ce_status fs_require_regular(const char *path, struct ce_err *err)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return CE_OK;
+	const char *kind = kind_of(st.st_mode);
+	return kind ? ce_err_set(err, CE_E_IO, "%s: is %s, not a file", path, kind) : CE_OK;
+}
+
 enum ce_status fs_read_file(const char *path, size_t max_bytes, char **data, size_t *len, struct ce_err *err)
 {
 	*data = NULL;
 	*len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		int e = errno;
 		return ce_err_set(err, e == ENOENT ? CE_E_NOT_FOUND : CE_E_IO, "%s: cannot open: %s", path, strerror(e));
 	}
 	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) != 0) {
+		int e = errno;
 		close(fd);
-		return ce_err_set(err, CE_E_IO, "%s: not a regular file", path);
+		return ce_err_set(err, CE_E_IO, "%s: cannot stat: %s", path, strerror(e));
 	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return ce_err_set(err, CE_E_IO, "%s: is %s, not a file", path, kind_of(st.st_mode));
+	}
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	if ((unsigned long long)st.st_size > max_bytes) {
 		close(fd);
 		return ce_err_set(err, CE_E_LIMIT, "%s: file is %lld bytes, more than the limit of %zu", path,

@@ -18,6 +18,15 @@
  */
 enum ce_status fs_read_file(const char *path, size_t max_bytes, char **data, size_t *len, struct ce_err *err);
 
+/*
+ * CE_OK when path is a regular file or does not exist (the open that follows
+ * reports that); otherwise CE_E_IO naming what it is instead:
+ * "path: is a directory, not a file", "is a FIFO (named pipe), not a file",
+ * "is a device, not a file", "is a socket, not a file".  Never opens path, so
+ * a FIFO cannot block it.
+ */
+enum ce_status fs_require_regular(const char *path, struct ce_err *err);
+
 /* Write data to path atomically: path.tmp.<pid>, fsync, rename.  CE_E_IO on failure. */
 enum ce_status fs_write_atomic(const char *path, const void *data, size_t len, struct ce_err *err);
 

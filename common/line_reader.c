@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zstd.h>
 
 #include "ce_alloc.h"
@@ -48,6 +49,11 @@ struct line_reader *line_reader_open(const char *path, size_t max_line, struct c
 	if (!r->fp) {
 		int e = errno;
 		ce_err_set(err, e == ENOENT ? CE_E_NOT_FOUND : CE_E_IO, "%s: cannot open: %s", path, strerror(e));
+		goto fail;
+	}
+	struct stat st;
+	if (fstat(fileno(r->fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		ce_err_set(err, CE_E_IO, "%s: is a directory, not a file", path);
 		goto fail;
 	}
 	unsigned char head[4];
@@ -133,6 +139,15 @@ static enum ce_status fill(struct line_reader *r, struct ce_err *err)
 	}
 }
 
+/* A UTF-8 byte-order mark before the first line (Windows editors write one) is not content. */
+static void skip_bom(const struct line_reader *r, const char **line, size_t *len)
+{
+	if (r->lineno == 0 && *len >= 3 && memcmp(*line, "\xef\xbb\xbf", 3) == 0) {
+		*line += 3;
+		*len -= 3;
+	}
+}
+
 enum ce_status line_reader_next(struct line_reader *r, const char **line, size_t *len, int *eof, struct ce_err *err)
 {
 	size_t scan = r->pos;
@@ -148,6 +163,7 @@ enum ce_status line_reader_next(struct line_reader *r, const char **line, size_t
 			*eof = 0;
 			r->pos += n + 1;
 			r->bytes += n + 1;
+			skip_bom(r, line, len);
 			r->lineno++;
 			return CE_OK;
 		}
@@ -161,6 +177,7 @@ enum ce_status line_reader_next(struct line_reader *r, const char **line, size_t
 				*eof = 0;
 				r->bytes += *len;
 				r->pos = r->end;
+				skip_bom(r, line, len);
 				r->lineno++;
 				return CE_OK;
 			}

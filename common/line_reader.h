@@ -4,6 +4,9 @@
  * and a mis-named file both work), counting line numbers.
  *
  * Lines are split on '\n' only; a trailing '\r' is kept (callers decide).
+ * A UTF-8 byte-order mark at the start of the content is skipped.  A
+ * directory is refused at open ("is a directory, not a file"); FIFOs and
+ * devices are read (`--input -` reads /dev/stdin).
  * A line longer than the reader's limit is an error (CE_E_LIMIT) naming the
  * file and line, never a silent truncation.  NUL bytes are passed through:
  * the returned length is authoritative.

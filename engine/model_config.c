@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ce_alloc.h"
+#include "ce_json.h"
 #include "fs_util.h"
 #include "model_arch.h"
 
@@ -45,8 +46,8 @@ static enum ce_status load_object(const char *name, const char *json, size_t len
 	*out = NULL;
 	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return ce_err_set(err, CE_E_FORMAT, "%s:%d:%d: invalid JSON: %s", name, jerr.line, jerr.column,
-				  jerr.text);
+		return ce_err_set(err, ce_json_status(&jerr), "%s:%d:%d: invalid JSON: %s", name, jerr.line > 0 ? jerr.line : 1,
+				  jerr.column > 0 ? jerr.column : 1, ce_json_text(&jerr));
 	if (!json_is_object(root)) {
 		json_decref(root);
 		return ce_err_set(err, CE_E_FORMAT, "%s: top level is not a JSON object", name);
@@ -189,8 +190,8 @@ enum ce_status model_config_parse_modules(const char *name, const char *json, si
 	json_error_t jerr;
 	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return ce_err_set(err, CE_E_FORMAT, "%s:%d:%d: invalid JSON: %s", name, jerr.line, jerr.column,
-				  jerr.text);
+		return ce_err_set(err, ce_json_status(&jerr), "%s:%d:%d: invalid JSON: %s", name, jerr.line > 0 ? jerr.line : 1,
+				  jerr.column > 0 ? jerr.column : 1, ce_json_text(&jerr));
 	enum ce_status s = CE_OK;
 	if (cap)
 		pooling_path[0] = '\0';

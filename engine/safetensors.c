@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "ce_alloc.h"
+#include "ce_json.h"
 #include "model_arch.h"
 
 struct safetensors {
@@ -261,8 +262,8 @@ static enum ce_status parse_header(struct safetensors *st, const uint8_t *buf, s
 	json_error_t jerr;
 	json_t *root = json_loadb((const char *)buf + 8, (size_t)n, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return ce_err_set(err, CE_E_FORMAT, "%s: header JSON: line %d col %d: %s", p, jerr.line, jerr.column,
-				  jerr.text);
+		return ce_err_set(err, ce_json_status(&jerr), "%s: header JSON: line %d col %d: %s", p, jerr.line,
+				  jerr.column, ce_json_text(&jerr));
 	enum ce_status s = CE_OK;
 	if (!json_is_object(root)) {
 		s = ce_err_set(err, CE_E_FORMAT, "%s: header is not a JSON object", p);

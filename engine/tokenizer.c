@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "ce_alloc.h"
+#include "ce_json.h"
 #include "fs_util.h"
 #include "tok_iface.h"
 #include "unicode.h"
@@ -294,7 +295,8 @@ static enum ce_status json_file(const char *dir, const char *name, int required,
 	json_t *root = json_loadb(data, len, JSON_DECODE_INT_AS_REAL | JSON_REJECT_DUPLICATES, &je);
 	ce_free(data);
 	if (!root) {
-		st = ce_err_set(err, CE_E_FORMAT, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+		st = ce_json_status(&je) == CE_E_NOMEM ? ce_err_set(err, CE_E_NOMEM, "%s: %s", path, ce_json_text(&je))
+			: ce_err_set(err, CE_E_FORMAT, "%s:%d:%d: %s", path, je.line, je.column, ce_json_text(&je));
 		ce_free(path);
 		return st;
 	}

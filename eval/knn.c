@@ -23,6 +23,10 @@
 
 #include "ce_alloc.h"
 
+/* OpenBLAS's per-thread work buffer: BUFFER_SIZE is 128 MiB in Debian's
+ * DYNAMIC_ARCH x86-64 build (seen as its mmap of 134217728 bytes), plus slack. */
+#define KNN_BLAS_BUFFER_BYTES ((size_t)130 << 20)
+
 void knn_options_init(struct knn_options *opt)
 {
 	memset(opt, 0, sizeof *opt);
@@ -318,6 +322,13 @@ enum ce_status knn_search(const float *queries, int64_t nq, const float *docs, i
 		 err, CE_E_LIMIT, "knn: block sizes too large (q_block %lld, d_block %lld, k %lld)",
 		 (long long)qb, (long long)db, (long long)k);
 
+	/* OpenBLAS takes a work buffer per calling thread on first use, and when
+	 * it cannot map one it retries forever (blas_memory_alloc in 0.3.21):
+	 * under a memory limit the search would hang instead of failing.  So
+	 * check first that that much address space is there. */
+	CE_CHECK(ce_alloc_can_reserve((size_t)threads * KNN_BLAS_BUFFER_BYTES), err, CE_E_NOMEM,
+		 "knn: out of memory: OpenBLAS needs %d work buffer(s) of %zu MiB", threads,
+		 KNN_BLAS_BUFFER_BYTES >> 20);
 	struct knn_job job = {.queries = queries, .docs = docs, .nq = nq, .nd = nd, .dim = dim, .k = k, .qb = qb,
 			      .db = db, .opt = &opt, .hits = hits, .n_hits = n_hits};
 	if (pthread_mutex_init(&job.mu, NULL) != 0)

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "ce_alloc.h"
+#include "ce_json.h"
 #include "fs_util.h"
 #include "jsonl.h"
 
@@ -626,8 +627,8 @@ enum ce_status results_read_buffer(const char *name, const char *data, size_t le
 	/* JSON_DISABLE_EOF_CHECK off: trailing garbage is an error; NUL in strings rejected by default */
 	json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root)
-		return ce_err_set(err, CE_E_FORMAT, "%s:%d:%d: bad JSON: %s", name, je.line > 0 ? je.line : 1,
-				  je.column > 0 ? je.column : 1, je.text);
+		return ce_err_set(err, ce_json_status(&je), "%s:%d:%d: bad JSON: %s", name, je.line > 0 ? je.line : 1,
+				  je.column > 0 ? je.column : 1, ce_json_text(&je));
 	struct rctx c = {.name = name, .err = err};
 	enum ce_status s = rd_root(&c, root, out);
 	json_decref(root);

@@ -99,8 +99,11 @@ static enum ce_status parse_rel(const struct line_src *s, struct span f, int32_t
 	char *end;
 	errno = 0;
 	long long v = strtoll(buf, &end, 10);
-	if (*end || end == buf || errno || v < INT32_MIN || v > INT32_MAX)
+	if (*end || end == buf)
 		goto bad;
+	if (errno == ERANGE || v < INT32_MIN || v > INT32_MAX)
+		return ce_err_set(err, CE_E_FORMAT, "%s:%lld: relevance %s is out of range (a 32-bit integer)", s->name,
+				  (long long)s->lineno, buf);
 	*rel = (int32_t)v;
 	return CE_OK;
 bad:

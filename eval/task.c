@@ -106,6 +106,55 @@ static const char *param_owner(const char *key)
 	return "?";
 }
 
+/* R1 k list (BEIR / mteb 1.1.1, spec §0). */
+static const int32_t default_k[] = {1, 3, 5, 10, 100, 1000};
+
+
+const char *const *task_type_metric_names(enum task_type t)
+{
+	static const char *const none[] = {NULL};
+	const struct task_type_desc *d = task_type_desc(t);
+	return d ? d->metrics : none;
+}
+
+enum ce_status task_check_k_values(const struct task *t, int64_t n_corpus, struct ce_err *err)
+{
+	if (t->type != TASK_TYPE_RETRIEVAL || t->n_k_values < 1 || n_corpus < 1)
+		return CE_OK;
+	int32_t nd = (int32_t)(sizeof default_k / sizeof default_k[0]);
+	if (t->n_k_values == nd && memcmp(t->k_values, default_k, sizeof default_k) == 0)
+		return CE_OK; /* R1's cut-offs, as MTEB applies them to every corpus */
+	int32_t kmax = t->k_values[t->n_k_values - 1];
+	if (kmax <= n_corpus)
+		return CE_OK;
+	return ce_err_set(err, CE_E_FORMAT,
+			  "%s: parameters.k_values: %d is beyond the corpus of %lld documents (k_values above %lld "
+			  "rank nothing more)",
+			  t->source_path ? t->source_path : t->name, (int)kmax, (long long)n_corpus, (long long)n_corpus);
+}
+
+bool task_reports_metric(const struct task *t, const char *metric)
+{
+	const char *const *names = task_type_metric_names(t->type);
+	for (int i = 0; names[i]; i++) {
+		if (t->type != TASK_TYPE_RETRIEVAL) {
+			if (strcmp(metric, names[i]) == 0)
+				return true;
+			continue;
+		}
+		size_t n = strlen(names[i]);
+		if (strncmp(metric, names[i], n) != 0 || metric[n] != '_')
+			continue;
+		for (int32_t k = 0; k < t->n_k_values; k++) {
+			char num[16];
+			snprintf(num, sizeof num, "%d", (int)t->k_values[k]);
+			if (strcmp(metric + n + 1, num) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 /* ------------------------------------------------- errors and scalar helpers */
 
 struct yctx {
@@ -213,10 +262,19 @@ static enum ce_status get_int(struct yctx *c, const yaml_node_t *n, const char *
 	char what[96];
 	snprintf(what, sizeof what, "an integer in [%lld, %lld]", (long long)lo, (long long)hi);
 	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
-	    n->data.scalar.length == 0 || n->data.scalar.length > 19)
+	    n->data.scalar.length == 0)
 		return expected(c, n, key, what);
 	const char *v = (const char *)n->data.scalar.value;
 	size_t i = 0, len = n->data.scalar.length;
+	if (len > 19) { /* too long for int64: out of range if it is a number at all */
+		size_t d = v[0] == '+' || v[0] == '-';
+		while (d < len && v[d] >= '0' && v[d] <= '9')
+			d++;
+		if (d < len)
+			return expected(c, n, key, what);
+		return yerr_at(c, n->start_mark, "%s: %.40s%s is out of range [%lld, %lld]", key, v, len > 40 ? "..." : "",
+			       (long long)lo, (long long)hi);
+	}
 	int neg = 0;
 	if (v[0] == '+' || v[0] == '-') {
 		neg = v[0] == '-';
@@ -232,6 +290,9 @@ static enum ce_status get_int(struct yctx *c, const yaml_node_t *n, const char *
 	}
 	if (neg)
 		x = -x;
+	if (x < INT32_MIN || x > INT32_MAX) /* does not even fit the 32-bit field */
+		return yerr_at(c, n->start_mark, "%s: %lld is out of range [%lld, %lld]", key, (long long)x, (long long)lo,
+			       (long long)hi);
 	if (x < lo || x > hi)
 		return expected(c, n, key, what);
 	*out = (int32_t)x;
@@ -417,9 +478,6 @@ void task_free(struct task *t)
 	ce_free(t->source_path);
 	ce_free(t);
 }
-
-/* R1 k list (BEIR / mteb 1.1.1, spec §0). */
-static const int32_t default_k[] = {1, 3, 5, 10, 100, 1000};
 
 static enum ce_status set_defaults(struct yctx *c, struct task *t)
 {
@@ -648,6 +706,18 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 					       t->score_min, t->score_max);
 			t->has_score_range = true;
 		}
+	}
+	if (v[K_MAIN_SCORE] && !task_reports_metric(t, t->main_score)) {
+		/* caught here, so `list` and `run` say it before anything is encoded */
+		char known[640] = "";
+		size_t o = 0;
+		const char *const *metric_names = task_type_metric_names(t->type);
+		for (int i = 0; metric_names[i] && o < sizeof known; i++)
+			o += (size_t)snprintf(known + o, sizeof known - o, "%s%s%s", i ? ", " : "", metric_names[i],
+					      t->type == TASK_TYPE_RETRIEVAL ? "_K" : "");
+		return yerr_at(c, v[K_MAIN_SCORE]->start_mark, "main_score: '%s' is not a score of %s tasks (%s%s)",
+			       t->main_score, tn, known,
+			       t->type == TASK_TYPE_RETRIEVAL ? ", K one of parameters.k_values" : "");
 	}
 	return CE_OK;
 }

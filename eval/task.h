@@ -45,6 +45,30 @@ void task_type_list(char *buf, size_t cap);
 const char *task_type_default_main_score(enum task_type t);
 
 /*
+ * The scores the evaluator of a type reports, NULL-terminated, static.
+ * Retrieval gives the families ("ndcg_at", "map_at", "recall_at",
+ * "precision_at", "mrr_at"), each reported as <family>_<k> for every k of
+ * the task's k_values.  Classification reports ap / ap_stderr only for two
+ * labels.
+ */
+const char *const *task_type_metric_names(enum task_type t);
+
+struct task;
+/* true if t's evaluator reports `metric` (k_values applied for retrieval).
+ * task_load_* refuses a main_score for which this is false. */
+bool task_reports_metric(const struct task *t, const char *metric);
+
+/*
+ * A retrieval task whose k_values differ from R1's default and go beyond its
+ * corpus of n_corpus documents is a task-definition mistake: CE_E_FORMAT
+ * naming the task file and the largest k.  (R1's own list, up to 1000, is
+ * applied to every corpus, as MTEB does.)  CE_OK for other types.  Called by
+ * `list` when the data is there and by the retrieval evaluator before it
+ * encodes anything.
+ */
+enum ce_status task_check_k_values(const struct task *t, int64_t n_corpus, struct ce_err *err);
+
+/*
  * Column (JSON key) names of the dataset files.  All are always set (defaults
  * below, C-MTEB / BEIR names); only the ones of the task's type are read.
  *   sts:                 sentence1, sentence2, score

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "ce_alloc.h"
+#include "ce_json.h"
 #include "lines.h"
 #include "jsonl.h"
 #include "record.h"
@@ -80,8 +81,8 @@ static enum ce_status jl_next(struct record_source *base, bool *has_row, struct 
 	/* No JSON_ALLOW_NUL: texts go to the tokenizer as C strings. */
 	json_t *j = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
 	if (!j)
-		return ce_err_set(err, CE_E_FORMAT, "%s:%" PRId64 ":%d: bad JSON: %s", base->path,
-				  s->src.lineno, je.column > 0 ? je.column : 1, je.text);
+		return ce_err_set(err, ce_json_status(&je), "%s:%" PRId64 ":%d: bad JSON: %s", base->path,
+				  s->src.lineno, je.column > 0 ? je.column : 1, ce_json_text(&je));
 	if (!json_is_object(j)) {
 		json_decref(j);
 		return record_err(base, err, "expected a JSON object, found another JSON value");

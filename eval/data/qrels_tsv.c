@@ -110,17 +110,20 @@ enum ce_status qrels_tsv_score(const struct qrels_tsv *q, int32_t *score, struct
 		i = 1;
 	}
 	int64_t v = 0;
-	int ok = i < pl && pl - i <= 10;
+	int ok = i < pl, digits = (int)(pl - i);
 	for (; ok && i < pl; i++) {
 		if (p[i] < '0' || p[i] > '9')
 			ok = 0;
-		else
+		else if (v <= INT32_MAX)
 			v = v * 10 + (p[i] - '0');
 	}
 	if (neg)
 		v = -v;
-	if (!ok || v > INT32_MAX || v < INT32_MIN)
+	if (!ok)
 		return qrels_tsv_err(q, err, "score: expected an integer, found '%.*s'", (int)(pl > 40 ? 40 : pl), p);
+	if (digits > 10 || v > INT32_MAX || v < INT32_MIN)
+		return qrels_tsv_err(q, err, "score: %.*s is out of range (a 32-bit integer, %d to %d)",
+				     (int)(pl > 40 ? 40 : pl), p, INT32_MIN, INT32_MAX);
 	*score = (int32_t)v;
 	return CE_OK;
 }

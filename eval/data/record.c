@@ -50,6 +50,11 @@ enum ce_status record_find_file(const char *dir, const char *rel, char **path, s
 	char *p = fs_join(dir, rel);
 	if (!p)
 		return ce_err_set(err, CE_E_NOMEM, "out of memory");
+	/* a folder, FIFO or device in a file's place is named as such (and a FIFO never read) */
+	if (fs_require_regular(p, err) != CE_OK) {
+		ce_free(p);
+		return CE_E_IO;
+	}
 	if (!fs_is_file(p)) {
 		size_t n = strlen(p) + 5;
 		char *z = ce_malloc(n);
@@ -58,6 +63,11 @@ enum ce_status record_find_file(const char *dir, const char *rel, char **path, s
 			return ce_err_set(err, CE_E_NOMEM, "out of memory");
 		}
 		snprintf(z, n, "%s.zst", p);
+		if (fs_require_regular(z, err) != CE_OK) {
+			ce_free(z);
+			ce_free(p);
+			return CE_E_IO;
+		}
 		if (!fs_is_file(z)) {
 			enum ce_status st = ce_err_set(err, CE_E_NOT_FOUND, "%s: not found (nor %s)", p, z);
 			ce_free(z);

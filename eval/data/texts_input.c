@@ -1,10 +1,12 @@
 #include "texts_input.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ce_alloc.h"
+#include "ce_json.h"
 #include "fs_util.h"
 #include "line_reader.h"
 
@@ -38,7 +40,8 @@ enum ce_status texts_input_load(const char *path, const char *field, struct text
 		json_t *obj = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 		long long ln = (long long)line_reader_lineno(r);
 		if (!obj) {
-			st = ce_err_set(err, CE_E_FORMAT, "%s:%lld:%d: invalid JSON: %s", path, ln, jerr.column, jerr.text);
+			st = ce_err_set(err, ce_json_status(&jerr), "%s:%lld:%d: invalid JSON: %s", path, ln,
+					jerr.column > 0 ? jerr.column : 1, ce_json_text(&jerr));
 			break;
 		}
 		json_t *t = json_is_object(obj) ? json_object_get(obj, field) : NULL;
@@ -113,7 +116,13 @@ enum ce_status npy_write_f32(const char *path, const float *data, int64_t rows, 
 	buf[10 + hlen - 1] = '\n';
 	if (body)
 		memcpy(buf + 10 + hlen, data, body);
-	enum ce_status st = fs_write_atomic(path, buf, 10 + hlen + body, err);
+	enum ce_status st = CE_OK;
+	if (strcmp(path, "-") == 0) { /* stdout: binary, whole or an error */
+		if (fwrite(buf, 1, 10 + hlen + body, stdout) != 10 + hlen + body || fflush(stdout) != 0)
+			st = ce_err_set(err, CE_E_IO, "stdout: write failed: %s", strerror(errno));
+	} else {
+		st = fs_write_atomic(path, buf, 10 + hlen + body, err);
+	}
 	ce_free(buf);
 	return st;
 }

@@ -21,7 +21,7 @@ struct texts_input {
 enum ce_status texts_input_load(const char *path, const char *field, struct texts_input *out, struct ce_err *err);
 void texts_input_free(struct texts_input *in);
 
-/* Write a float32 C-order .npy file of shape [rows, cols] atomically. */
+/* Write a float32 C-order .npy file of shape [rows, cols] atomically; path "-" writes it to stdout. */
 enum ce_status npy_write_f32(const char *path, const float *data, int64_t rows, int64_t cols, struct ce_err *err);
 
 #endif

@@ -47,7 +47,10 @@ enum ce_status ev_retrieval(const struct eval_ctx *ctx, const struct dataset *ds
 	int64_t nq = d->query_ids.n, nd = d->corpus_ids.n;
 	int32_t nk = t->n_k_values;
 	int64_t kmax = t->k_values[nk - 1];
-	enum ce_status st = CE_OK;
+	/* a k_values mistake is said before anything is encoded */
+	enum ce_status st = task_check_k_values(t, nd, err);
+	if (st != CE_OK)
+		return st;
 
 	const char **qtexts = strtab_pointers(&d->query_texts), **ctexts = strtab_pointers(&d->corpus_texts);
 	const char **qids = strtab_pointers(&d->query_ids), **cids = strtab_pointers(&d->corpus_ids);

@@ -131,6 +131,11 @@ static int64_t classification_count_texts(const struct dataset *ds, const struct
 static const char *const classification_params[] = {"samples_per_label", "n_experiments", NULL};
 static const char *const classification_columns[] = {"text", "label", NULL};
 
+/* the scores its evaluator (ev_*.c) reports: keep in step */
+/* ap / ap_stderr only when the task has two labels */
+static const char *const classification_metrics[] = {"accuracy", "accuracy_stderr", "f1", "f1_stderr",
+						     "ap",       "ap_stderr",       NULL};
+
 const struct task_type_desc task_type_classification = {
 	.type = TASK_TYPE_CLASSIFICATION,
 	.name = "classification",
@@ -141,6 +146,7 @@ const struct task_type_desc task_type_classification = {
 	.subset_corpus = false,
 	.params = classification_params,
 	.columns = classification_columns,
+	.metrics = classification_metrics,
 	.load = classification_load,
 	.n_rows = classification_n_rows,
 	.deinit = classification_deinit,

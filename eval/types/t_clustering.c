@@ -127,6 +127,9 @@ static int64_t clustering_count_texts(const struct dataset *ds, const struct tas
 static const char *const clustering_params[] = {NULL};
 static const char *const clustering_columns[] = {"sentences", "labels", NULL};
 
+/* the scores its evaluator (ev_*.c) reports: keep in step */
+static const char *const clustering_metrics[] = {"v_measure", "v_measure_std", NULL};
+
 const struct task_type_desc task_type_clustering = {
 	.type = TASK_TYPE_CLUSTERING,
 	.name = "clustering",
@@ -137,6 +140,7 @@ const struct task_type_desc task_type_clustering = {
 	.subset_corpus = false,
 	.params = clustering_params,
 	.columns = clustering_columns,
+	.metrics = clustering_metrics,
 	.load = clustering_load,
 	.n_rows = clustering_n_rows,
 	.deinit = clustering_deinit,

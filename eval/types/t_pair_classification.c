@@ -4,6 +4,7 @@
  * (strings), label (the JSON integer 0 or 1).  Subset: stratified by label.
  * Evaluator: ev_pair_classification (ev_pairs.c).
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include "ce_alloc.h"
@@ -24,6 +25,9 @@ static enum ce_status pair_row(struct record_source *s, struct t_rows *c, struct
 	if (strtab_push(&d->s2, p, len) != CE_OK)
 		return record_nomem(s, err);
 	CE_TRY(record_col(s, t->columns.label, &v, err));
+	if (v.kind == RECORD_INT && v.i != 0 && v.i != 1)
+		return record_err(s, err, "column '%s': %" PRId64 " is out of range: expected the integer 0 or 1",
+				  t->columns.label, (int64_t)v.i);
 	if (!(v.kind == RECORD_INT && (v.i == 0 || v.i == 1)))
 		return record_err(s, err, "column '%s': expected the integer 0 or 1, found %s", t->columns.label,
 				  record_kind_name(v.kind));
@@ -92,6 +96,18 @@ static int64_t pair_count_texts(const struct dataset *ds, const struct task *t)
 static const char *const pair_params[] = {NULL};
 static const char *const pair_columns[] = {"sentence1", "sentence2", "label", NULL};
 
+/* the scores its evaluator (ev_*.c) reports: keep in step */
+static const char *const pair_metrics[] = {
+	"cosine_accuracy",    "cosine_accuracy_threshold",    "cosine_f1",    "cosine_f1_threshold",
+	"cosine_precision",   "cosine_recall",                "cosine_ap",    "manhattan_accuracy",
+	"manhattan_accuracy_threshold", "manhattan_f1",       "manhattan_f1_threshold", "manhattan_precision",
+	"manhattan_recall",   "manhattan_ap",                 "euclidean_accuracy", "euclidean_accuracy_threshold",
+	"euclidean_f1",       "euclidean_f1_threshold",       "euclidean_precision", "euclidean_recall",
+	"euclidean_ap",       "dot_accuracy",                 "dot_accuracy_threshold", "dot_f1",
+	"dot_f1_threshold",   "dot_precision",                "dot_recall",   "dot_ap",
+	"max_accuracy",       "max_f1",                       "max_precision", "max_recall",
+	"max_ap",             NULL};
+
 const struct task_type_desc task_type_pair_classification = {
 	.type = TASK_TYPE_PAIR_CLASSIFICATION,
 	.name = "pair_classification",
@@ -102,6 +118,7 @@ const struct task_type_desc task_type_pair_classification = {
 	.subset_corpus = false,
 	.params = pair_params,
 	.columns = pair_columns,
+	.metrics = pair_metrics,
 	.load = pair_load,
 	.n_rows = pair_n_rows,
 	.deinit = pair_deinit,

@@ -126,6 +126,9 @@ static int64_t reranking_count_texts(const struct dataset *ds, const struct task
 static const char *const reranking_params[] = {NULL};
 static const char *const reranking_columns[] = {"query", "positive", "negative", NULL};
 
+/* the scores its evaluator (ev_*.c) reports: keep in step */
+static const char *const reranking_metrics[] = {"map", "mrr", "map_at_1000", "mrr_at_10", "ndcg_at_10", NULL};
+
 const struct task_type_desc task_type_reranking = {
 	.type = TASK_TYPE_RERANKING,
 	.name = "reranking",
@@ -136,6 +139,7 @@ const struct task_type_desc task_type_reranking = {
 	.subset_corpus = false,
 	.params = reranking_params,
 	.columns = reranking_columns,
+	.metrics = reranking_metrics,
 	.load = reranking_load,
 	.n_rows = reranking_n_rows,
 	.deinit = reranking_deinit,

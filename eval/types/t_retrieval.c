@@ -369,6 +369,10 @@ static int64_t retrieval_count_texts(const struct dataset *ds, const struct task
 static const char *const retrieval_params[] = {"ignore_identical_ids", "k_values", NULL};
 static const char *const retrieval_columns[] = {"id", "title", "text", NULL};
 
+/* the scores its evaluator (ev_*.c) reports: keep in step */
+/* the reported scores are these prefixes + _K for each K of parameters.k_values */
+static const char *const retrieval_metrics[] = {"ndcg_at", "map_at", "recall_at", "precision_at", "mrr_at", NULL};
+
 const struct task_type_desc task_type_retrieval = {
 	.type = TASK_TYPE_RETRIEVAL,
 	.name = "retrieval",
@@ -379,6 +383,7 @@ const struct task_type_desc task_type_retrieval = {
 	.subset_corpus = true,
 	.params = retrieval_params,
 	.columns = retrieval_columns,
+	.metrics = retrieval_metrics,
 	.load = retrieval_load,
 	.n_rows = retrieval_n_rows,
 	.deinit = retrieval_deinit,

@@ -117,6 +117,11 @@ static int64_t sts_count_texts(const struct dataset *ds, const struct task *t)
 static const char *const sts_params[] = {"score_min", "score_max", NULL};
 static const char *const sts_columns[] = {"sentence1", "sentence2", "score", NULL};
 
+/* the scores its evaluator (ev_*.c) reports: keep in step */
+static const char *const sts_metrics[] = {"cosine_pearson",    "cosine_spearman",   "manhattan_pearson", "manhattan_spearman",
+					  "euclidean_pearson", "euclidean_spearman", "pearson",          "spearman",
+					  NULL};
+
 const struct task_type_desc task_type_sts = {
 	.type = TASK_TYPE_STS,
 	.name = "sts",
@@ -127,6 +132,7 @@ const struct task_type_desc task_type_sts = {
 	.subset_corpus = false,
 	.params = sts_params,
 	.columns = sts_columns,
+	.metrics = sts_metrics,
 	.load = sts_load,
 	.n_rows = sts_n_rows,
 	.deinit = sts_deinit,

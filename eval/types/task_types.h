@@ -54,6 +54,8 @@ struct task_type_desc {
 	bool subset_corpus;             /* its subset rule also takes a corpus size M (subset_corpus) */
 	const char *const *params;      /* the parameters: keys it accepts, NULL-terminated (may be empty) */
 	const char *const *columns;     /* the task_columns keys it reads, NULL-terminated */
+	const char *const *metrics;     /* the scores its evaluator reports, NULL-terminated (retrieval: name
+					   prefixes, completed by _K for each K of parameters.k_values) */
 	task_load_fn load;
 	task_rows_fn n_rows;
 	task_deinit_fn deinit;

@@ -85,6 +85,33 @@ printf 'q_nowhere\tc0\t1\n' >>"$D/Retrieval-demo/qrels/test.tsv"
 data_case Retrieval-demo qrels/test.tsv "qrels name an unknown query" "q_nowhere"
 : >"$D/STS-demo/test.jsonl"
 data_case STS-demo test.jsonl "empty split" "empty split"
+# a \u0000 escape: said in words, not as jansson's flag name
+printf '{"sentence1": "a\\u0000b", "sentence2": "x", "score": 1}\n' >>"$D/STS-demo/test.jsonl"
+data_case STS-demo test.jsonl "NUL escape" "121:" "text contains a NUL character (\u0000), which is not supported"
+grep -q "JSON_ALLOW_NUL" "$T/err" && bad "NUL escape: library jargon in the message" || ok
+# numbers beyond 32 bits: "out of range", naming the value
+printf '{"sentence1": "a", "sentence2": "b", "label": 4294967297}\n' >>"$D/NLI-demo/test.jsonl"
+data_case NLI-demo test.jsonl "pair label beyond 32 bits" "121:" "4294967297 is out of range"
+printf 'q0\tc1\t4294967296\n' >>"$D/Retrieval-demo/qrels/test.tsv"
+data_case Retrieval-demo qrels/test.tsv "qrels score beyond 32 bits" "4294967296 is out of range"
+# a folder, a FIFO or a device where a data file should be: named as such, never read
+rm "$D/STS-demo/test.jsonl" && mkdir "$D/STS-demo/test.jsonl"
+data_case STS-demo test.jsonl "folder as a data file" "is a directory, not a file"
+rm "$D/STS-demo/test.jsonl" && mkfifo "$D/STS-demo/test.jsonl"
+data_case STS-demo test.jsonl "FIFO as a data file" "is a FIFO (named pipe), not a file"
+rm "$D/STS-demo/test.jsonl" && ln -s /dev/zero "$D/STS-demo/test.jsonl"
+data_case STS-demo test.jsonl "device as a data file" "is a device, not a file"
+# a UTF-8 byte-order mark at the start of a data file is accepted: same score as without
+printf '\xef\xbb\xbf' | cat - "$CLEAN/STS-demo/test.jsonl" >"$D/STS-demo/test.jsonl"
+rm -f "$T/res/ceval-tiny-zh/STS-demo.json"
+expect_rc 0 "UTF-8 BOM in a data file accepted" "$BIN" run --model $MODEL --suite demo --data-dir "$T/data" \
+	--output "$T/res" --cache-dir "$T/cache" --threads 1 --quiet
+[ -s "$T/err" ] && { bad "BOM: stderr not empty"; cat "$T/err"; } || ok
+"$BIN" run --model $MODEL --task STS-demo --data-dir "$T/cleanroot" --output "$T/bomref" --no-cache --threads 1 \
+	--quiet >/dev/null 2>&1
+"$PY" -c 'import json, sys; a, b = (json.load(open(p))["scores"] for p in sys.argv[1:]); sys.exit(a != b)' \
+	"$T/res/ceval-tiny-zh/STS-demo.json" "$T/bomref/ceval-tiny-zh/STS-demo.json" && ok || bad "BOM: scores differ"
+rm -rf "$T/data/demo" && cp -r "$CLEAN" "$T/data/demo"
 
 # -- model files (the run stops before any task: exit 3, nothing written) -----
 model_case() {
@@ -106,6 +133,8 @@ fresh_model; sed -i 's/"num_hidden_layers": 4/"num_hidden_layers": 1000000000/' 
 model_case config.json "absurd layer count" "num_hidden_layers"
 fresh_model; sed -i 's/"vocab_size": 21128/"vocab_size": -5/' "$T/m/config.json"
 model_case config.json "negative vocab size" "vocab_size"
+fresh_model; printf '\xef\xbb\xbf' | cat - $MODEL/config.json >"$T/m/config.json"
+model_case config.json "UTF-8 BOM in config.json" "UTF-8 byte-order mark at start of file"
 # safetensors: rewrite the JSON header of the first tensor, keep the file
 st_lie() {
 	pyw '
@@ -140,6 +169,12 @@ CEVAL_TASKS=$T/tasks "$BIN" run --model $MODEL --task Broken --data-dir "$T/clea
 	--quiet >"$T/out" 2>"$T/err"
 echo $? >"$T/rc"
 check_err 3 "malformed task YAML" "Broken.yaml"
+sed 's/^main_score: ndcg_at_10/main_score: ndcg_at_10\nparameters:\n  k_values: [1, 4294967296]/' \
+	tasks/demo/Retrieval-demo.yaml >"$T/tasks/demo/Retrieval-demo.yaml"
+CEVAL_TASKS=$T/tasks "$BIN" list --suite demo --data-dir "$T/cleanroot" >"$T/out" 2>"$T/err"
+echo $? >"$T/rc"
+check_err 3 "task integer beyond 32 bits" "Retrieval-demo.yaml:9:" "4294967296 is out of range"
+cp tasks/demo/Retrieval-demo.yaml "$T/tasks/demo/Retrieval-demo.yaml"
 
 # -- output that cannot be written ------------------------------------------------
 echo x >"$T/notadir"

@@ -4,7 +4,10 @@
 #include <string.h>
 #include <zstd.h>
 
+#include <sys/stat.h>
+
 #include "ce_alloc.h"
+#include "ce_json.h"
 #include "ce_status.h"
 #include "fs_util.h"
 #include "line_reader.h"
@@ -168,6 +171,90 @@ static void test_err_format(void **state)
 	assert_string_equal(ce_status_str(CE_E_NOMEM), "out of memory");
 }
 
+/* A UTF-8 BOM is skipped; a directory is refused at open, by name */
+static void test_line_reader_bom_and_directory(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *f = fs_join(dir, "bom.jsonl");
+	struct ce_err err;
+	static const char content[] = "\xef\xbb\xbf{\"a\": 1}\n\xef\xbb\xbfx\n";
+	assert_int_equal(fs_write_atomic(f, content, sizeof content - 1, &err), CE_OK);
+	struct line_reader *r = line_reader_open(f, 0, &err);
+	assert_non_null(r);
+	const char *l;
+	size_t ll;
+	int eof;
+	assert_int_equal(line_reader_next(r, &l, &ll, &eof, &err), CE_OK);
+	assert_int_equal(ll, 8);
+	assert_memory_equal(l, "{\"a\": 1}", 8);
+	assert_int_equal(line_reader_next(r, &l, &ll, &eof, &err), CE_OK);
+	assert_int_equal(ll, 4); /* only the file's first bytes are a byte-order mark */
+	line_reader_close(r);
+	assert_null(line_reader_open(dir, 0, &err));
+	assert_non_null(strstr(err.msg, "is a directory, not a file"));
+	ce_free(f);
+	tu_rm_rf(dir);
+	free(dir);
+}
+
+/* Folders, FIFOs and devices in a file's place: named, never opened (a FIFO would block) */
+static void test_fs_require_regular(void **state)
+{
+	(void)state;
+	char *dir = tu_mkdtemp();
+	char *fifo = fs_join(dir, "pipe");
+	char *missing = fs_join(dir, "nothing");
+	struct ce_err err;
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(fs_require_regular(fifo, &err), CE_E_IO);
+	assert_non_null(strstr(err.msg, "is a FIFO (named pipe), not a file"));
+	char *data = NULL;
+	size_t len;
+	assert_int_equal(fs_read_file(fifo, 100, &data, &len, &err), CE_E_IO); /* returns at once */
+	assert_non_null(strstr(err.msg, "FIFO"));
+	assert_int_equal(fs_require_regular(dir, &err), CE_E_IO);
+	assert_non_null(strstr(err.msg, "is a directory"));
+	assert_int_equal(fs_read_file(dir, 100, &data, &len, &err), CE_E_IO);
+	assert_non_null(strstr(err.msg, "is a directory"));
+	assert_int_equal(fs_require_regular("/dev/null", &err), CE_E_IO);
+	assert_non_null(strstr(err.msg, "is a device"));
+	assert_int_equal(fs_require_regular(missing, &err), CE_OK);
+	ce_free(fifo);
+	ce_free(missing);
+	tu_rm_rf(dir);
+	free(dir);
+}
+
+/* jansson's messages, reworded: never empty, no flag names, the BOM named */
+static void test_json_error_text(void **state)
+{
+	(void)state;
+	json_error_t je;
+	memset(&je, 0, sizeof je);
+	je.line = je.column = -1; /* what jansson leaves when an allocation failed */
+	assert_int_equal(ce_json_status(&je), CE_E_NOMEM);
+	assert_string_equal(ce_json_text(&je), "out of memory while parsing JSON");
+	assert_null(json_loads("{\"a\": \"x\\u0000\"}", 0, &je));
+	assert_int_equal(ce_json_status(&je), CE_E_FORMAT);
+	assert_string_equal(ce_json_text(&je), "text contains a NUL character (\\u0000), which is not supported");
+	assert_null(json_loads("\xef\xbb\xbf{}", 0, &je));
+	assert_non_null(strstr(ce_json_text(&je), "UTF-8 byte-order mark at start of file"));
+	assert_null(json_loads("{\"a\" 1}", 0, &je));
+	assert_string_equal(ce_json_text(&je), je.text);
+}
+
+static void test_alloc_failed_and_reserve(void **state)
+{
+	(void)state;
+	assert_true(ce_alloc_can_reserve((size_t)1 << 20));
+	assert_false(ce_alloc_can_reserve(SIZE_MAX / 2));
+	ce_alloc_fail_after(0);
+	assert_null(ce_malloc(8));
+	ce_alloc_fail_after(-1);
+	assert_true(ce_alloc_failed());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +263,10 @@ int main(void)
 		cmocka_unit_test(test_fs_atomic_write_and_read),
 		cmocka_unit_test(test_alloc_fail_hook),
 		cmocka_unit_test(test_err_format),
+		cmocka_unit_test(test_line_reader_bom_and_directory),
+		cmocka_unit_test(test_fs_require_regular),
+		cmocka_unit_test(test_json_error_text),
+		cmocka_unit_test(test_alloc_failed_and_reserve),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -334,6 +334,17 @@ static void test_task_type_table(void **state)
 		assert_non_null(d->params);
 		assert_non_null(d->columns);
 		assert_non_null(d->columns[0]);
+		assert_non_null(d->metrics);
+		assert_non_null(d->metrics[0]);
+		/* the default main score is one of the scores the type reports */
+		int reported = 0;
+		for (int m = 0; d->metrics[m]; m++) {
+			size_t n = strlen(d->metrics[m]);
+			reported |= d->type == TASK_TYPE_RETRIEVAL ? strncmp(d->default_main_score, d->metrics[m], n) == 0 &&
+									 d->default_main_score[n] == '_'
+								   : strcmp(d->default_main_score, d->metrics[m]) == 0;
+		}
+		assert_true(reported);
 		assert_non_null(d->load);
 		assert_non_null(d->n_rows);
 		assert_non_null(d->deinit);

@@ -223,6 +223,15 @@ static const struct bad_case bad[] = {
 	{"name: T\ntype: sts\ndataset: {path: d}\neval_splits: [test, test]\n", "4:21: eval_splits: 'test' is listed twice"},
 	{"name: T\ntype: sts\ndataset: {path: d}\neval_splits: []\n", "4:14: eval_splits: expected a non-empty sequence"},
 	{HEAD "main_score: Cosine Spearman\n", "5:13: main_score: expected a metric name"},
+	/* a main score the type does not report: said at load, so list and run say it before encoding */
+	{HEAD "main_score: cosine_spearmann\n", "5:13: main_score: 'cosine_spearmann' is not a score of sts tasks ("},
+	{"name: T\ntype: retrieval\ndataset: {path: d}\neval_splits: [dev]\nmain_score: ndcg_at_20\n",
+	 "5:13: main_score: 'ndcg_at_20' is not a score of retrieval tasks (ndcg_at_K"},
+	/* integers beyond 32 bits are "out of range", naming the value */
+	{"name: T\ntype: retrieval\ndataset: {path: d}\neval_splits: [dev]\nparameters: {k_values: [4294967296]}\n",
+	 "5:25: parameters.k_values: 4294967296 is out of range [1, 1000000]"},
+	{"name: T\ntype: retrieval\ndataset: {path: d}\neval_splits: [dev]\nparameters: {k_values: [99999999999999999999]}\n",
+	 "5:25: parameters.k_values: 99999999999999999999 is out of range [1, 1000000]"},
 	/* YAML syntax error, empty file, two documents, top level not a mapping */
 	{"name: T\ntype: [sts\n", "3:1: YAML syntax error"},
 	{"", "1:1: expected a YAML mapping, found an empty file"},
@@ -247,6 +256,42 @@ static void test_task_invalid_files(void **state)
 		if (strncmp(err.msg, want, strlen(want)) != 0)
 			fail_msg("case %zu:\n got: %s\nwant: %s...", i, err.msg, want);
 		assert_null(strchr(err.msg, '\n'));
+	}
+}
+
+/* The metric names per type, main scores, and k_values against a corpus */
+static void test_task_metrics_and_k_values(void **state)
+{
+	(void)state;
+	struct task *t = NULL;
+	struct ce_err err;
+	const char *y = "name: T\ntype: retrieval\ndataset: {path: d}\neval_splits: [dev]\nmain_score: recall_at_50\n"
+			"parameters: {k_values: [1, 50]}\n";
+	assert_int_equal(task_load_buffer("r.yaml", y, strlen(y), &t, &err), CE_OK);
+	assert_true(task_reports_metric(t, "recall_at_50"));
+	assert_true(task_reports_metric(t, "mrr_at_1"));
+	assert_false(task_reports_metric(t, "ndcg_at_10"));
+	assert_false(task_reports_metric(t, "ndcg_at_"));
+	assert_int_equal(task_check_k_values(t, 50, &err), CE_OK);
+	assert_int_equal(task_check_k_values(t, 49, &err), CE_E_FORMAT);
+	assert_string_equal(err.msg, "r.yaml: parameters.k_values: 50 is beyond the corpus of 49 documents (k_values "
+				     "above 49 rank nothing more)");
+	task_free(t);
+	/* R1's default list is applied to any corpus, as MTEB does */
+	y = "name: T\ntype: retrieval\ndataset: {path: d}\neval_splits: [dev]\n";
+	assert_int_equal(task_load_buffer("d.yaml", y, strlen(y), &t, &err), CE_OK);
+	assert_int_equal(task_check_k_values(t, 3, &err), CE_OK);
+	task_free(t);
+	/* every type's default main score is one it reports */
+	for (int ty = 0; ty < TASK_TYPE_COUNT; ty++) {
+		const char *const *names = task_type_metric_names((enum task_type)ty);
+		assert_non_null(names[0]);
+		if (ty == TASK_TYPE_RETRIEVAL)
+			continue;
+		int found = 0;
+		for (int i = 0; names[i]; i++)
+			found |= strcmp(names[i], task_type_default_main_score((enum task_type)ty)) == 0;
+		assert_true(found);
 	}
 }
 
@@ -357,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_task_defaults),
 		cmocka_unit_test(test_task_enum_helpers),
 		cmocka_unit_test(test_task_invalid_files),
+		cmocka_unit_test(test_task_metrics_and_k_values),
 		cmocka_unit_test(test_task_file_errors),
 		cmocka_unit_test(test_task_find_and_suite_errors),
 		cmocka_unit_test(test_task_alloc_failures),
