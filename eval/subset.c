@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ce_alloc.h"
+#include "ce_hash.h"
 #include "results.h"
 #include "sorted_i64.h"
 
@@ -157,22 +158,10 @@ out:
 
 /* ---- selection hash --------------------------------------------------- */
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
-
-static uint64_t fnv_bytes(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= FNV_PRIME;
-	}
-	return h;
-}
 
 static uint64_t fnv_str(uint64_t h, const char *s)
 {
-	return fnv_bytes(h, s, strlen(s) + 1); /* with its NUL, as a separator */
+	return ce_fnv1a64(h, s, strlen(s) + 1); /* with its NUL, as a separator */
 }
 
 /* role byte + index as 8 little-endian bytes (independent of the host's byte order) */
@@ -182,12 +171,12 @@ static uint64_t fnv_index(uint64_t h, char role, int64_t idx)
 	b[0] = (unsigned char)role;
 	for (int i = 0; i < 8; i++)
 		b[1 + i] = (unsigned char)((uint64_t)idx >> (8 * i));
-	return fnv_bytes(h, b, sizeof b);
+	return ce_fnv1a64(h, b, sizeof b);
 }
 
 void subset_hash_hex(uint64_t h, char buf[17])
 {
-	snprintf(buf, 17, "%016llx", (unsigned long long)h);
+	ce_hash_hex(h, buf);
 }
 
 /* ---- helpers over strtabs ---------------------------------------------- */
@@ -516,7 +505,7 @@ enum ce_status subset_apply(struct dataset *ds, const struct task *t, const stru
 								 : spec->n * SUBSET_CORPUS_FACTOR;
 	struct subset_rng rng;
 	subset_rng_seed(&rng, spec->seed);
-	uint64_t h = fnv_str(fnv_str(FNV_OFFSET, SUBSET_RULE), task_type_name(ds->type));
+	uint64_t h = fnv_str(fnv_str(CE_FNV1A64_INIT, SUBSET_RULE), task_type_name(ds->type));
 	struct dataset *nw = ce_calloc(1, sizeof *nw);
 	if (!nw)
 		return NOMEM_S(t);

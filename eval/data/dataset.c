@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "ce_alloc.h"
+#include "ce_hash.h"
 #include "fs_util.h"
 #include "line_reader.h"
 #include "sorted_i64.h"
@@ -69,18 +70,6 @@ const char **strtab_pointers(const struct strtab *t)
 	return p;
 }
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
-
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= FNV_PRIME;
-	}
-	return h;
-}
 
 /*
  * Open-addressing index of strings (held elsewhere: the getter returns string i).
@@ -113,7 +102,7 @@ static void str_index_deinit(struct str_index *x)
  */
 static int64_t str_index_find_or_add(struct str_index *x, const char *const *strings, const char *s, int64_t i)
 {
-	size_t h = (size_t)fnv1a(FNV_OFFSET, s, strlen(s)) & x->mask;
+	size_t h = (size_t)ce_fnv1a64(CE_FNV1A64_INIT, s, strlen(s)) & x->mask;
 	for (;;) {
 		int64_t v = x->slots[h];
 		if (v == 0) {
@@ -166,7 +155,7 @@ static enum ce_status src_open(struct src *s, const char *dir, const char *rel, 
 		return err ? err->code : CE_E_IO;
 	s->path = line_reader_path(s->r);
 	s->hash = hash;
-	*hash = fnv1a(*hash, role, strlen(role) + 1);
+	*hash = ce_fnv1a64(*hash, role, strlen(role) + 1);
 	return CE_OK;
 }
 
@@ -191,8 +180,8 @@ static enum ce_status src_line(struct src *s, const char **line, size_t *len, in
 		CE_TRY(line_reader_next(s->r, line, len, eof, err));
 		if (*eof)
 			return CE_OK;
-		*s->hash = fnv1a(*s->hash, *line, *len);
-		*s->hash = fnv1a(*s->hash, "\n", 1);
+		*s->hash = ce_fnv1a64(*s->hash, *line, *len);
+		*s->hash = ce_fnv1a64(*s->hash, "\n", 1);
 		if (!is_blank(*line, *len))
 			return CE_OK;
 	}
@@ -824,7 +813,7 @@ static int64_t lookup(struct str_index *x, const char *const *ptrs, char *buf, c
 {
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	size_t h = (size_t)fnv1a(FNV_OFFSET, buf, len) & x->mask;
+	size_t h = (size_t)ce_fnv1a64(CE_FNV1A64_INIT, buf, len) & x->mask;
 	for (;;) {
 		int64_t v = x->slots[h];
 		if (v == 0)
@@ -1017,7 +1006,7 @@ enum ce_status dataset_load(const struct task *t, const char *data_root, const c
 		return ce_err_set(err, CE_E_NOMEM, "out of memory");
 	}
 	ds->type = t->type;
-	ds->content_hash = FNV_OFFSET;
+	ds->content_hash = CE_FNV1A64_INIT;
 	enum ce_status st;
 	struct rows c = {.t = t, .ds = ds};
 	switch (t->type) {
