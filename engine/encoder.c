@@ -121,6 +121,32 @@ void encoder_options_init(struct encoder_options *opt)
 /* ------------------------------------------------------------------------ */
 /* open / close                                                             */
 
+/* CE_E_FORMAT naming the first used tensor element that is NaN or infinite.
+ * Checked at load: the fast exp/softmax kernels clamp a NaN to a finite
+ * value, so a NaN weight need not show in the vectors - they would just be
+ * silently wrong (issue 21). */
+static enum ce_status check_weights_finite(const struct safetensors *st, const char *path, struct ce_err *err)
+{
+	for (size_t i = 0; i < safetensors_count(st); i++) {
+		const struct st_tensor *t = safetensors_get(st, i);
+		if (t->ignored || t->dtype > ST_DTYPE_BF16)
+			continue;
+		size_t es = t->dtype == ST_DTYPE_F32 ? 4 : 2;
+		uint32_t mask = t->dtype == ST_DTYPE_F32 ? 0x7f800000u : t->dtype == ST_DTYPE_F16 ? 0x7c00u : 0x7f80u;
+		for (uint64_t k = 0; k < t->numel; k++) {
+			uint32_t v = 0;
+			memcpy(&v, t->data + k * es, es); /* little-endian host (x86) */
+			if ((v & mask) != mask)
+				continue;
+			uint32_t man = v & (t->dtype == ST_DTYPE_F32 ? 0x7fffffu : t->dtype == ST_DTYPE_F16 ? 0x3ffu : 0x7fu);
+			return ce_err_set(err, CE_E_FORMAT, "%s: tensor %s holds %s at element %llu; the model cannot give "
+					  "finite embeddings", path, t->raw_name, man ? "NaN" : "an infinity",
+					  (unsigned long long)k);
+		}
+	}
+	return CE_OK;
+}
+
 static enum ce_status open_weights(struct encoder *enc, const char *dir, uint64_t *hash, struct ce_err *err)
 {
 	char *path = fs_join(dir, "model.safetensors");
@@ -141,7 +167,9 @@ static enum ce_status open_weights(struct encoder *enc, const char *dir, uint64_
 	ce_free(path);
 	if (s != CE_OK)
 		return s;
-	s = bert_create(&enc->cfg, st, &enc->bert, err);
+	s = check_weights_finite(st, safetensors_path(st), err);
+	if (s == CE_OK)
+		s = bert_create(&enc->cfg, st, &enc->bert, err);
 	if (s == CE_OK) {
 		size_t len;
 		const uint8_t *data = safetensors_data(st, &len);

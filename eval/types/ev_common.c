@@ -53,9 +53,9 @@ enum ce_status ev_check_finite(const struct eval_ctx *ctx, const char *const *te
 				continue;
 			char excerpt[64 + 4];
 			text_excerpt(texts[i] ? texts[i] : "", 60, excerpt);
-			return ce_err_set(err, CE_E_FORMAT, "%s: the embedding of \"%s\" holds %s (dimension %zu); the model "
+			return ce_err_set(err, CE_E_FORMAT, "the embedding of \"%s\" holds %s (dimension %zu); the model "
 					  "produced a non-finite value, so no score is computed",
-					  ctx->task ? ctx->task->name : "embedding", excerpt, isnan(v[d]) ? "NaN" : "an infinity", d);
+					  excerpt, isnan(v[d]) ? "NaN" : "an infinity", d);
 		}
 	}
 	return CE_OK;

@@ -74,24 +74,24 @@ enum ce_status ev_sts(const struct eval_ctx *ctx, const struct dataset *ds, stru
 	/* undefined or non-finite inputs are errors here, not a null score later */
 	for (int64_t i = 0; i < n; i++) {
 		if (!isfinite(gold[i]))
-			st = ce_err_set(err, CE_E_FORMAT, "%s: gold score of pair %lld is not finite", t->name, (long long)i);
+			st = ce_err_set(err, CE_E_FORMAT, "gold score of pair %lld is not finite", (long long)i);
 		for (int k = 0; k < 3 && st == CE_OK; k++)
 			if (!isfinite(sim[k][i]))
-				st = ce_err_set(err, CE_E_FORMAT, "%s: %s similarity of pair %lld is not finite", t->name,
-						names[k], (long long)i);
+				st = ce_err_set(err, CE_E_FORMAT, "%s similarity of pair %lld is not finite", names[k],
+						(long long)i);
 		if (st != CE_OK)
 			goto out;
 	}
 	if (metric_is_constant(gold, (size_t)n)) {
-		st = ce_err_set(err, CE_E_FORMAT, "%s: correlation undefined: gold scores are constant (all %.17g)",
-				t->name, gold[0]);
+		st = ce_err_set(err, CE_E_FORMAT, "correlation undefined: gold scores are constant (all %.17g)",
+				gold[0]);
 		goto out;
 	}
 	for (int k = 0; k < 3; k++) {
 		if (metric_is_constant(sim[k], (size_t)n)) {
 			st = ce_err_set(err, CE_E_FORMAT,
-					"%s: correlation undefined: every pair has the same %s similarity (%.17g)", t->name,
-					names[k], sim[k][0]);
+					"correlation undefined: every pair has the same %s similarity (%.17g)", names[k],
+					sim[k][0]);
 			goto out;
 		}
 	}
