@@ -686,8 +686,9 @@ const struct cli_command cmd_run = {
 	"ceval run --model DIR|NAME (--suite NAME | --task NAME...) [options]",
 	"Embeds every text of each task with the built-in encoder and scores it with MTEB's definitions "
 	"(C-MTEB 2023 semantics, \"R1\"). One results file per task is written to <output>/<model-name>/<Task>.json "
-	"(MTEB 2.x shape). Tasks that already have results for the same model are kept, so an interrupted run "
-	"resumes where it stopped; --overwrite recomputes. A task whose data is missing is reported and skipped, "
+	"(MTEB 2.x shape). A task whose results file records the same identity (model files, precision, "
+	"kernels, query instruction, task file, data, subset, scoring revision) is kept, so an interrupted run "
+	"resumes where it stopped; otherwise one line says why it is recomputed. --overwrite recomputes. A task whose data is missing is reported and skipped, "
 	"the others continue. Exit status: 0 all tasks scored, 3 some skipped or failed, 130 interrupted.",
 	"ceval run --model ../shared/models/ceval-tiny-zh --suite cmteb-mini --data-dir ../shared/data\n"
 	"ceval run --model bge-base-zh-v1.5 --suite cmteb --data-dir /data/cmteb --threads 8\n"
