@@ -243,4 +243,10 @@ expect_rc 3 "constant gold" "${RUN[@]}" --task STS-demo
 expect_grep "STS-demo: correlation undefined: gold scores are constant" "$T/err" "constant gold"
 cp "$T/sts.orig" "$STS"
 
+# no fixed task limit (was 256 names / 768 tasks, cut silently)
+names=$("$PY" -c "print(','.join(['STS-demo'] * 300))")
+expect_rc 0 "300 tasks" "$BIN" run --model "$M" --tasks-dir "$T/tasks" --data-dir "$T/data" --threads 1 --output "$T/r300" \
+	--no-cache --task "$names"
+[ "$(grep -c '^STS-demo ' "$T/out")" = 300 ] && ok || bad "300 tasks: $(grep -c '^STS-demo ' "$T/out") summary rows"
+
 finish
