@@ -12,6 +12,7 @@ struct backend_local {
 	struct embedder emb;
 	struct embedder_identity id;
 	struct encoder *enc;
+	char *name;
 	void (*phase_fn)(void *user, const char *phase);
 	void *phase_user;
 };
@@ -57,7 +58,7 @@ static void local_set_phase(void *self, const char *phase)
 		b->phase_fn(b->phase_user, phase);
 }
 
-struct backend_local *backend_local_open(const char *dir, const struct encoder_options *opt,
+struct backend_local *backend_local_open(const char *dir, const char *name, const struct encoder_options *opt,
 					 void (*phase_fn)(void *user, const char *phase), void *phase_user,
 					 struct ce_err *err)
 {
@@ -66,15 +67,23 @@ struct backend_local *backend_local_open(const char *dir, const struct encoder_o
 		ce_err_set(err, CE_E_NOMEM, "%s: out of memory", dir);
 		return NULL;
 	}
+	b->name = ce_strdup(name);
+	if (!b->name) {
+		ce_err_set(err, CE_E_NOMEM, "%s: out of memory", dir);
+		ce_free(b);
+		return NULL;
+	}
 	b->enc = encoder_open(dir, opt, err);
 	if (!b->enc) {
-		ce_free(b);
+		backend_local_close(b);
 		return NULL;
 	}
 	b->phase_fn = phase_fn;
 	b->phase_user = phase_user;
 	b->id = (struct embedder_identity){
 		.backend = "local",
+		.name = b->name,
+		.describe = encoder_describe(b->enc),
 		.dim = encoder_dim(b->enc),
 		.fingerprint = encoder_fingerprint(b->enc),
 		.precision = backend_local_precision_name(opt ? opt->precision : ENCODER_PRECISION_F32),
@@ -92,8 +101,8 @@ void backend_local_close(struct backend_local *b)
 	if (!b)
 		return;
 	encoder_close(b->enc);
+	ce_free(b->name);
 	ce_free(b);
 }
 
 struct embedder *backend_local_embedder(struct backend_local *b) { return &b->emb; }
-struct encoder *backend_local_encoder(struct backend_local *b) { return b->enc; }

@@ -29,18 +29,17 @@ int backend_local_parse_precision(const char *name, enum encoder_precision *out)
 const char *backend_local_precision_name(enum encoder_precision p);
 
 /*
- * Open the model folder dir with opt (see encoder_open for the errors).
+ * Open the model folder dir with opt (see encoder_open for the errors);
+ * name (copied) is the model name the identity carries.
  * phase_fn (may be NULL) receives the evaluators' phase labels with
  * phase_user.  NULL and err filled on failure.
  */
-struct backend_local *backend_local_open(const char *dir, const struct encoder_options *opt,
+struct backend_local *backend_local_open(const char *dir, const char *name, const struct encoder_options *opt,
 					 void (*phase_fn)(void *user, const char *phase), void *phase_user,
 					 struct ce_err *err);
 void backend_local_close(struct backend_local *b);
 
 /* The embedder (identity filled); valid until backend_local_close. */
 struct embedder *backend_local_embedder(struct backend_local *b);
-/* The encoder inside (for describe/profile lines); valid until close. */
-struct encoder *backend_local_encoder(struct backend_local *b);
 
 #endif

@@ -656,20 +656,20 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 	opt.progress = run_progress;
 	opt.progress_user = &rs;
 	cli_install_sigint();
-	backend = backend_local_open(ref.dir, &opt, run_set_phase, &rs, &err);
+	backend = backend_local_open(ref.dir, ref.name, &opt, run_set_phase, &rs, &err);
 	if (!backend) {
 		rc = cli_report(&err);
 		goto out;
 	}
-	ce_log(CE_LOG_INFO, "%s", encoder_describe(backend_local_encoder(backend)));
 	struct embedder *base = backend_local_embedder(backend);
+	ce_log(CE_LOG_INFO, "%s", base->id->describe);
 	cache = open_cache(base->id);
 	cached_embedder_init(&cached, base, cache, 0);
 	rs.cached = &cached;
 	const char *instr = args.no_instruction ? "" : model_ref_query_instruction(&ref, args.query_instruction);
 	if (*instr)
 		ce_log(CE_LOG_INFO, "query instruction for retrieval/reranking: \"%s\"", instr);
-	struct run_ctx rctx = {base->id, &cached.emb, &rs, ref.name, args.data_dir, instr};
+	struct run_ctx rctx = {base->id, &cached.emb, &rs, base->id->name, args.data_dir, instr};
 	rc = run_tasks(&list, &rctx, &cached, cache);
 out:
 	embed_cache_close(cache);

@@ -17,7 +17,8 @@
  *     remote backend), or any status with err filled; it never returns
  *     partial rows as success.  It need not check for NaN/Inf: the
  *     evaluators do (ev_embed_texts).
- *   - id describes every input that can change a vector:
+ *   - id names the model (name, describe) and describes every input that
+ *     can change a vector:
  *       fingerprint: lowercase hex, unique to the model files (weights,
  *         config, tokenizer, pooling, normalisation, max length) AND to the
  *         backend - two backends must never produce the same fingerprint
@@ -50,6 +51,8 @@
 /* Everything a vector depends on (filled by the backend; see above). */
 struct embedder_identity {
 	const char *backend;     /* "local", "http", ...: [a-z0-9-] */
+	const char *name;        /* model name for results folders and summaries ("bge-small-zh-v1.5") */
+	const char *describe;    /* one human line for logs ("bert H=768 L=12 ...") */
 	int32_t dim;             /* floats per vector */
 	const char *fingerprint; /* lowercase hex: model files + backend */
 	const char *precision;   /* "f32", "bf16", ... ([a-z0-9]) */
