@@ -125,24 +125,51 @@ void encoder_options_init(struct encoder_options *opt)
  * Checked at load: the fast exp/softmax kernels clamp a NaN to a finite
  * value, so a NaN weight need not show in the vectors - they would just be
  * silently wrong (issue 21). */
+/* Index of the first element of t whose exponent bits are all ones (NaN or
+ * infinity), or t->numel; *nan tells which.  Constant-size loads, so the
+ * loop stays cheap next to hashing the same bytes. */
+static uint64_t first_non_finite(const struct st_tensor *t, int *nan)
+{
+	const uint8_t *p = t->data;
+	if (t->dtype == ST_DTYPE_F32) {
+		for (uint64_t k = 0; k < t->numel; k++) {
+			uint32_t v;
+			memcpy(&v, p + 4 * k, 4); /* little-endian host (x86) */
+			if ((v & 0x7f800000u) == 0x7f800000u) {
+				*nan = (v & 0x7fffffu) != 0;
+				return k;
+			}
+		}
+		return t->numel;
+	}
+	uint16_t exp = t->dtype == ST_DTYPE_F16 ? 0x7c00u : 0x7f80u, man = t->dtype == ST_DTYPE_F16 ? 0x3ffu : 0x7fu;
+	for (uint64_t k = 0; k < t->numel; k++) {
+		uint16_t v;
+		memcpy(&v, p + 2 * k, 2);
+		if ((v & exp) == exp) {
+			*nan = (v & man) != 0;
+			return k;
+		}
+	}
+	return t->numel;
+}
+
+/* CE_E_FORMAT naming the first used tensor element that is NaN or infinite.
+ * Checked at load: the fast exp/softmax kernels clamp a NaN to a finite
+ * value, so a NaN weight need not show in the vectors - they would just be
+ * silently wrong (issue 21). */
 static enum ce_status check_weights_finite(const struct safetensors *st, const char *path, struct ce_err *err)
 {
 	for (size_t i = 0; i < safetensors_count(st); i++) {
 		const struct st_tensor *t = safetensors_get(st, i);
-		if (t->ignored || t->dtype > ST_DTYPE_BF16)
+		if (t->ignored || (t->dtype != ST_DTYPE_F32 && t->dtype != ST_DTYPE_F16 && t->dtype != ST_DTYPE_BF16))
 			continue;
-		size_t es = t->dtype == ST_DTYPE_F32 ? 4 : 2;
-		uint32_t mask = t->dtype == ST_DTYPE_F32 ? 0x7f800000u : t->dtype == ST_DTYPE_F16 ? 0x7c00u : 0x7f80u;
-		for (uint64_t k = 0; k < t->numel; k++) {
-			uint32_t v = 0;
-			memcpy(&v, t->data + k * es, es); /* little-endian host (x86) */
-			if ((v & mask) != mask)
-				continue;
-			uint32_t man = v & (t->dtype == ST_DTYPE_F32 ? 0x7fffffu : t->dtype == ST_DTYPE_F16 ? 0x3ffu : 0x7fu);
+		int nan = 0;
+		uint64_t k = first_non_finite(t, &nan);
+		if (k < t->numel)
 			return ce_err_set(err, CE_E_FORMAT, "%s: tensor %s holds %s at element %llu; the model cannot give "
-					  "finite embeddings", path, t->raw_name, man ? "NaN" : "an infinity",
+					  "finite embeddings", path, t->raw_name, nan ? "NaN" : "an infinity",
 					  (unsigned long long)k);
-		}
 	}
 	return CE_OK;
 }
