@@ -153,6 +153,10 @@ enum ce_status ev_pair_classification(const struct eval_ctx *ctx, const struct d
 				   : k == 2 ? ev_euclidean(a, b, dim)
 					    : ev_dot(a, b, dim);
 			score[i] = (float)v;
+			if (!isfinite(score[i])) { /* finite vectors can still overflow a float score */
+				st = ce_err_set(err, CE_E_FORMAT, "%s score of pair %lld is not finite", names[k], (long long)i);
+				goto out;
+			}
 		}
 		struct pair_class_result r;
 		if ((st = metric_pair_classification(score, label, (size_t)n, higher[k], &r)) != CE_OK) {
