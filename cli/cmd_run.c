@@ -426,7 +426,8 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 		if (args.subset_corpus > 0)
 			subs[i].corpus = args.subset_corpus;
 	}
-	if (hub_fetch_model_ref(args.model, NULL, args.offline, args.quiet, &ref, &err) != CE_OK) {
+	if (hub_fetch_model_ref(args.model, NULL, args.offline, args.quiet, &ref, &err) != CE_OK ||
+	    hub_fetch_tasks_data(tasks, n_tasks, args.data_dir, args.offline, args.quiet, &err) != CE_OK) {
 		rc = cli_report(&err);
 		goto out;
 	}

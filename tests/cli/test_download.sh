@@ -71,7 +71,8 @@ MC=$(commit_of models/ceval-test/ceval-tiny-zh)
 # layout_ok CACHE KIND REPO_ID FIXTURE_DIR REF|- FILE...: the cache holds exactly what
 # huggingface_hub writes for these files: blobs/<sha256> (LFS) or blobs/<git blob sha1>,
 # snapshots/<commit>/<path> -> ../../blobs/<etag> (one ../ more per folder), refs/<REF>
-# only when a branch was asked for, and nothing else (no .incomplete file).
+# only when a branch was asked for, .no_exist/<commit>/<path> for a model's optional files
+# the repo lacks, and nothing else (no .incomplete file).
 layout_ok() {
 	"$PY" - "$@" <<'PYEOF'
 import hashlib, os, sys
@@ -91,6 +92,17 @@ for f in files:
     while d:
         want.add(("d", "snapshots/%s/%s" % (commit, d), None)); d = os.path.dirname(d)
 want |= {("d", "blobs", None), ("d", "snapshots", None), ("d", "snapshots/" + commit, None)}
+# a model's optional files that the repo lacks: .no_exist/<commit>/<path> markers (empty files)
+OPTIONAL = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json", "modules.json",
+            "sentence_bert_config.json", "config_sentence_transformers.json", "1_Pooling/config.json"]
+absent = [f for f in OPTIONAL if kind == "model" and not os.path.exists(os.path.join(fixture, f))]
+for f in absent:
+    want.add(("f", ".no_exist/%s/%s" % (commit, f), b""))
+    d = os.path.dirname(f)
+    while d:
+        want.add(("d", ".no_exist/%s/%s" % (commit, d), None)); d = os.path.dirname(d)
+if absent:
+    want |= {("d", ".no_exist", None), ("d", ".no_exist/" + commit, None)}
 if ref != "-":
     want |= {("d", "refs", None), ("f", "refs/" + ref, commit.encode())}
 got = set()
