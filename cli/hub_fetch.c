@@ -167,9 +167,10 @@ enum ce_status hub_fetch_model_ref(const char *arg, const char *revision, int of
 struct want {
 	char config[128];
 	char split[128];
+	int exact; /* the split must match by name (find_want) */
 };
 
-static void want_add(struct want *w, int *n, const char *config, const char *split)
+static void want_add(struct want *w, int *n, const char *config, const char *split, int exact)
 {
 	if (*n >= WANT_MAX || strlen(config) >= sizeof w->config || strlen(split) >= sizeof w->split)
 		return;
@@ -178,6 +179,7 @@ static void want_add(struct want *w, int *n, const char *config, const char *spl
 			return;
 	snprintf(w[*n].config, sizeof w->config, "%s", config);
 	snprintf(w[*n].split, sizeof w->split, "%s", split);
+	w[*n].exact = exact;
 	(*n)++;
 }
 
@@ -202,7 +204,7 @@ static int task_wants(const struct task *t, int qrels, const struct hub_layout *
 	char cfg[256];
 	if (qrels) {
 		for (int32_t i = 0; i < t->n_eval_splits; i++)
-			want_add(w, &n, "default", t->eval_splits[i]);
+			want_add(w, &n, "default", t->eval_splits[i], 1);
 		return n;
 	}
 	snprintf(cfg, sizeof cfg, "%scorpus", pfx);
@@ -221,30 +223,33 @@ static int task_wants(const struct task *t, int qrels, const struct hub_layout *
 			if (strcmp(parts[k], "top_ranked") == 0 && !hub_layout_has_config(l, cfg))
 				continue; /* optional */
 			for (int32_t i = 0; i < t->n_eval_splits; i++)
-				want_add(w, &n, cfg, t->eval_splits[i]);
+				want_add(w, &n, cfg, t->eval_splits[i], strcmp(parts[k], "default") == 0);
 		}
 		return n;
 	}
 	snprintf(cfg, sizeof cfg, "%s", subset && hub_layout_has_config(l, subset) ? subset : "default");
 	if (t->type == TASK_TYPE_RETRIEVAL) {
-		want_add(w, &n, cfg, "corpus");
-		want_add(w, &n, cfg, "queries");
+		want_add(w, &n, cfg, "corpus", 1);
+		want_add(w, &n, cfg, "queries", 1);
 		if (t->qrels_hf_id)
 			return n; /* the qrels are in the other repo */
 	}
 	for (int32_t i = 0; i < t->n_eval_splits; i++)
-		want_add(w, &n, cfg, t->eval_splits[i]);
+		want_add(w, &n, cfg, t->eval_splits[i], 1);
 	if (t->type == TASK_TYPE_CLASSIFICATION && t->train_split)
-		want_add(w, &n, cfg, t->train_split);
+		want_add(w, &n, cfg, t->train_split, 1);
 	return n;
 }
 
-static const struct hub_split *find_want(const struct hub_layout *l, const struct want *w)
+/* The files of a wanted (config, split).  Splits of the data config (default, or the
+ * subset's) must match by name: a v1 repo's only split "test" is not its "train".  The
+ * corpus, queries and top_ranked configs of v2 repos may name their one split anything. */
+static const struct hub_split *find_want(const struct hub_layout *l, const struct want *w, int exact)
 {
 	const struct hub_split *s = hub_layout_find(l, w->config, w->split);
-	if (!s && strcmp(w->config, "default") != 0 && !hub_layout_find(l, w->config, w->config))
+	if (s && exact && strcmp(s->split, w->split) != 0)
 		return NULL;
-	return s ? s : hub_layout_find(l, w->config, w->config); /* corpus/corpus, queries/queries */
+	return s;
 }
 
 void hub_pick_deinit(struct hub_pick *p)
@@ -345,7 +350,7 @@ enum ce_status hub_fetch_dataset_plan(struct hub_client *c, const struct task *t
 	int n_data = 0;
 	size_t skip = strlen(repo) + 1;
 	for (int i = 0; s == CE_OK && i < n_want; i++) {
-		const struct hub_split *sp = find_want(l, &w[i]);
+		const struct hub_split *sp = find_want(l, &w[i], w[i].exact);
 		if (!sp || sp->n_files == 0) {
 			if (mo < sizeof missing)
 				mo += (size_t)snprintf(missing + mo, sizeof missing - mo, "%s%s/%s", mo ? ", " : "",
@@ -392,7 +397,7 @@ static int dataset_cached(const struct task *t, int qrels)
 				int n = task_wants(t, qrels, l, w);
 				ok = n > 0;
 				for (int k = 0; k < n && ok; k++) {
-					const struct hub_split *sp = find_want(l, &w[k]);
+					const struct hub_split *sp = find_want(l, &w[k], w[k].exact);
 					ok = sp && sp->n_files > 0;
 				}
 			}
