@@ -518,7 +518,7 @@ enum ce_status hub_fetch_tasks_data(struct task *const *tasks, int n_tasks, cons
 {
 	struct hub_client *c = NULL;
 	enum ce_status s = CE_OK;
-	int off = hub_fetch_offline(offline);
+	int off = hub_fetch_offline(offline), unreachable = 0;
 	for (int i = 0; s == CE_OK && i < n_tasks; i++) {
 		const struct task *t = tasks[i];
 		if (!t->hf_id || jsonl_present(t, data_dir))
@@ -528,6 +528,11 @@ enum ce_status hub_fetch_tasks_data(struct task *const *tasks, int n_tasks, cons
 			const char *rev = q ? t->qrels_revision : t->revision;
 			if (!repo || dataset_cached(t, q))
 				continue;
+			if (unreachable) {
+				ce_log(CE_LOG_WARN, "%s: dataset %s@%s is not cached; not downloaded (the hub failed above)",
+				       t->name, repo, rev ? rev : "main");
+				break;
+			}
 			if (off) {
 				ce_log(CE_LOG_WARN,
 				       "%s: dataset %s@%s is neither in the hub cache nor under %s/%s, and the run is offline "
@@ -545,9 +550,19 @@ enum ce_status hub_fetch_tasks_data(struct task *const *tasks, int n_tasks, cons
 			}
 			ce_log(CE_LOG_WARN, "%s: dataset %s@%s is not cached: downloading it", t->name, repo,
 			       rev ? rev : "main");
-			s = hub_fetch_task_dataset(c, t, q, 0, err);
-			if (s != CE_OK)
-				ce_err_prefix(err, "task %s", t->name);
+			struct ce_err ferr;
+			ce_err_clear(&ferr);
+			enum ce_status fs = hub_fetch_task_dataset(c, t, q, 0, &ferr);
+			if (fs == CE_E_NOMEM) {
+				s = ce_err_set(err, fs, "task %s: %s", t->name, ferr.msg);
+			} else if (fs != CE_OK) {
+				/* the task is skipped for want of data, as one whose files are missing; the
+				 * others go on.  After a network or server failure (CE_E_IO: unreachable,
+				 * 5xx or 429 past the retries) the hub is not asked again in this run. */
+				ce_log(CE_LOG_ERROR, "task %s: %s", t->name, ferr.msg);
+				unreachable = fs == CE_E_IO;
+				break;
+			}
 		}
 	}
 	hub_client_free(c);

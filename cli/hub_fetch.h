@@ -88,8 +88,10 @@ enum ce_status hub_fetch_model_ref(const char *arg, const char *revision, int of
  * reads present), download what the task reads.  Offline (flag or
  * HF_HUB_OFFLINE=1) nothing is fetched: one warning per such task names
  * `ceval download --task NAME`, and the task then fails on its missing data.
- * quiet: no progress lines.  Errors of the first failing download, prefixed
- * with the task's name.
+ * A failed download is one error line ("task NAME: ...") and that task then
+ * fails the same way; after a network or server failure (CE_E_IO) nothing
+ * more is asked of the hub in this call.  quiet: no progress lines.
+ * Returns CE_E_NOMEM only (with err set); else CE_OK.
  */
 enum ce_status hub_fetch_tasks_data(struct task *const *tasks, int n_tasks, const char *data_dir, int offline,
 				    int quiet, struct ce_err *err);

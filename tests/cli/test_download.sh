@@ -522,9 +522,16 @@ emu clear >/dev/null
 fault 500 /api/datasets/ 100
 expect_rc 3 "run: dataset API down" env HF_HUB_CACHE="$T/h4" "${TO[@]}" "$BIN" "${RUNH[@]}" --task TNews-mini \
 	--data-dir "$T/nodata" --output "$T/rr5"
-expect_grep "task TNews-mini: dataset C-MTEB/TNews-mini@" "$T/err" "run: failing download names the task"
+expect_grep "error: task TNews-mini: dataset C-MTEB/TNews-mini@" "$T/err" "run: failing download names the task"
 expect_grep "answered HTTP 500 5 time(s)" "$T/err" "run: the HTTP error said"
-[ ! -e "$T/rr5" ] && ok || bad "run: nothing evaluated after a failed download"
+[ ! -e "$T/rr5/ceval-tiny-zh/TNews-mini.json" ] && ok || bad "run: the task without data is not evaluated"
+# the hub down: said once, not asked again for the other tasks; they are skipped, the run goes on
+emu clear >/dev/null
+fault 500 /api/datasets/ 100
+expect_rc 3 "run: hub down, two tasks" env HF_HUB_CACHE="$T/h4" "${TO[@]}" "$BIN" "${RUNH[@]}" --task TNews-mini,Waimai-mini \
+	--data-dir "$T/nodata" --output "$T/rr6"
+[ "$(emu log | grep -c 'GET /api/')" = 5 ] && ok || bad "hub down: asked once (1 + 4 retries), not for the next task"
+expect_grep "Waimai-mini: dataset C-MTEB/Waimai-mini@9a06a5d6cf3f34349e0eaa593ede13f8819e8d09 is not cached; not downloaded" "$T/err" "hub down: next task said"
 
 # ---- HF_HUB_DISABLE_SYMLINKS: plain files in snapshots/ (new blobs moved there, as huggingface_hub does)
 emu clear >/dev/null
