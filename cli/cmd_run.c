@@ -677,7 +677,8 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 		return cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory"});
 	if ((rc = select_tasks(self, tasks_dir, &list)) != CLI_EXIT_OK)
 		goto out;
-	if (hub_fetch_model_ref(args.model, NULL, args.offline, args.quiet, &ref, &err) != CE_OK) {
+	if (hub_fetch_model_ref(args.model, NULL, args.offline, args.quiet, &ref, &err) != CE_OK ||
+	    hub_fetch_tasks_data(list.tasks, list.n, args.data_dir, args.offline, args.quiet, &err) != CE_OK) {
 		rc = cli_report(&err);
 		goto out;
 	}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -245,6 +246,127 @@ out:
 	ce_free(target);
 	ce_free(link);
 	return s;
+}
+
+int hub_cache_symlinks_disabled(void)
+{
+	const char *e = getenv("HF_HUB_DISABLE_SYMLINKS");
+	return e && (strcmp(e, "1") == 0 || strcasecmp(e, "on") == 0 || strcasecmp(e, "yes") == 0 ||
+		     strcasecmp(e, "true") == 0);
+}
+
+/* Copy src to dst (a new file). */
+static enum ce_status copy_file(const char *src, const char *dst, struct ce_err *err)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return ce_err_set(err, CE_E_IO, "%s: cannot open: %s", src, strerror(errno));
+	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
+		int e = errno;
+		close(in);
+		return ce_err_set(err, CE_E_IO, "%s: cannot create: %s", dst, strerror(e));
+	}
+	enum ce_status s = CE_OK;
+	char buf[1 << 16];
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			s = ce_err_set(err, CE_E_IO, "%s: read failed: %s", src, strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		for (ssize_t o = 0; o < n;) {
+			ssize_t w = write(out, buf + o, (size_t)(n - o));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				s = ce_err_set(err, CE_E_IO, "%s: write failed: %s", dst, strerror(errno));
+				break;
+			}
+			o += w;
+		}
+		if (s != CE_OK)
+			break;
+	}
+	close(in);
+	if (close(out) != 0 && s == CE_OK)
+		s = ce_err_set(err, CE_E_IO, "%s: write failed: %s", dst, strerror(errno));
+	return s;
+}
+
+enum ce_status hub_cache_place(const char *repo_dir, const char *commit, const char *path, const char *etag,
+			       int new_blob, struct ce_err *err)
+{
+	if (!hub_cache_symlinks_disabled())
+		return hub_cache_link(repo_dir, commit, path, etag, err);
+	if (!hub_path_is_safe(path))
+		return ce_err_set(err, CE_E_FORMAT, "unsafe file name in repo: '%s'", path);
+	char *snap = hub_cache_snapshot_dir(repo_dir, commit);
+	char *dst = snap ? fs_join(snap, path) : NULL;
+	char *blob = hub_cache_blob_path(repo_dir, etag);
+	char *tmp = dst ? ce_malloc(strlen(dst) + 32) : NULL;
+	ce_free(snap);
+	enum ce_status s = CE_OK;
+	if (!dst || !blob || !tmp) {
+		s = ce_err_set(err, CE_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((s = mkdir_parent(dst, err)) != CE_OK)
+		goto out;
+	sprintf(tmp, "%s.tmp-copy.%ld", dst, (long)getpid());
+	unlink(tmp);
+	if (new_blob) {
+		if (rename(blob, tmp) != 0)
+			s = ce_err_set(err, CE_E_IO, "%s: cannot move into the snapshot: %s", blob, strerror(errno));
+	} else {
+		s = copy_file(blob, tmp, err);
+	}
+	if (s == CE_OK && rename(tmp, dst) != 0)
+		s = ce_err_set(err, CE_E_IO, "%s: cannot rename into the snapshot: %s", dst, strerror(errno));
+	if (s != CE_OK)
+		unlink(tmp);
+out:
+	ce_free(tmp);
+	ce_free(blob);
+	ce_free(dst);
+	return s;
+}
+
+static char *no_exist_path(const char *repo_dir, const char *commit, const char *path)
+{
+	if (!hub_path_is_safe(path) || !hub_path_is_safe(commit) || strchr(commit, '/'))
+		return NULL;
+	size_t cap = strlen(repo_dir) + strlen(commit) + strlen(path) + 16;
+	char *p = ce_malloc(cap);
+	if (p)
+		snprintf(p, cap, "%s/.no_exist/%s/%s", repo_dir, commit, path);
+	return p;
+}
+
+enum ce_status hub_cache_mark_absent(const char *repo_dir, const char *commit, const char *path, struct ce_err *err)
+{
+	if (!hub_path_is_safe(path))
+		return ce_err_set(err, CE_E_FORMAT, "unsafe file name in repo: '%s'", path);
+	char *p = no_exist_path(repo_dir, commit, path);
+	if (!p)
+		return ce_err_set(err, CE_E_NOMEM, "out of memory");
+	enum ce_status s = mkdir_parent(p, err);
+	if (s == CE_OK && !fs_is_file(p))
+		s = fs_write_atomic(p, "", 0, err);
+	ce_free(p);
+	return s;
+}
+
+int hub_cache_known_absent(const char *repo_dir, const char *commit, const char *path)
+{
+	char *p = no_exist_path(repo_dir, commit, path);
+	int ok = p && fs_is_file(p);
+	ce_free(p);
+	return ok;
 }
 
 int hub_cache_has_file(const char *repo_dir, const char *commit, const char *path)

@@ -8,6 +8,8 @@
  *                                   a branch name was asked for)
  *     blobs/<etag>                  content; etag = sha256 (LFS) or git blob sha1
  *     snapshots/<commit>/<path>     relative symlink to ../../blobs/<etag>
+ *                                   (a plain file with HF_HUB_DISABLE_SYMLINKS)
+ *     .no_exist/<commit>/<path>     empty: the file is known to be absent
  *   <root>/.locks/models--ORG--NAME/<etag>.lock   flock(2) lock of one blob
  *
  * This module only finds and writes paths; it never touches the network
@@ -81,6 +83,32 @@ enum ce_status hub_cache_write_ref(const char *repo_dir, const char *ref, const 
  */
 enum ce_status hub_cache_link(const char *repo_dir, const char *commit, const char *path, const char *etag,
 			      struct ce_err *err);
+
+/*
+ * 1 when HF_HUB_DISABLE_SYMLINKS is set to 1/ON/YES/TRUE (any case): snapshot
+ * files are then plain files, as huggingface_hub writes them where symlinks
+ * are not supported (Windows): the blob just downloaded is moved into
+ * snapshots/ (blobs/ keeps nothing), an already cached blob is copied.
+ */
+int hub_cache_symlinks_disabled(void);
+
+/*
+ * Put blobs/<etag> at snapshots/<commit>/<path>: hub_cache_link, or with
+ * symlinks disabled a plain file (moved when new_blob, else copied), written
+ * under a temporary name and renamed over the final one.
+ */
+enum ce_status hub_cache_place(const char *repo_dir, const char *commit, const char *path, const char *etag,
+			       int new_blob, struct ce_err *err);
+
+/*
+ * Record that <path> does not exist at <commit>: the empty file
+ * <repo_dir>/.no_exist/<commit>/<path>, as huggingface_hub writes it when the
+ * hub answers 404 for a file, so later offline runs know it is absent.
+ */
+enum ce_status hub_cache_mark_absent(const char *repo_dir, const char *commit, const char *path, struct ce_err *err);
+
+/* 1 when .no_exist/<commit>/<path> says the file is absent. */
+int hub_cache_known_absent(const char *repo_dir, const char *commit, const char *path);
 
 /* 1 if snapshots/<commit>/<path> exists and resolves to a regular file. */
 int hub_cache_has_file(const char *repo_dir, const char *commit, const char *path);

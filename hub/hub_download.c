@@ -771,6 +771,11 @@ enum ce_status hub_download_file(struct hub_client *c, enum hub_repo_type type, 
 		dl = ce_strdup(rs.location); /* the storage URL of an LFS file */
 	} else if (rs.status != 200) {
 		s = http_error(c, &rs, what, dl, err);
+		if (rs.status == 404 && strcmp(rs.error_code, "EntryNotFound") == 0) {
+			struct ce_err merr; /* remembered for offline runs, as huggingface_hub does */
+			if (hub_cache_mark_absent(repo_dir, commit, path, &merr) != CE_OK)
+				ce_log(CE_LOG_WARN, "%s", merr.msg);
+		}
 		goto out;
 	}
 	if (!rs.etag[0] || strchr(rs.etag, '/') || !hub_path_is_safe(rs.etag)) {
@@ -784,19 +789,24 @@ enum ce_status hub_download_file(struct hub_client *c, enum hub_repo_type type, 
 		s = ce_err_set(err, CE_E_NOMEM, "out of memory");
 		goto out;
 	}
+	int new_blob = 0;
 	if (!fs_is_file(blob)) {
 		char *blobs = fs_join(repo_dir, "blobs");
 		s = blobs ? fs_mkdir_p(blobs, err) : ce_err_set(err, CE_E_NOMEM, "out of memory");
 		ce_free(blobs);
 		if (s == CE_OK)
 			s = hub_cache_lock(c->root, repo_dir, rs.etag, &lock, err);
-		if (s == CE_OK && !fs_is_file(blob)) /* another process may have finished it meanwhile */
+		if (s == CE_OK && !fs_is_file(blob)) { /* another process may have finished it meanwhile */
 			s = fetch_blob(c, dl, blob, rs.etag, rs.size, what, n_downloaded, err);
+			new_blob = 1;
+		}
+		if (s == CE_OK) /* under the lock: with symlinks disabled the new blob moves away */
+			s = hub_cache_place(repo_dir, commit, path, rs.etag, new_blob, err);
 		hub_cache_unlock(lock);
 		lock = -1;
+	} else {
+		s = hub_cache_place(repo_dir, commit, path, rs.etag, 0, err);
 	}
-	if (s == CE_OK)
-		s = hub_cache_link(repo_dir, commit, path, rs.etag, err);
 out:
 	ce_free(x.mem);
 	ce_free(blob);

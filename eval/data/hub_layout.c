@@ -273,7 +273,48 @@ static enum ce_status read_configs(struct hub_layout *l, struct card *c, yaml_no
 	return CE_OK;
 }
 
-/* The YAML between a first line "---" and the next line "---" of README.md. */
+/* The YAML between a first line "---" and the next line "---" of the card
+ * text (len bytes, NUL-terminated); path names it in messages. */
+static enum ce_status parse_card(struct hub_layout *l, const struct name_list *files, const char *path,
+				 const char *text, size_t len, struct ce_err *err)
+{
+	enum ce_status st = CE_OK;
+	const char *body = text;
+	if (len >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0)
+		body += 3;
+	const char *end = NULL;
+	if (strncmp(body, "---", 3) == 0 && (body[3] == '\n' || (body[3] == '\r' && body[4] == '\n'))) {
+		body = strchr(body, '\n') + 1;
+		for (const char *p = body; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
+			if (strncmp(p, "---", 3) == 0 && (p[3] == '\n' || p[3] == '\r' || p[3] == 0)) {
+				end = p;
+				break;
+			}
+	}
+	if (!end) /* no front matter: nothing declared */
+		return CE_OK;
+	struct card c = {.path = path, .line0 = 1};
+	yaml_parser_t parser;
+	if (!yaml_parser_initialize(&parser))
+		return ce_err_set(err, CE_E_NOMEM, "out of memory reading %s", l->dir);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)body, (size_t)(end - body));
+	if (!yaml_parser_load(&parser, &c.doc)) {
+		st = ce_err_set(err, CE_E_FORMAT, "%s:%zu:%zu: front matter: %s", path, parser.problem_mark.line + 2,
+				parser.problem_mark.column + 1, parser.problem ? parser.problem : "malformed YAML");
+		yaml_parser_delete(&parser);
+		return st;
+	}
+	yaml_node_t *configs = map_get(&c, yaml_document_get_root_node(&c.doc), "configs");
+	if (configs) {
+		l->has_configs = 1;
+		st = read_configs(l, &c, configs, files, err);
+	}
+	yaml_document_delete(&c.doc);
+	yaml_parser_delete(&parser);
+	return st;
+}
+
+/* README.md of the snapshot folder, if any, through parse_card. */
 static enum ce_status read_card(struct hub_layout *l, const struct name_list *files, struct ce_err *err)
 {
 	char *path = fs_join(l->dir, "README.md");
@@ -284,55 +325,33 @@ static enum ce_status read_card(struct hub_layout *l, const struct name_list *fi
 	enum ce_status st = fs_read_file(path, HUB_CARD_MAX, &text, &len, err);
 	if (st == CE_E_NOT_FOUND) {
 		ce_err_clear(err);
-		ce_free(path);
-		return CE_OK;
+		st = CE_OK;
+	} else if (st == CE_OK) {
+		st = parse_card(l, files, path, text, len, err);
 	}
-	const char *body = text;
-	if (st == CE_OK && len >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0)
-		body += 3;
-	const char *end = NULL;
-	if (st == CE_OK && strncmp(body, "---", 3) == 0 && (body[3] == '\n' || (body[3] == '\r' && body[4] == '\n'))) {
-		body = strchr(body, '\n') + 1;
-		for (const char *p = body; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
-			if (strncmp(p, "---", 3) == 0 && (p[3] == '\n' || p[3] == '\r' || p[3] == 0)) {
-				end = p;
-				break;
-			}
-	}
-	if (st != CE_OK || !end) { /* no front matter: nothing declared */
-		ce_free(text);
-		ce_free(path);
-		return st;
-	}
-	struct card c = {.path = path, .line0 = 1};
-	yaml_parser_t parser;
-	if (!yaml_parser_initialize(&parser)) {
-		ce_free(text);
-		ce_free(path);
-		return ce_err_set(err, CE_E_NOMEM, "out of memory reading %s", l->dir);
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)body, (size_t)(end - body));
-	if (!yaml_parser_load(&parser, &c.doc)) {
-		st = ce_err_set(err, CE_E_FORMAT, "%s:%zu:%zu: front matter: %s", path, parser.problem_mark.line + 2,
-				parser.problem_mark.column + 1, parser.problem ? parser.problem : "malformed YAML");
-		yaml_parser_delete(&parser);
-		ce_free(text);
-		ce_free(path);
-		return st;
-	}
-	yaml_node_t *configs = map_get(&c, yaml_document_get_root_node(&c.doc), "configs");
-	if (configs) {
-		l->has_configs = 1;
-		st = read_configs(l, &c, configs, files, err);
-	}
-	yaml_document_delete(&c.doc);
-	yaml_parser_delete(&parser);
 	ce_free(text);
 	ce_free(path);
 	return st;
 }
 
 /* ---- public ---------------------------------------------------------------- */
+
+/* Splits from the file names when the card declared none; sorted files; *out = l or l freed on error. */
+static enum ce_status layout_finish(struct hub_layout *l, struct name_list *files, enum ce_status st,
+				    struct hub_layout **out, struct ce_err *err)
+{
+	if (st == CE_OK && !l->has_configs)
+		st = infer_splits(l, files, err);
+	names_free(files);
+	if (st != CE_OK) {
+		hub_layout_free(l);
+		return st;
+	}
+	for (int32_t i = 0; i < l->n_splits; i++) /* listing was sorted; a split fed by several globs is re-sorted */
+		qsort(l->splits[i].files, (size_t)l->splits[i].n_files, sizeof(char *), cmp_str);
+	*out = l;
+	return CE_OK;
+}
 
 enum ce_status hub_layout_read(const char *dir, struct hub_layout **out, struct ce_err *err)
 {
@@ -352,17 +371,38 @@ enum ce_status hub_layout_read(const char *dir, struct hub_layout **out, struct 
 		qsort(files.v, (size_t)files.n, sizeof *files.v, cmp_str);
 		st = read_card(l, &files, err);
 	}
-	if (st == CE_OK && !l->has_configs)
-		st = infer_splits(l, &files, err);
-	names_free(&files);
-	if (st != CE_OK) {
-		hub_layout_free(l);
-		return st;
+	return layout_finish(l, &files, st, out, err);
+}
+
+enum ce_status hub_layout_from_list(const char *dir, const char *const *paths, int32_t n_paths, const char *card,
+				    size_t card_len, struct hub_layout **out, struct ce_err *err)
+{
+	*out = NULL;
+	struct hub_layout *l = ce_calloc(1, sizeof *l);
+	if (!l || !(l->dir = ce_strdup(dir))) {
+		ce_free(l);
+		return ce_err_set(err, CE_E_NOMEM, "out of memory reading %s", dir);
 	}
-	for (int32_t i = 0; i < l->n_splits; i++) /* listing was sorted; a split fed by several globs is re-sorted */
-		qsort(l->splits[i].files, (size_t)l->splits[i].n_files, sizeof(char *), cmp_str);
-	*out = l;
-	return CE_OK;
+	struct name_list files = {0};
+	enum ce_status st = n_paths > HUB_MAX_ENTRIES
+				    ? ce_err_set(err, CE_E_LIMIT, "%s: more than %d files", dir, HUB_MAX_ENTRIES)
+				    : CE_OK;
+	for (int32_t i = 0; st == CE_OK && i < n_paths; i++) {
+		const char *base = strrchr(paths[i], '/') ? strrchr(paths[i], '/') + 1 : paths[i];
+		if (base[0] == '.') /* as the folder listing skips .gitattributes */
+			continue;
+		st = names_push(&files, ce_strdup(paths[i]), err);
+	}
+	if (st == CE_OK) {
+		qsort(files.v, (size_t)files.n, sizeof *files.v, cmp_str);
+		if (card) {
+			char *path = fs_join(dir, "README.md");
+			st = path ? parse_card(l, &files, path, card, card_len, err)
+				  : ce_err_set(err, CE_E_NOMEM, "out of memory reading %s", dir);
+			ce_free(path);
+		}
+	}
+	return layout_finish(l, &files, st, out, err);
 }
 
 void hub_layout_free(struct hub_layout *l)

@@ -28,6 +28,7 @@
 #ifndef HUB_LAYOUT_H
 #define HUB_LAYOUT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ce_status.h"
@@ -54,6 +55,17 @@ struct hub_layout {
  */
 enum ce_status hub_layout_read(const char *dir, struct hub_layout **out, struct ce_err *err);
 void hub_layout_free(struct hub_layout *l);
+
+/*
+ * The same from a remote repo's file listing instead of a folder: paths are
+ * relative to the repo ("data/test-00000-of-00001.parquet"), card is the text
+ * of its README.md (card_len bytes, NUL-terminated; NULL when the repo has
+ * none).  Files in the result are "<dir>/<path>"; dir only names the repo in
+ * messages and prefixes the paths (e.g. the snapshot folder-to-be).
+ * [out] *out (hub_layout_free).  Errors as hub_layout_read, less CE_E_NOT_FOUND.
+ */
+enum ce_status hub_layout_from_list(const char *dir, const char *const *paths, int32_t n_paths, const char *card,
+				    size_t card_len, struct hub_layout **out, struct ce_err *err);
 
 /*
  * The files of (config, split); config NULL means "default".  When the config

@@ -47,7 +47,7 @@ assert e[d["ceval"]["main_score"]] == m
 ' "$f"; then ok; else bad "$t result file"; fi
 done
 # the whole suite: 29 tasks are reported missing with their expected path, the 6 are kept
-expect_rc 3 "run full cmteb with missing data" "$BIN" run --model models/ceval-tiny-zh --suite cmteb \
+expect_rc 3 "run full cmteb with missing data" env HF_HUB_OFFLINE=1 "$BIN" run --model models/ceval-tiny-zh --suite cmteb \
 	--data-dir "$T/data" --output "$T/res" --quiet
 [ "$(grep -c 'SKIPPED: data missing' "$T/out")" = 29 ] && ok || { bad "29 skipped tasks expected"; cat "$T/out"; }
 [ "$(grep -c 'kept (already computed)' "$T/out")" = 6 ] && ok || { bad "6 kept tasks expected"; cat "$T/out"; }

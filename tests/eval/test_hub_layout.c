@@ -160,6 +160,47 @@ static void test_hub_layout_globs_lists_and_shards(void **state)
 	free(tmp);
 }
 
+/* A remote repo: its listing and the card's text give the same splits as the folder. */
+static void test_hub_layout_from_list_matches_the_folder(void **state)
+{
+	(void)state;
+	static const char card[] = "---\nconfigs:\n- config_name: corpus\n  data_files:\n  - split: test\n"
+				   "    path: corpus/test-*\n- config_name: default\n  data_files:\n  - split: dev\n"
+				   "    path: data/dev-*\n  - split: test\n    path: [data/test-*, extra/t.parquet]\n---\n# x\n";
+	const char *paths[] = {"README.md", ".gitattributes", "data/test-1.parquet", "corpus/test-0.parquet",
+			       "data/dev-0.parquet", "data/test-0.parquet", "extra/t.parquet", "other/x.parquet"};
+	struct hub_layout *l = NULL;
+	struct ce_err err;
+	assert_int_equal(hub_layout_from_list("org/ds", paths, 8, card, sizeof card - 1, &l, &err), CE_OK);
+	assert_int_equal(l->has_configs, 1);
+	assert_int_equal(l->n_splits, 3);
+	const struct hub_split *s = hub_layout_find(l, NULL, "test");
+	assert_non_null(s);
+	assert_int_equal(s->n_files, 3); /* sorted: shards in order */
+	assert_string_equal(s->files[0], "org/ds/data/test-0.parquet");
+	assert_string_equal(s->files[1], "org/ds/data/test-1.parquet");
+	assert_string_equal(s->files[2], "org/ds/extra/t.parquet");
+	s = hub_layout_find(l, "corpus", "test");
+	assert_non_null(s);
+	assert_int_equal(s->n_files, 1);
+	assert_string_equal(s->files[0], "org/ds/corpus/test-0.parquet");
+	hub_layout_free(l);
+
+	/* no card: the file-name convention */
+	const char *v1[] = {"README.md", "data/train-00000-of-00001-ab.parquet", "data/test-00000-of-00001-cd.parquet"};
+	assert_int_equal(hub_layout_from_list("C/x", v1, 3, NULL, 0, &l, &err), CE_OK);
+	assert_int_equal(l->has_configs, 0);
+	assert_int_equal(l->n_splits, 2);
+	assert_non_null(hub_layout_find(l, NULL, "train"));
+	hub_layout_free(l);
+
+	/* a malformed card names README.md with the line */
+	static const char bad[] = "---\nconfigs: [\n---\n";
+	assert_int_equal(hub_layout_from_list("C/x", v1, 3, bad, sizeof bad - 1, &l, &err), CE_E_FORMAT);
+	assert_null(l);
+	assert_non_null(strstr(err.msg, "C/x/README.md:"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_hub_layout_reads_configs_of_the_card),
 		cmocka_unit_test(test_hub_layout_plain_copy_snapshot),
 		cmocka_unit_test(test_hub_layout_globs_lists_and_shards),
+		cmocka_unit_test(test_hub_layout_from_list_matches_the_folder),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ce_alloc.h"
@@ -193,6 +194,68 @@ static void test_hub_cache_link_ref_resolve(void **state)
 	free(tmp);
 }
 
+/* .no_exist markers and HF_HUB_DISABLE_SYMLINKS placement (plain files). */
+static void test_hub_cache_no_exist_and_copies(void **state)
+{
+	(void)state;
+	char *tmp = tu_mkdtemp();
+	char *repo = hub_cache_repo_dir(tmp, HUB_REPO_MODEL, "org/m");
+	const char *c1 = "0123456789abcdef0123456789abcdef01234567";
+	struct ce_err err;
+	assert_false(hub_cache_known_absent(repo, c1, "modules.json"));
+	assert_int_equal(hub_cache_mark_absent(repo, c1, "modules.json", &err), CE_OK);
+	assert_int_equal(hub_cache_mark_absent(repo, c1, "1_Pooling/config.json", &err), CE_OK);
+	assert_int_equal(hub_cache_mark_absent(repo, c1, "modules.json", &err), CE_OK); /* again: fine */
+	assert_int_equal(hub_cache_mark_absent(repo, c1, "../x", &err), CE_E_FORMAT);
+	assert_true(hub_cache_known_absent(repo, c1, "modules.json"));
+	assert_true(hub_cache_known_absent(repo, c1, "1_Pooling/config.json"));
+	assert_false(hub_cache_known_absent(repo, c1, "vocab.txt"));
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/.no_exist/%s/1_Pooling/config.json", repo, c1);
+	assert_true(fs_is_file(path));
+	assert_false(hub_cache_has_file(repo, c1, "modules.json")); /* a marker is not the file */
+
+	const char *e1 = "aaaa", *e2 = "bbbb";
+	char *blobs = fs_join(repo, "blobs");
+	assert_int_equal(fs_mkdir_p(blobs, &err), CE_OK);
+	char *b1 = hub_cache_blob_path(repo, e1), *b2 = hub_cache_blob_path(repo, e2);
+	tu_write_text(b1, "%s", "one");
+	tu_write_text(b2, "%s", "two");
+	setenv("HF_HUB_DISABLE_SYMLINKS", "1", 1);
+	assert_true(hub_cache_symlinks_disabled());
+	assert_int_equal(hub_cache_place(repo, c1, "a/old.txt", e1, 0, &err), CE_OK); /* cached blob: copied */
+	assert_int_equal(hub_cache_place(repo, c1, "new.txt", e2, 1, &err), CE_OK);   /* new blob: moved */
+	unsetenv("HF_HUB_DISABLE_SYMLINKS");
+	struct stat st;
+	snprintf(path, sizeof path, "%s/snapshots/%s/a/old.txt", repo, c1);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	char *data = NULL;
+	size_t len = 0;
+	assert_int_equal(fs_read_file(path, 100, &data, &len, &err), CE_OK);
+	assert_string_equal(data, "one");
+	ce_free(data);
+	assert_true(fs_is_file(b1));
+	assert_false(fs_is_file(b2));
+	assert_true(hub_cache_has_file(repo, c1, "new.txt"));
+	snprintf(path, sizeof path, "%s/snapshots/%s/new.txt", repo, c1);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	/* without the variable: a link again */
+	assert_false(hub_cache_symlinks_disabled());
+	assert_int_equal(hub_cache_place(repo, c1, "l.txt", e1, 0, &err), CE_OK);
+	snprintf(path, sizeof path, "%s/snapshots/%s/l.txt", repo, c1);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+
+	ce_free(b1);
+	ce_free(b2);
+	ce_free(blobs);
+	ce_free(repo);
+	tu_rm_rf(tmp);
+	free(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_hub_cache_paths),
 		cmocka_unit_test(test_hub_cache_env_roots),
 		cmocka_unit_test(test_hub_cache_link_ref_resolve),
+		cmocka_unit_test(test_hub_cache_no_exist_and_copies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

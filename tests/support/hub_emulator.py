@@ -21,8 +21,11 @@ Test control (never part of the protocol):
   GET /_emu/log     one line per request: METHOD PATH range=R auth=yes|no
   GET /_emu/clear   forget the log
 
-Usage: hub_emulator.py --port-file F --repo model:ORG/NAME=DIR [--repo dataset:ORG/NAME=DIR]...
-                       [--gated ORG/NAME --token TOKEN]
+Usage: hub_emulator.py --port-file F --repo model:ORG/NAME[@COMMIT]=DIR [--repo dataset:ORG/NAME[@COMMIT]=DIR]...
+                       [--cache-tree DIR] [--gated ORG/NAME --token TOKEN]
+A repo's commit is COMMIT when given, else a hash of its content.  --cache-tree serves
+every snapshot of a hub cache folder (models--ORG--NAME/snapshots/<commit>/,
+datasets--ORG--NAME/...) as that repo at that commit (one snapshot per repo).
 Binds 127.0.0.1 on a free port, writes the port to F.  Stops on SIGTERM.
 """
 import argparse
@@ -44,7 +47,7 @@ def git_blob_sha1(data):
 
 
 class Repo:
-    def __init__(self, kind, repo_id, folder):
+    def __init__(self, kind, repo_id, folder, commit=None):
         self.kind, self.repo_id = kind, repo_id
         self.files = {}  # path -> (content, is_lfs)
         for root, dirs, names in os.walk(folder):
@@ -58,7 +61,7 @@ class Repo:
         h = hashlib.sha1(repo_id.encode())
         for p in sorted(self.files):
             h.update(p.encode() + b"\0" + hashlib.sha256(self.files[p][0]).digest())
-        self.commit = h.hexdigest()
+        self.commit = commit or h.hexdigest()
 
     def resolve(self, rev):
         return self.commit if rev in ("main", self.commit) else None
@@ -223,13 +226,26 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--repo", action="append", default=[])
+    ap.add_argument("--cache-tree", action="append", default=[])
     ap.add_argument("--gated", action="append", default=[])
     ap.add_argument("--token")
     a = ap.parse_args()
+    specs = []
     for spec in a.repo:
         kind, rest = spec.split(":", 1)
         repo_id, folder = rest.split("=", 1)
-        r = Repo(kind, repo_id, folder)
+        repo_id, _, commit = repo_id.partition("@")
+        specs.append((kind, repo_id, folder, commit or None))
+    for tree in a.cache_tree:
+        for top in sorted(os.listdir(tree)):
+            kind, _, name = top.partition("s--")
+            snaps = os.path.join(tree, top, "snapshots")
+            if kind not in ("model", "dataset") or not os.path.isdir(snaps):
+                continue
+            for commit in sorted(os.listdir(snaps)):
+                specs.append((kind, name.replace("--", "/", 1), os.path.join(snaps, commit), commit))
+    for kind, repo_id, folder, commit in specs:
+        r = Repo(kind, repo_id, folder, commit)
         State.repos[(kind, repo_id)] = r
         for data, lfs in r.files.values():
             if lfs:
