@@ -467,12 +467,20 @@ static enum ce_status mpi_embed(void *self, const char *const *texts, int64_t n,
 	int64_t next = 0, done_texts = 0, in_flight = 0;
 	int stop = 0;
 	for (;;) {
-		/* keep every worker SLOTS batches deep */
+		/* keep every worker busy: one batch in flight always, a second one
+		 * (so that it need not wait while rank 0 encodes) only while more
+		 * batches are left than ranks, so that at the end of the call no
+		 * rank waits for another rank's queue */
 		for (int w = 0; w < b->n_workers && !stop; w++) {
 			for (int s = 0; s < SLOTS && next < n_batches; s++) {
 				struct pending *p = &b->pend[w * SLOTS + s];
 				if (p->batch >= 0)
 					continue;
+				int held = 0;
+				for (int s2 = 0; s2 < SLOTS; s2++)
+					held += b->pend[w * SLOTS + s2].batch >= 0;
+				if (held > 0 && n_batches - next <= b->n_workers + 1)
+					break;
 				int64_t b0 = next * bs;
 				int32_t nb = (int32_t)(n - b0 < bs ? n - b0 : bs);
 				if ((st = send_batch(w, p, next, texts, order, b0, nb, err)) != CE_OK) {

@@ -62,8 +62,8 @@ expect_grep "Texts: 42927 encoded, 0 from cache" "$T/out" "-np 3 encodes every t
 [ "$(ls "$T/cache1")" = "$(ls "$T/cache3")" ] && ok || bad "same cache folder name"
 
 # 2. rank 2 dies (SIGKILL) after 7 batches: clear message, non-zero exit, cache kept, rerun identical.
-# CmrcRetrieval-mini is 5 embed calls (cache chunks of 8, 8, 5, 8, 2 batches); a worker gets at
-# least 2 batches of a call of 4 or more, and rank 2 at most 6 of the first: so the kill comes
+# CmrcRetrieval-mini is 5 embed calls (cache chunks of 8, 8, 5, 8, 2 batches); rank 2 is handed at
+# least 2, 2, 1 and 2 batches of the first four and at most 6 of the first: so the kill comes
 # always, and only after the first chunk was cached.
 KRUN=(run --model "$model" --task CmrcRetrieval-mini --data-dir "$data" --threads 1 --quiet --output "$T/k" --cache-dir "$T/cachek")
 CEVAL_TEST_MPI_KILL_AFTER=2:7 "${MPIRUN[@]}" -np 3 -x CEVAL_TEST_MPI_KILL_AFTER "$BIN" "${KRUN[@]}" >"$T/out" 2>"$T/err"
