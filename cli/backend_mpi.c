@@ -105,8 +105,9 @@ static int mpi_load(char *why, size_t cap)
 
 int backend_mpi_launched(void)
 {
-	return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_SIZE") ||
-	       (getenv("SLURM_PROCID") && getenv("SLURM_STEP_ID"));
+	/* mpirun sets OMPI_*; srun sets PMIX_* (--mpi=pmix) or PMI_* (--mpi=pmi2), but not in
+	 * the batch script itself, where a plain ceval must stay plain */
+	return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_SIZE");
 }
 
 int backend_mpi_active(void) { return mpi.started; }
