@@ -132,6 +132,8 @@ int backend_mpi_start(struct ce_err *err)
 						 "(install openmpi-bin; see README, \"Running on a cluster\")", why);
 		return -1;
 	}
+	/* a rank waiting for work yields its core rather than spinning on it (the user's setting wins) */
+	setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
 	if (mpi.init(NULL, NULL) != 0 || mpi.comm_rank(mpi.comm, &mpi.rank) != 0 ||
 	    mpi.comm_size(mpi.comm, &mpi.size) != 0) {
 		ce_err_set(err, CE_E_IO, "MPI_Init failed");
