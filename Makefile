@@ -179,6 +179,7 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 
 bench: $(BIN) $(BUILD)/bench/knn_bench
 	bash bench/run.sh $(BIN) $(BUILD)/bench/knn_bench $(THREADS)
+	bash bench/mpi_scale.sh $(BIN)
 
 # A ~1 GB Parquet corpus read by ceval and by DuckDB (npm), once generated.
 bench-parquet: $(BUILD)/bench/parquet_bench

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "backend_local.h"
+#include "backend_mpi.h"
 #include "ce_alloc.h"
 #include "ce_hash.h"
 #include "ce_log.h"
@@ -670,6 +671,7 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 	struct model_ref ref = {0};
 	struct run_state rs = {0};
 	struct backend_local *backend = NULL;
+	struct backend_mpi *mpi_backend = NULL; /* under mpirun/srun: rank 0 hands batches to the other ranks */
 	struct embed_cache *cache = NULL;
 	struct cached_embedder cached = {0};
 	char *tasks_dir = paths_tasks_dir(args.tasks_dir);
@@ -689,12 +691,15 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 	opt.progress = run_progress;
 	opt.progress_user = &rs;
 	cli_install_sigint();
-	backend = backend_local_open(ref.dir, ref.name, &opt, run_set_phase, &rs, &err);
-	if (!backend) {
+	if (backend_mpi_active())
+		mpi_backend = backend_mpi_open(ref.dir, ref.name, &opt, run_set_phase, &rs, &err);
+	else
+		backend = backend_local_open(ref.dir, ref.name, &opt, run_set_phase, &rs, &err);
+	if (!backend && !mpi_backend) {
 		rc = cli_report(&err);
 		goto out;
 	}
-	struct embedder *base = backend_local_embedder(backend);
+	struct embedder *base = mpi_backend ? backend_mpi_embedder(mpi_backend) : backend_local_embedder(backend);
 	ce_log(CE_LOG_INFO, "%s", base->id->describe);
 	cache = open_cache(base->id);
 	cached_embedder_init(&cached, base, cache, 0);
@@ -707,6 +712,7 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 out:
 	embed_cache_close(cache);
 	backend_local_close(backend);
+	backend_mpi_close(mpi_backend);
 	model_ref_free(&ref);
 	task_list_free(&list);
 	ce_free(tasks_dir);

@@ -15,6 +15,7 @@
 #include <yaml.h>
 #include <zstd.h>
 
+#include "backend_mpi.h"
 #include "ce_alloc.h"
 #include "cli.h"
 
@@ -41,6 +42,9 @@ static void print_version(void)
 	printf("  utf8proc  %s (Unicode %s)\n", utf8proc_version(), utf8proc_unicode_version());
 	printf("  jansson   %s\n", JANSSON_VERSION);
 	printf("  libcurl   %s\n", curl_version_info(CURLVERSION_NOW)->version);
+	char mpi_line[256];
+	backend_mpi_version(mpi_line, sizeof mpi_line);
+	printf("MPI: %s\n", mpi_line);
 }
 
 static int suggest_command(const char *name)
@@ -161,7 +165,18 @@ static int dispatch(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	blas_core_fixup(argc, argv);
+	/* under mpirun/srun only: ranks > 0 encode for rank 0 (cli/backend_mpi.h) */
+	if (backend_mpi_launched()) {
+		struct ce_err err;
+		ce_err_clear(&err);
+		int rank = backend_mpi_start(&err);
+		if (rank < 0)
+			return cli_report(&err);
+		if (rank > 0)
+			return backend_mpi_worker();
+	}
 	int rc = dispatch(argc, argv);
+	backend_mpi_finish();
 	if (cli_out_of_memory || ce_alloc_failed() || memory_limited()) {
 		/* An OpenBLAS thread that could not map its work buffer (under
 		 * ulimit -v, possibly from the library's start, even when the

@@ -4,7 +4,8 @@ set -euo pipefail
 pkgs=(build-essential pkg-config
       libopenblas-dev libyaml-dev libzstd-dev zstd libcmocka-dev libutf8proc-dev libjansson-dev libcurl4-openssl-dev
       libsnappy-dev zlib1g-dev liblz4-dev libbrotli-dev
-      clang libclang-rt-14-dev python3-numpy)
+      clang libclang-rt-14-dev python3-numpy
+      openmpi-bin)
 # headless Chromium renders the HTML reports in tests/cli/test_report_html.sh (large: ~300 MB
 # installed); CEVAL_NO_BROWSER=1 leaves it out (then run the tests with CEVAL_SKIP_BROWSER=1)
 [ "${CEVAL_NO_BROWSER:-0}" = 1 ] || pkgs+=(chromium)
