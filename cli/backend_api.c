@@ -22,7 +22,9 @@ struct backend_api {
 	struct embedder emb;
 	struct embedder_identity id;
 	struct backend_api_opts o;
-	char *endpoint, *model, *url, *host, *describe, *auth;
+	char *endpoint, *model, *url, *describe, *auth;
+	char *host;      /* host[:port]: logs, errors, results */
+	char *host_only; /* the fingerprint's: a server restarted on another port keeps its cache */
 	char fingerprint[17];
 	unsigned seed;
 	int64_t n_requests, n_retries, n_texts;
@@ -457,6 +459,7 @@ struct backend_api *backend_api_open(const struct backend_api_opts *opts, struct
 	curl_url_get(u, CURLUPART_PORT, &port, 0);
 	size_t hl = strlen(host) + (port ? strlen(port) + 2 : 1);
 	b->host = ce_malloc(hl);
+	b->host_only = ce_strdup(host);
 	if (b->host)
 		snprintf(b->host, hl, "%s%s%s", host, port ? ":" : "", port ? port : "");
 	curl_free(scheme);
@@ -469,7 +472,7 @@ struct backend_api *backend_api_open(const struct backend_api_opts *opts, struct
 		if (b->auth)
 			snprintf(b->auth, al, "Authorization: Bearer %s", opts->api_key);
 	}
-	if (!b->host || (opts->api_key && *opts->api_key && !b->auth)) {
+	if (!b->host || !b->host_only || (opts->api_key && *opts->api_key && !b->auth)) {
 		ce_err_set(err, CE_E_NOMEM, "out of memory");
 		backend_api_close(b);
 		return NULL;
@@ -487,7 +490,7 @@ struct backend_api *backend_api_open(const struct backend_api_opts *opts, struct
 	}
 	b->n_requests = b->n_texts = 0;
 	uint64_t h = ce_hash64("api", 4, 0);
-	h = ce_hash64(b->host, strlen(b->host) + 1, h);
+	h = ce_hash64(b->host_only, strlen(b->host_only) + 1, h);
 	h = ce_hash64(b->model, strlen(b->model) + 1, h);
 	h = ce_hash64(&dim, sizeof dim, h);
 	ce_hash_hex(h, b->fingerprint);
@@ -510,6 +513,7 @@ struct backend_api *backend_api_open(const struct backend_api_opts *opts, struct
 		.max_length = 1, /* the server's business; not known here */
 		.batch_size = 1, /* order NULL: the cache chunks in input order */
 		.threads = 1,
+		.endpoint = b->host,
 	};
 	b->emb = (struct embedder){api_embed, b, dim, api_set_phase, &b->id, NULL};
 	return b;
@@ -523,6 +527,7 @@ void backend_api_close(struct backend_api *b)
 	ce_free(b->model);
 	ce_free(b->url);
 	ce_free(b->host);
+	ce_free(b->host_only);
 	ce_free(b->describe);
 	if (b->auth) { /* the key does not outlive its use */
 		memset(b->auth, 0, strlen(b->auth));

@@ -15,9 +15,10 @@
  * no partial or reordered rows are ever returned.
  *
  * Identity: backend "api"; the fingerprint hashes the backend tag, the
- * endpoint's host (with its port), the model name and the dimensions, so
- * API vectors never share a cache folder or a result identity with local
- * ones.  order is NULL (input order): the cache cuts calls into chunks of
+ * endpoint's host (without the port: `ceval serve` restarted on another
+ * port keeps its cache), the model name and the dimensions, so API vectors
+ * never share a cache folder or a result identity with local ones; results
+ * record host:port as ceval.model.endpoint.  order is NULL (input order): the cache cuts calls into chunks of
  * batch x concurrency texts, so a run interrupted or stopped by rate limits
  * loses at most the requests in flight.
  *

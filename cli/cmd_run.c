@@ -226,6 +226,7 @@ static enum ce_status identity_fill(struct task_result *res, const struct task *
 	CE_TRY(task_result_set_str(&res->compat, "R1", err));
 	CE_TRY(task_result_set_str(&res->model_name, rc->model_name, err));
 	CE_TRY(task_result_set_str(&res->model_fingerprint, id->fingerprint, err));
+	CE_TRY(task_result_set_str(&res->model_endpoint, id->endpoint, err));
 	CE_TRY(task_result_set_str(&res->query_instruction, t->query_instruction && *rc->instr ? rc->instr : NULL,
 				   err));
 	CE_TRY(task_result_set_str(&res->backend, id->backend, err));
