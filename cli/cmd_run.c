@@ -794,7 +794,8 @@ const struct cli_command cmd_run = {
 	"run",
 	"Evaluate a model on a suite of tasks and write MTEB-format results",
 	"ceval run --model DIR|NAME (--suite NAME | --task NAME...) [options]",
-	"Embeds every text of each task with the built-in encoder and scores it with MTEB's definitions "
+	"Embeds every text of each task with the built-in encoder (or, with --model api:NAME --endpoint URL or "
+	"openai:NAME, an OpenAI-compatible embeddings API) and scores it with MTEB's definitions "
 	"(C-MTEB 2023 semantics, \"R1\"). One results file per task is written to <output>/<model-name>/<Task>.json "
 	"(MTEB 2.x shape). A task whose results file records the same identity (model files, precision, "
 	"kernels, query instruction, task file, data, subset, scoring revision) is kept, so an interrupted run "
