@@ -113,6 +113,11 @@ EOF
 expect_grep "float identical" "$T/ident" "served float vectors = ceval embed"
 expect_grep "base64 identical" "$T/ident" "served base64 vectors = ceval embed"
 expect_grep "one identical" "$T/ident" "a string input = ceval embed of one text"
+# ceval embed through the API client: one request of all 58 texts = the local .npy, byte for byte
+expect_rc 0 "embed api" $TO "$BIN" embed --model api:ceval-tiny-zh --endpoint "http://127.0.0.1:$PORT/v1" \
+	-i "$T/texts.jsonl" -o "$T/api.npy"
+cmp -s "$T/api.npy" "$T/local.npy" && ok || bad "ceval embed --model api: differs from ceval embed"
+expect_rc 2 "embed api without endpoint" "$BIN" embed --model api:x -i "$T/texts.jsonl" -o "$T/x.npy"
 
 # ---- the server: errors and limits ----------------------------------------
 # req NAME JSON: a request body file
