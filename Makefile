@@ -27,7 +27,7 @@ CC       ?= cc
 V        ?= 0
 Q        := $(if $(filter 1,$(V)),,@)
 
-PKGS     := openblas yaml-0.1 libzstd libutf8proc jansson snappy zlib liblz4 libbrotlidec libcurl
+PKGS     := openblas yaml-0.1 libzstd libutf8proc jansson snappy zlib liblz4 libbrotlidec libcurl libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)

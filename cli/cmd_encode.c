@@ -10,6 +10,7 @@
 
 #include "ce_alloc.h"
 #include "ce_log.h"
+#include "backend_api.h"
 #include "backend_local.h"
 #include "cli.h"
 #include "engine.h"
@@ -118,16 +119,29 @@ const struct cli_command cmd_tokenize = {
 /* ---- embed ------------------------------------------------------------- */
 
 static struct {
-	const char *model, *input, *output, *field, *precision, *query_instruction;
+	const char *model, *input, *output, *field, *precision, *query_instruction, *endpoint;
 	int batch_size, threads, max_length, quiet, verbose, profile;
+	int dimensions, concurrency, api_batch, api_max_chars;
 } emb_args;
 
 static const struct cli_opt *embed_options(void)
 {
 	static const struct cli_opt opts[] = {
-		{"model", 'm', CLI_OPT_STRING, &emb_args.model, "DIR|NAME",
-		 "Model folder in Hugging Face / sentence-transformers layout, or a model name (see 'ceval models').",
+		{"model", 'm', CLI_OPT_STRING, &emb_args.model, "DIR|NAME|api:NAME|openai:NAME",
+		 "Model folder in Hugging Face / sentence-transformers layout, or a model name (see 'ceval models'); "
+		 "api:NAME = model NAME of the OpenAI-compatible server at --endpoint ($CEVAL_API_KEY); openai:NAME = "
+		 "the OpenAI API ($OPENAI_API_KEY).",
 		 NULL, 0, 0, 1},
+		{"endpoint", 0, CLI_OPT_STRING, &emb_args.endpoint, "URL",
+		 "With --model api:NAME: the server's base URL (e.g. http://127.0.0.1:8080/v1).", NULL, 0, 0, 0},
+		{"dimensions", 0, CLI_OPT_INT, &emb_args.dimensions, "N",
+		 "API models: ask for N dimensions; 0 = the model's own.", "0", 0, 1 << 20, 0},
+		{"concurrency", 0, CLI_OPT_INT, &emb_args.concurrency, "N", "API models: requests in flight.", "4", 1,
+		 256, 0},
+		{"api-batch", 0, CLI_OPT_INT, &emb_args.api_batch, "N", "API models: texts per request.", "64", 1,
+		 1 << 20, 0},
+		{"api-max-chars", 0, CLI_OPT_INT, &emb_args.api_max_chars, "N",
+		 "API models: bytes of text per request.", "100000", 1, 1 << 30, 0},
 		{"input", 'i', CLI_OPT_STRING, &emb_args.input, "FILE",
 		 "JSON-lines file, one object with a string \"text\" per line (.zst accepted; - for stdin).", NULL, 0, 0,
 		 1},
@@ -187,6 +201,67 @@ static enum ce_status prepend_instruction(struct texts_input *in, const char *in
 	return CE_OK;
 }
 
+/* `ceval embed --model api:NAME|openai:NAME`: the texts through the API client into the .npy. */
+static int embed_api(const struct cli_command *self, int kind, const char *name)
+{
+	if (!*name)
+		return cli_usage_error(self, "--model %s: give the model name after the colon", emb_args.model);
+	if (kind == 2 && !emb_args.endpoint)
+		return cli_usage_error(self, "--model %s needs --endpoint URL", emb_args.model);
+	if (kind == 1 && !getenv("OPENAI_API_KEY"))
+		return cli_usage_error(self, "--model %s: set OPENAI_API_KEY", emb_args.model);
+	struct backend_api_opts ao;
+	backend_api_opts_init(&ao);
+	ao.model = name;
+	ao.endpoint = kind == 1 && !emb_args.endpoint ? "https://api.openai.com/v1" : emb_args.endpoint;
+	ao.api_key = getenv(kind == 1 ? "OPENAI_API_KEY" : "CEVAL_API_KEY");
+	ao.dimensions = emb_args.dimensions;
+	if (emb_args.concurrency)
+		ao.concurrency = emb_args.concurrency;
+	if (emb_args.api_batch)
+		ao.batch = emb_args.api_batch;
+	if (emb_args.api_max_chars)
+		ao.max_chars = emb_args.api_max_chars;
+	ao.progress = embed_progress;
+	struct ce_err err;
+	ce_err_clear(&err);
+	struct texts_input in;
+	const char *path = strcmp(emb_args.input, "-") == 0 ? "/dev/stdin" : emb_args.input;
+	if (texts_input_load(path, emb_args.field, &in, &err) != CE_OK ||
+	    (emb_args.query_instruction && prepend_instruction(&in, emb_args.query_instruction, &err) != CE_OK)) {
+		texts_input_free(&in);
+		return cli_report(&err);
+	}
+	int rc = CLI_EXIT_OK;
+	float *out = NULL;
+	struct backend_api *api = backend_api_open(&ao, &err);
+	if (!api) {
+		rc = cli_report(&err);
+		goto done;
+	}
+	struct embedder *e = backend_api_embedder(api);
+	ce_log(CE_LOG_DEBUG, "%s", e->id->describe);
+	out = ce_malloc_array((size_t)(in.n ? in.n : 1) * (size_t)e->dim, sizeof(float));
+	if (!out) {
+		rc = cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory for the embeddings"});
+		goto done;
+	}
+	if (e->embed(e->self, (const char *const *)in.texts, in.n, out, &err) != CE_OK ||
+	    npy_write_f32(emb_args.output, out, in.n, e->dim, &err) != CE_OK) {
+		rc = cli_report(&err);
+		goto done;
+	}
+	int64_t nreq, nretry, ntext;
+	backend_api_stats(api, &nreq, &nretry, &ntext);
+	ce_log(CE_LOG_INFO, "embedded %lld texts in %lld requests (%lld retries) -> %s [%lld x %d]", (long long)in.n,
+	       (long long)nreq, (long long)nretry, emb_args.output, (long long)in.n, (int)e->dim);
+done:
+	ce_free(out);
+	backend_api_close(api);
+	texts_input_free(&in);
+	return rc;
+}
+
 static int run_embed(const struct cli_command *self, int argc, char **argv)
 {
 	memset(&emb_args, 0, sizeof emb_args);
@@ -211,6 +286,13 @@ static int run_embed(const struct cli_command *self, int argc, char **argv)
 
 	struct ce_err err;
 	ce_err_clear(&err);
+	int api_kind = 0;
+	const char *api_name = NULL;
+	if (backend_api_parse_model(emb_args.model, &api_kind, &api_name))
+		return embed_api(self, api_kind, api_name);
+	if (emb_args.endpoint || emb_args.dimensions)
+		return cli_usage_error(self, "--endpoint and --dimensions are for API models (--model api:NAME or "
+					     "openai:NAME)");
 	struct model_ref ref;
 	if (model_ref_resolve(emb_args.model, &ref, &err) != CE_OK)
 		return cli_report(&err);

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend_api.h"
 #include "backend_local.h"
 #include "backend_mpi.h"
 #include "ce_alloc.h"
@@ -39,8 +40,9 @@
 
 static struct {
 	const char *model, *suite, *tasks_dir, *data_dir, *output, *query_instruction, *precision;
-	const char *cache_dir;
+	const char *cache_dir, *endpoint;
 	struct cli_list tasks;
+	int dimensions, concurrency, api_batch, api_max_chars;
 	int batch_size, threads, max_length, overwrite, quiet, verbose, no_instruction, no_cache;
 	int subset, subset_corpus, offline;
 } args;
@@ -48,9 +50,22 @@ static struct {
 static const struct cli_opt *run_options(void)
 {
 	static const struct cli_opt opts[] = {
-		{"model", 'm', CLI_OPT_STRING, &args.model, "DIR|NAME",
-		 "Model folder (Hugging Face layout) or known name such as bge-base-zh-v1.5 (see 'ceval models').",
+		{"model", 'm', CLI_OPT_STRING, &args.model, "DIR|NAME|api:NAME|openai:NAME",
+		 "Model folder (Hugging Face layout) or known name such as bge-base-zh-v1.5 (see 'ceval models'); "
+		 "api:NAME = model NAME of the server at --endpoint; openai:NAME = the OpenAI API.",
 		 NULL, 0, 0, 1},
+		{"endpoint", 0, CLI_OPT_STRING, &args.endpoint, "URL",
+		 "With --model api:NAME: base URL of an OpenAI-compatible server (e.g. http://127.0.0.1:8080/v1); "
+		 "its key is $CEVAL_API_KEY when set. --model openai:NAME uses the OpenAI API with $OPENAI_API_KEY.",
+		 NULL, 0, 0, 0},
+		{"dimensions", 0, CLI_OPT_INT, &args.dimensions, "N",
+		 "API models: ask for N dimensions (sent as \"dimensions\"); 0 = the model's own.", "0", 0, 1 << 20, 0},
+		{"concurrency", 0, CLI_OPT_INT, &args.concurrency, "N", "API models: requests in flight.", "4", 1, 256,
+		 0},
+		{"api-batch", 0, CLI_OPT_INT, &args.api_batch, "N", "API models: texts per request.", "64", 1, 1 << 20,
+		 0},
+		{"api-max-chars", 0, CLI_OPT_INT, &args.api_max_chars, "N", "API models: bytes of text per request.",
+		 "100000", 1, 1 << 30, 0},
 		{"suite", 's', CLI_OPT_STRING, &args.suite, "NAME|FILE",
 		 "Suite of tasks: a name under <tasks-dir>/suites/ (cmteb, cmteb-mini, ...) or a suite YAML file.",
 		 NULL, 0, 0, 0},
@@ -108,6 +123,7 @@ struct run_state {
 	int tty;
 	struct timespec phase_start;
 	struct cached_embedder *cached; /* the embedder evaluators get (cache in front of the backend) */
+	struct backend_api *api;        /* the API backend, or NULL (progress shows its requests and retries) */
 	long kill_after;        /* test hook: SIGKILL ourselves at this progress report (0 = off) */
 	long n_reports;         /* progress reports so far (one per encoded batch) */
 };
@@ -139,6 +155,11 @@ static int run_progress(void *user, int64_t done, int64_t total)
 		double left = rate > 0 ? (double)(total - done) / rate : 0;
 		fprintf(stderr, "\r\033[K%s: %s %lld/%lld texts, %.0f texts/s, %.0fs left", rs->task, rs->phase,
 			(long long)done, (long long)total, rate, left);
+		if (rs->api) {
+			int64_t nreq, nretry, ntext;
+			backend_api_stats(rs->api, &nreq, &nretry, &ntext);
+			fprintf(stderr, ", %lld requests, %lld retries", (long long)nreq, (long long)nretry);
+		}
 		fflush(stderr);
 	}
 	return cli_interrupted;
@@ -206,6 +227,7 @@ static enum ce_status identity_fill(struct task_result *res, const struct task *
 	CE_TRY(task_result_set_str(&res->compat, "R1", err));
 	CE_TRY(task_result_set_str(&res->model_name, rc->model_name, err));
 	CE_TRY(task_result_set_str(&res->model_fingerprint, id->fingerprint, err));
+	CE_TRY(task_result_set_str(&res->model_endpoint, id->endpoint, err));
 	CE_TRY(task_result_set_str(&res->query_instruction, t->query_instruction && *rc->instr ? rc->instr : NULL,
 				   err));
 	CE_TRY(task_result_set_str(&res->backend, id->backend, err));
@@ -656,6 +678,20 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 		return cli_usage_error(self, "give --suite NAME or --task NAME (see 'ceval list')");
 	cli_apply_verbosity(args.quiet, args.verbose);
 	args.data_dir = paths_data_dir(args.data_dir);
+	int api_kind = 0;
+	const char *api_name = NULL;
+	if (backend_api_parse_model(args.model, &api_kind, &api_name)) {
+		if (!*api_name)
+			return cli_usage_error(self, "--model %s: give the model name after the colon", args.model);
+		if (api_kind == 2 && !args.endpoint)
+			return cli_usage_error(self, "--model %s needs --endpoint URL (e.g. http://127.0.0.1:8080/v1)",
+					       args.model);
+		if (api_kind == 1 && !getenv("OPENAI_API_KEY"))
+			return cli_usage_error(self, "--model %s: set OPENAI_API_KEY", args.model);
+	} else if (args.endpoint || args.dimensions) {
+		return cli_usage_error(self, "--endpoint and --dimensions are for API models (--model api:NAME or "
+					     "openai:NAME)");
+	}
 	struct encoder_options opt;
 	encoder_options_init(&opt);
 	opt.batch_size = args.batch_size;
@@ -672,6 +708,7 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 	struct run_state rs = {0};
 	struct backend_local *backend = NULL;
 	struct backend_mpi *mpi_backend = NULL; /* under mpirun/srun: rank 0 hands batches to the other ranks */
+	struct backend_api *api = NULL;
 	struct embed_cache *cache = NULL;
 	struct cached_embedder cached = {0};
 	char *tasks_dir = paths_tasks_dir(args.tasks_dir);
@@ -679,30 +716,67 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 		return cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory"});
 	if ((rc = select_tasks(self, tasks_dir, &list)) != CLI_EXIT_OK)
 		goto out;
-	if (hub_fetch_model_ref(args.model, NULL, args.offline, args.quiet, &ref, &err) != CE_OK ||
-	    hub_fetch_tasks_data(list.tasks, list.n, args.data_dir, args.offline, args.quiet, &err) != CE_OK) {
+	if (hub_fetch_tasks_data(list.tasks, list.n, args.data_dir, args.offline, args.quiet, &err) != CE_OK) {
 		rc = cli_report(&err);
 		goto out;
 	}
-	ce_log(CE_LOG_INFO, "model %s: reading config.json, the tokenizer files and model.safetensors in %s", args.model, ref.dir);
 	rs.tty = isatty(2) && !args.quiet;
 	const char *kill_env = getenv("CEVAL_TEST_KILL_AFTER_BATCHES");
 	rs.kill_after = kill_env ? strtol(kill_env, NULL, 10) : 0;
 	opt.progress = run_progress;
 	opt.progress_user = &rs;
-	cli_install_sigint();
-	if (backend_mpi_active())
-		mpi_backend = backend_mpi_open(ref.dir, ref.name, &opt, run_set_phase, &rs, &err);
-	else
-		backend = backend_local_open(ref.dir, ref.name, &opt, run_set_phase, &rs, &err);
-	if (!backend && !mpi_backend) {
-		rc = cli_report(&err);
-		goto out;
+	struct embedder *base = NULL;
+	int64_t chunk_texts = 0;
+	if (api_kind) {
+		/* an API model: no model files; the known-model table still gives the query instruction */
+		ref.known = known_model_find(api_name);
+		struct backend_api_opts ao;
+		backend_api_opts_init(&ao);
+		ao.model = api_name;
+		ao.endpoint = api_kind == 1 && !args.endpoint ? "https://api.openai.com/v1" : args.endpoint;
+		ao.api_key = getenv(api_kind == 1 ? "OPENAI_API_KEY" : "CEVAL_API_KEY");
+		ao.dimensions = args.dimensions;
+		if (args.concurrency)
+			ao.concurrency = args.concurrency;
+		if (args.api_batch)
+			ao.batch = args.api_batch;
+		if (args.api_max_chars)
+			ao.max_chars = args.api_max_chars;
+		ao.progress = run_progress;
+		ao.progress_user = &rs;
+		ao.phase_fn = run_set_phase;
+		ao.phase_user = &rs;
+		cli_install_sigint();
+		api = backend_api_open(&ao, &err);
+		if (!api) {
+			rc = cli_report(&err);
+			goto out;
+		}
+		rs.api = api;
+		base = backend_api_embedder(api);
+		/* a cache chunk = the requests in flight at once: stored as soon as they are all answered */
+		chunk_texts = (int64_t)ao.batch * ao.concurrency;
+	} else {
+		if (hub_fetch_model_ref(args.model, NULL, args.offline, args.quiet, &ref, &err) != CE_OK) {
+			rc = cli_report(&err);
+			goto out;
+		}
+		ce_log(CE_LOG_INFO, "model %s: reading config.json, the tokenizer files and model.safetensors in %s",
+		       args.model, ref.dir);
+		cli_install_sigint();
+		if (backend_mpi_active()) /* under mpirun/srun: rank 0 hands batches to the other ranks */
+			mpi_backend = backend_mpi_open(ref.dir, ref.name, &opt, run_set_phase, &rs, &err);
+		else
+			backend = backend_local_open(ref.dir, ref.name, &opt, run_set_phase, &rs, &err);
+		if (!backend && !mpi_backend) {
+			rc = cli_report(&err);
+			goto out;
+		}
+		base = mpi_backend ? backend_mpi_embedder(mpi_backend) : backend_local_embedder(backend);
 	}
-	struct embedder *base = mpi_backend ? backend_mpi_embedder(mpi_backend) : backend_local_embedder(backend);
 	ce_log(CE_LOG_INFO, "%s", base->id->describe);
 	cache = open_cache(base->id);
-	cached_embedder_init(&cached, base, cache, 0);
+	cached_embedder_init(&cached, base, cache, chunk_texts);
 	rs.cached = &cached;
 	const char *instr = args.no_instruction ? "" : model_ref_query_instruction(&ref, args.query_instruction);
 	if (*instr)
@@ -711,6 +785,13 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 	rc = run_tasks(&list, &rctx, &cached, cache);
 out:
 	embed_cache_close(cache);
+	if (api && !args.quiet) {
+		int64_t nreq, nretry, ntext;
+		backend_api_stats(api, &nreq, &nretry, &ntext);
+		ce_log(CE_LOG_INFO, "API: %lld requests, %lld retries, %lld texts", (long long)nreq, (long long)nretry,
+		       (long long)ntext);
+	}
+	backend_api_close(api);
 	backend_local_close(backend);
 	backend_mpi_close(mpi_backend);
 	model_ref_free(&ref);
@@ -723,7 +804,8 @@ const struct cli_command cmd_run = {
 	"run",
 	"Evaluate a model on a suite of tasks and write MTEB-format results",
 	"ceval run --model DIR|NAME (--suite NAME | --task NAME...) [options]",
-	"Embeds every text of each task with the built-in encoder and scores it with MTEB's definitions "
+	"Embeds every text of each task with the built-in encoder (or, with --model api:NAME --endpoint URL or "
+	"openai:NAME, an OpenAI-compatible embeddings API) and scores it with MTEB's definitions "
 	"(C-MTEB 2023 semantics, \"R1\"). One results file per task is written to <output>/<model-name>/<Task>.json "
 	"(MTEB 2.x shape). A task whose results file records the same identity (model files, precision, "
 	"kernels, query instruction, task file, data, subset, scoring revision) is kept, so an interrupted run "

@@ -4,7 +4,7 @@
 #include "cli.h"
 
 extern const struct cli_command cmd_tokenize, cmd_embed, cmd_models, cmd_run, cmd_score;
-extern const struct cli_command cmd_list, cmd_leaderboard, cmd_check, cmd_cat, cmd_download;
+extern const struct cli_command cmd_list, cmd_leaderboard, cmd_check, cmd_cat, cmd_download, cmd_serve;
 
 const struct cli_command *const cli_commands[] = {
 	&cmd_run,
@@ -17,5 +17,6 @@ const struct cli_command *const cli_commands[] = {
 	&cmd_models,
 	&cmd_cat,
 	&cmd_download,
+	&cmd_serve,
 	NULL,
 };

@@ -60,6 +60,7 @@ struct embedder_identity {
 	int32_t max_length;      /* token limit per text, special tokens included */
 	int32_t batch_size;      /* texts per backend batch (> 0) */
 	int32_t threads;         /* compute threads in use (> 0) */
+	const char *endpoint;    /* a remote backend's host[:port] (recorded in results); NULL for local ones */
 };
 
 struct embedder {

@@ -121,6 +121,7 @@ void task_result_deinit(struct task_result *r)
 	ce_free(r->dataset_hash);
 	ce_free(r->model_name);
 	ce_free(r->model_fingerprint);
+	ce_free(r->model_endpoint);
 	ce_free(r->query_instruction);
 	ce_free(r->subset_rule);
 	ce_free(r->subset_hash);
@@ -323,6 +324,8 @@ enum ce_status results_to_json(const struct task_result *r, char **json, size_t 
 	put(model, "fingerprint", str_or_null(r->model_fingerprint), &ok);
 	put(model, "max_seq_length", json_integer(r->model_max_seq_length), &ok);
 	put(model, "query_instruction", str_or_null(r->query_instruction), &ok);
+	if (r->model_endpoint)
+		put(model, "endpoint", json_string(r->model_endpoint), &ok);
 	put(ce, "model", model, &ok);
 	if (r->has_identity) {
 		json_t *id = json_object();
@@ -556,7 +559,8 @@ static enum ce_status rd_ceval(struct rctx *c, json_t *ce, struct task_result *r
 {
 	static const char *const keys[] = {"version", "compat", "main_score", "dataset_hash", "model", "subset",
 					   "identity"};
-	static const char *const mkeys[] = {"name", "dim", "fingerprint", "max_seq_length", "query_instruction"};
+	static const char *const mkeys[] = {"name", "dim", "fingerprint", "max_seq_length", "query_instruction",
+					    "endpoint"};
 	if (!json_is_object(ce))
 		return rerr(c, "ceval", "expected an object, found %s", kind(ce));
 	const char *k;
@@ -580,7 +584,7 @@ static enum ce_status rd_ceval(struct rctx *c, json_t *ce, struct task_result *r
 		return rerr(c, "ceval.model", "expected an object, found %s", kind(m));
 	json_object_foreach(m, k, v) {
 		int known = 0;
-		for (size_t i = 0; i < 5; i++)
+		for (size_t i = 0; i < sizeof mkeys / sizeof mkeys[0]; i++)
 			known |= !strcmp(k, mkeys[i]);
 		if (!known)
 			return rerr(c, "ceval.model", "unknown key '%.100s'", k);
@@ -590,6 +594,8 @@ static enum ce_status rd_ceval(struct rctx *c, json_t *ce, struct task_result *r
 	CE_TRY(rd_str(c, json_object_get(m, "fingerprint"), "ceval.model.fingerprint", 1, &r->model_fingerprint));
 	CE_TRY(rd_int32(c, json_object_get(m, "max_seq_length"), "ceval.model.max_seq_length",
 			&r->model_max_seq_length));
+	if (json_object_get(m, "endpoint"))
+		CE_TRY(rd_str(c, json_object_get(m, "endpoint"), "ceval.model.endpoint", 0, &r->model_endpoint));
 	return rd_str(c, json_object_get(m, "query_instruction"), "ceval.model.query_instruction", 1,
 		      &r->query_instruction);
 }

@@ -15,7 +15,8 @@
  *                "subset": null | { "rule": str, "n": int, "corpus": int|null,
  *                                   "seed": int, "selection_hash": str },
  *                "model": { "name": str, "dim": int, "fingerprint": str|null,
- *                           "max_seq_length": int, "query_instruction": str|null },
+ *                           "max_seq_length": int, "query_instruction": str|null,
+ *                           "endpoint": str (API models only) },
  *                "identity": { "scoring_rev": int, "backend": str, "precision": str,
  *                              "kernels": str|null, "task_hash": str|null,
  *                              "data_hash": str|null } } }
@@ -89,6 +90,7 @@ struct task_result {
 	char *model_fingerprint;  /* NULL -> null */
 	int32_t model_max_seq_length;
 	char *query_instruction;  /* NULL -> null (none used) */
+	char *model_endpoint;     /* API models: host[:port] of the server; NULL -> no "endpoint" key */
 	/* ceval.subset (subset.h): has_subset 0 = the whole dataset was evaluated
 	   (written as null; an absent key reads the same) */
 	int has_subset;

@@ -17,6 +17,7 @@
 #include "ce_log.h"
 #include "fs_util.h"
 #include "hub_sha.h"
+#include "http_retry.h"
 
 /* ------------------------------------------------------------ client */
 
@@ -404,24 +405,6 @@ static CURLcode http_once(struct hub_client *c, const char *method, const char *
 	return cc;
 }
 
-static int retryable_curl(CURLcode cc)
-{
-	switch (cc) {
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-	case CURLE_SSL_CONNECT_ERROR:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 /* Turn a final HTTP error status into the one-line error the user acts on. */
 static enum ce_status http_error(const struct hub_client *c, const struct resp *r, const char *what,
 				 const char *url, struct ce_err *err)
@@ -474,9 +457,9 @@ static enum ce_status http_request(struct hub_client *c, const char *method, con
 		int retry = 0;
 		char why[CURL_ERROR_SIZE + 64];
 		if (cc != CURLE_OK) {
-			retry = retryable_curl(cc);
+			retry = http_retryable_curl(cc);
 			snprintf(why, sizeof why, "%s", curl_err[0] ? curl_err : curl_easy_strerror(cc));
-		} else if (s == 429 || s >= 500) {
+		} else if (http_retryable_status(s)) {
 			retry = 1;
 			snprintf(why, sizeof why, "HTTP %ld", s);
 		} else if (s == 416 && x->file && x->offset > 0) {

@@ -3,6 +3,7 @@
 set -euo pipefail
 pkgs=(build-essential pkg-config
       libopenblas-dev libyaml-dev libzstd-dev zstd libcmocka-dev libutf8proc-dev libjansson-dev libcurl4-openssl-dev
+      libmicrohttpd-dev
       libsnappy-dev zlib1g-dev liblz4-dev libbrotli-dev
       clang libclang-rt-14-dev python3-numpy
       openmpi-bin)
