@@ -34,7 +34,8 @@
 
 static struct {
 	const char *model, *suite, *tasks_dir, *data_dir, *output, *query_instruction, *precision;
-	const char *cache_dir;
+	const char *cache_dir, *compat_arg;
+	enum ce_compat compat;
 	struct cli_list tasks;
 	int batch_size, threads, max_length, overwrite, quiet, verbose, no_instruction, no_cache;
 	int subset, subset_corpus, offline;
@@ -78,6 +79,13 @@ static const struct cli_opt *run_options(void)
 		 "Retrieval subsets: corpus documents kept (never fewer than the relevant ones).", "10 x N", 1, 1 << 30,
 		 0},
 		{"precision", 0, CLI_OPT_STRING, &args.precision, "f32|bf16", "Encoder arithmetic.", "f32", 0, 0, 0},
+		{"compat", 0, CLI_OPT_STRING, &args.compat_arg, "r1|r3",
+		 "Whose semantics the scores follow. r1: the 2023 C-MTEB code that produced the published bge numbers "
+		 "(the default, so cmteb / cmteb-v1 results compare with those tables); r3: mteb 2.x, what today's MTEB "
+		 "leaderboard entries use (pair classification main score max_accuracy, reranking as retrieval over the "
+		 "candidates with map_at_1000, ...). R3 results go to <DIR>/<model-name>@R3/; the two levels are never "
+		 "mixed by leaderboard or check.",
+		 "r1", 0, 0, 0},
 		{"cache-dir", 0, CLI_OPT_STRING, &args.cache_dir, "DIR",
 		 "Embedding cache root; one folder per model fingerprint, precision and max length.",
 		 "$XDG_CACHE_HOME/ceval, else ~/.cache/ceval", 0, 0, 0},
@@ -174,17 +182,30 @@ static enum task_outcome run_task(const struct task *t, const struct subset_spec
 				  struct ce_err *err)
 {
 	struct encoder *enc = rs->enc;
+	struct task t3;
+	if (args.compat == CE_COMPAT_R3) { /* the R3 main score (borrowed strings) */
+		t3 = *t;
+		t3.main_score = t->main_score_r3 ? t->main_score_r3 : t->main_score;
+		t = &t3;
+	}
+	const char *compat = ce_compat_name(args.compat);
+	char *folder = results_model_folder(ref->name, compat);
+	if (!folder) {
+		snprintf(row->note, sizeof row->note, "out of memory");
+		return row->outcome = OUT_FAILED;
+	}
 	row->name = t->name;
 	row->type = task_type_name(t->type);
 	snprintf(row->split, sizeof row->split, "%s", t->eval_splits[0]);
 	row->main = NAN;
 
-	if (!args.overwrite && results_exists(args.output, ref->name, t->name)) {
+	if (!args.overwrite && results_exists(args.output, folder, t->name)) {
 		struct task_result old;
 		task_result_init(&old);
-		char *p = results_path(args.output, ref->name, t->name, NULL);
+		char *p = results_path(args.output, folder, t->name, NULL);
 		enum ce_status st = p ? results_read_file(p, &old, err) : CE_E_NOMEM;
-		int same = st == CE_OK && old.has_ceval && old.model_fingerprint &&
+		int same = st == CE_OK && old.has_ceval && old.model_fingerprint && old.compat &&
+			   strcmp(old.compat, compat) == 0 &&
 			   strcmp(old.model_fingerprint, encoder_fingerprint(enc)) == 0 && old.n_scores > 0 &&
 			   subset_record_matches(&old, t, sub);
 		if (same) {
@@ -197,9 +218,12 @@ static enum task_outcome run_task(const struct task *t, const struct subset_spec
 		}
 		ce_free(p);
 		task_result_deinit(&old);
-		if (same)
+		if (same) {
+			ce_free(folder);
 			return OUT_CACHED;
+		}
 	}
+	ce_free(folder);
 
 	const struct evaluator *ev = evaluator_for(t->type);
 	struct task_result res;
@@ -226,6 +250,7 @@ static enum task_outcome run_task(const struct task *t, const struct subset_spec
 			.emb = &rs->cached->emb,
 			.query_instruction = t->query_instruction ? instr : "",
 			.threads = args.threads,
+			.compat = args.compat,
 		};
 		struct metric_set ms;
 		metric_set_init(&ms);
@@ -253,7 +278,7 @@ static enum task_outcome run_task(const struct task *t, const struct subset_spec
 		res.model_max_seq_length = encoder_max_seq_length(enc);
 		if ((st = task_result_set_str(&res.date, date, err)) == CE_OK &&
 		    (st = task_result_set_str(&res.ceval_version, cli_version, err)) == CE_OK &&
-		    (st = task_result_set_str(&res.compat, "R1", err)) == CE_OK &&
+		    (st = task_result_set_str(&res.compat, compat, err)) == CE_OK &&
 		    (st = task_result_set_str(&res.model_name, ref->name, err)) == CE_OK &&
 		    (st = task_result_set_str(&res.model_fingerprint, encoder_fingerprint(enc), err)) == CE_OK &&
 		    (st = task_result_set_str(&res.query_instruction, t->query_instruction && *instr ? instr : NULL,
@@ -339,6 +364,12 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 		opt.precision = ENCODER_PRECISION_BF16;
 	else
 		return cli_usage_error(self, "--precision must be f32 or bf16, got '%s'", args.precision);
+	if (!args.compat_arg || strcmp(args.compat_arg, "r1") == 0 || strcmp(args.compat_arg, "R1") == 0)
+		args.compat = CE_COMPAT_R1;
+	else if (strcmp(args.compat_arg, "r3") == 0 || strcmp(args.compat_arg, "R3") == 0)
+		args.compat = CE_COMPAT_R3;
+	else
+		return cli_usage_error(self, "--compat must be r1 or r3, got '%s'", args.compat_arg);
 
 	struct ce_err err;
 	ce_err_clear(&err);

@@ -345,6 +345,17 @@ static void test_task_type_table(void **state)
 								   : strcmp(d->default_main_score, d->metrics[m]) == 0;
 		}
 		assert_true(reported);
+		/* and so is the R3 one */
+		assert_non_null(d->default_main_score_r3);
+		reported = 0;
+		for (int m = 0; d->metrics[m]; m++) {
+			size_t n = strlen(d->metrics[m]);
+			reported |= d->type == TASK_TYPE_RETRIEVAL
+					    ? strncmp(d->default_main_score_r3, d->metrics[m], n) == 0 &&
+						      d->default_main_score_r3[n] == '_'
+					    : strcmp(d->default_main_score_r3, d->metrics[m]) == 0;
+		}
+		assert_true(reported);
 		assert_non_null(d->load);
 		assert_non_null(d->n_rows);
 		assert_non_null(d->deinit);
