@@ -160,8 +160,10 @@ enum ce_status ev_reranking(const struct eval_ctx *ctx, const struct dataset *ds
 		char key[64];
 		if (rank_measure_result_key(meas[mi].m, meas[mi].k, key, sizeof key) != 0)
 			st = CE_E_INVALID_ARG;
-		else
-			st = metric_set_add(out, key, sum_meas[mi] / nk);
+		else /* R3: the trec families rounded to 5 decimals as for retrieval (§2.4); MRR is not */
+			st = metric_set_add(out, key,
+					    r3 && strncmp(key, "mrr_", 4) != 0 ? rank_round5(sum_meas[mi] / nk)
+										 : sum_meas[mi] / nk);
 		if (st != CE_OK)
 			ce_err_set(err, st, "%s: cannot record metrics", t->name);
 	}
