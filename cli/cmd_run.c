@@ -560,7 +560,7 @@ const struct cli_command cmd_run = {
 	"Evaluate a model on a suite of tasks and write MTEB-format results",
 	"ceval run --model DIR|NAME (--suite NAME | --task NAME...) [options]",
 	"Embeds every text of each task with the built-in encoder and scores it with MTEB's definitions "
-	"(C-MTEB 2023 semantics, \"R1\"). One results file per task is written to <output>/<model-name>/<Task>.json "
+	"(C-MTEB 2023 semantics, \"R1\"; --compat r3 for mteb 2.x's). One results file per task is written to <output>/<model-name>/<Task>.json "
 	"(MTEB 2.x shape). Tasks that already have results for the same model are kept, so an interrupted run "
 	"resumes where it stopped; --overwrite recomputes. A task whose data is missing is reported and skipped, "
 	"the others continue. Exit status: 0 all tasks scored, 3 some skipped or failed, 130 interrupted.",
