@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ce_alloc.h"
+#include "ce_hash.h"
 #include "fs_util.h"
 #include "task_types.h"
 
@@ -42,7 +43,7 @@ enum ce_status dataset_load(const struct task *t, const char *data_root, const c
 		return ce_err_set(err, CE_E_NOMEM, "out of memory");
 	}
 	ds->type = t->type;
-	ds->content_hash = STRTAB_FNV_OFFSET;
+	ds->content_hash = CE_FNV1A64_INIT;
 	enum ce_status st = d->load(t, dir, split, ds, err);
 	ce_free(dir);
 	if (st != CE_OK) {
