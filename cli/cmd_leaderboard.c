@@ -135,8 +135,9 @@ static int run_leaderboard(const struct cli_command *self, int argc, char **argv
 			s = leaderboard_add(lb, root, 1, &err);
 		ce_free(root);
 	}
+	if (s == CE_OK)
+		s = leaderboard_sort_marked(lb, &err); /* R1 / R3 rows kept apart and marked */
 	if (s == CE_OK) {
-		leaderboard_sort(lb);
 		if (fmt_md)
 			s = leaderboard_to_markdown(lb, &text, &len, &err);
 		else if (fmt_csv)

@@ -40,7 +40,8 @@
 
 static struct {
 	const char *model, *suite, *tasks_dir, *data_dir, *output, *query_instruction, *precision;
-	const char *cache_dir, *endpoint;
+	const char *cache_dir, *endpoint, *compat_arg;
+	enum ce_compat compat;
 	struct cli_list tasks;
 	int dimensions, concurrency, api_batch, api_max_chars;
 	int batch_size, threads, max_length, overwrite, quiet, verbose, no_instruction, no_cache;
@@ -98,6 +99,13 @@ static const struct cli_opt *run_options(void)
 		 "Retrieval subsets: corpus documents kept (never fewer than the relevant ones).", "10 x N", 1, 1 << 30,
 		 0},
 		{"precision", 0, CLI_OPT_STRING, &args.precision, "f32|bf16", "Encoder arithmetic.", "f32", 0, 0, 0},
+		{"compat", 0, CLI_OPT_STRING, &args.compat_arg, "r1|r3",
+		 "Whose semantics the scores follow. r1: the 2023 C-MTEB code that produced the published bge numbers "
+		 "(the default, so cmteb / cmteb-v1 results compare with those tables); r3: mteb 2.x, what today's MTEB "
+		 "leaderboard entries use (pair classification main score max_accuracy, reranking as retrieval over the "
+		 "candidates with map_at_1000, ...). R3 results go to <DIR>/<model-name>@R3/; the two levels are never "
+		 "mixed by leaderboard or check.",
+		 "r1", 0, 0, 0},
 		{"cache-dir", 0, CLI_OPT_STRING, &args.cache_dir, "DIR",
 		 "Embedding cache root; one folder per model fingerprint, precision and max length.",
 		 "$XDG_CACHE_HOME/ceval, else ~/.cache/ceval", 0, 0, 0},
@@ -224,7 +232,7 @@ static enum ce_status identity_fill(struct task_result *res, const struct task *
 	res->model_dim = id->dim;
 	res->model_max_seq_length = id->max_length;
 	CE_TRY(task_result_set_str(&res->ceval_version, cli_version, err));
-	CE_TRY(task_result_set_str(&res->compat, "R1", err));
+	CE_TRY(task_result_set_str(&res->compat, ce_compat_name(args.compat), err));
 	CE_TRY(task_result_set_str(&res->model_name, rc->model_name, err));
 	CE_TRY(task_result_set_str(&res->model_fingerprint, id->fingerprint, err));
 	CE_TRY(task_result_set_str(&res->model_endpoint, id->endpoint, err));
@@ -319,6 +327,7 @@ static enum ce_status evaluate(const struct task *t, const struct subset_spec *s
 			.emb = rc->emb,
 			.query_instruction = t->query_instruction ? rc->instr : "",
 			.threads = args.threads,
+			.compat = args.compat,
 		};
 		struct metric_set ms;
 		metric_set_init(&ms);
@@ -364,12 +373,23 @@ static enum task_outcome run_task(const struct task *t, const struct subset_spec
 	row->type = task_type_name(t->type);
 	snprintf(row->split, sizeof row->split, "%s", t->eval_splits[0]);
 	row->main = NAN;
+	struct task t3;
+	if (args.compat == CE_COMPAT_R3) { /* the R3 main score (borrowed strings) */
+		t3 = *t;
+		t3.main_score = (char *)task_main_score(t, CE_COMPAT_R3);
+		t = &t3;
+	}
 
 	struct task_result res;
 	task_result_init(&res);
 	enum task_outcome outcome = OUT_DONE;
 	const char *why = NULL;
-	char *path = results_path(args.output, rc->model_name, t->name, err);
+	/* R3 results live beside R1's, in <model>@R3 (results_model_folder) */
+	char *folder = results_model_folder(rc->model_name, ce_compat_name(args.compat));
+	char *path = folder ? results_path(args.output, folder, t->name, err) : NULL;
+	if (!folder)
+		ce_err_set(err, CE_E_NOMEM, "out of memory");
+	ce_free(folder);
 	enum ce_status st = path ? identity_fill(&res, t, rc, err) : err->code;
 	if (st == CE_OK && resume_check(t, sub, rc, path, &res, &why, row)) {
 		outcome = OUT_CACHED;
@@ -699,6 +719,12 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 	opt.max_seq_length = args.max_length;
 	if (!backend_local_parse_precision(args.precision, &opt.precision))
 		return cli_usage_error(self, "--precision must be f32 or bf16, got '%s'", args.precision);
+	if (!args.compat_arg || strcmp(args.compat_arg, "r1") == 0 || strcmp(args.compat_arg, "R1") == 0)
+		args.compat = CE_COMPAT_R1;
+	else if (strcmp(args.compat_arg, "r3") == 0 || strcmp(args.compat_arg, "R3") == 0)
+		args.compat = CE_COMPAT_R3;
+	else
+		return cli_usage_error(self, "--compat must be r1 or r3, got '%s'", args.compat_arg);
 
 	struct ce_err err;
 	ce_err_clear(&err);
@@ -806,7 +832,8 @@ const struct cli_command cmd_run = {
 	"ceval run --model DIR|NAME (--suite NAME | --task NAME...) [options]",
 	"Embeds every text of each task with the built-in encoder (or, with --model api:NAME --endpoint URL or "
 	"openai:NAME, an OpenAI-compatible embeddings API) and scores it with MTEB's definitions "
-	"(C-MTEB 2023 semantics, \"R1\"). One results file per task is written to <output>/<model-name>/<Task>.json "
+	"(C-MTEB 2023 semantics, \"R1\"; --compat r3 for mteb 2.x's). One results file per task is written to "
+	"<output>/<model-name>/<Task>.json "
 	"(MTEB 2.x shape). A task whose results file records the same identity (model files, precision, "
 	"kernels, query instruction, task file, data, subset, scoring revision) is kept, so an interrupted run "
 	"resumes where it stopped; otherwise one line says why it is recomputed. --overwrite recomputes. A task whose data is missing is reported and skipped, "

@@ -102,6 +102,7 @@ struct side_entry {
 	double score; /* x100 */
 	char *hash;   /* ceval.dataset_hash or NULL */
 	char *subset; /* subset_describe() */
+	char *compat; /* "R1" / "R2" / "R3" or NULL (unknown) */
 	int has_type;
 	enum task_type type;
 };
@@ -118,6 +119,7 @@ static void side_free(struct side *s)
 		ce_free(s->e[i].path);
 		ce_free(s->e[i].hash);
 		ce_free(s->e[i].subset);
+		ce_free(s->e[i].compat);
 	}
 	ce_free(s->e);
 	memset(s, 0, sizeof *s);
@@ -184,11 +186,12 @@ static enum ce_status side_add_file(struct side *s, const char *path, const char
 		e->path = ce_strdup(path);
 		e->hash = r.dataset_hash ? ce_strdup(r.dataset_hash) : NULL;
 		e->subset = subset_describe(&r);
+		e->compat = r.compat ? ce_strdup(r.compat) : NULL;
 		e->score = v * 100.0;
 		e->has_type = t != NULL;
 		e->type = t ? t->type : TASK_TYPE_RETRIEVAL;
 		s->n++;
-		if (!e->task || !e->path || !e->subset || (r.dataset_hash && !e->hash))
+		if (!e->task || !e->path || !e->subset || (r.dataset_hash && !e->hash) || (r.compat && !e->compat))
 			st = ce_err_set(err, CE_E_NOMEM, "out of memory");
 	}
 	task_free(t);
@@ -330,6 +333,12 @@ enum ce_status check_results(const char *results, const char *baseline, const st
 			row->delta = row->current - row->baseline;
 			row->data_differs = b && c && b->hash && c->hash && strcmp(b->hash, c->hash) != 0;
 			row->subset_differs = b && c && strcmp(b->subset, c->subset) != 0;
+			/* R1 and R3 numbers are different quantities: a level known on both sides must agree */
+			row->compat_differs = b && c && b->compat && c->compat && strcmp(b->compat, c->compat) != 0;
+			if (row->compat_differs) {
+				snprintf(row->base_compat, sizeof row->base_compat, "%s", b->compat);
+				snprintf(row->cur_compat, sizeof row->cur_compat, "%s", c->compat);
+			}
 			if ((b && !(row->base_subset = ce_strdup(b->subset))) ||
 			    (c && !(row->cur_subset = ce_strdup(c->subset)))) {
 				st = ce_err_set(err, CE_E_NOMEM, "out of memory");
@@ -339,7 +348,7 @@ enum ce_status check_results(const char *results, const char *baseline, const st
 				row->verdict = CHECK_MISSING_CURRENT;
 			else if (!b)
 				row->verdict = CHECK_MISSING_BASELINE;
-			else if ((row->data_differs || row->subset_differs) && !o->allow_mismatch)
+			else if ((row->data_differs || row->subset_differs || row->compat_differs) && !o->allow_mismatch)
 				row->verdict = CHECK_DATA_MISMATCH;
 			/* 1e-9: a drop of exactly the tolerance, up to rounding of x100, is not a regression */
 			else if (row->delta < -(row->tolerance + 1e-9))
@@ -414,6 +423,11 @@ void check_report_print(const struct check_report *r, FILE *out)
 						     "--allow-mismatch to compare anyway)"
 						   : " (dataset_hash differs, allowed)")
 					: "");
+		if (w->compat_differs)
+			fprintf(out, "    compatibility level differs%s: baseline %s, results %s (R1 and R3 compute different "
+				"numbers for the same embeddings)\n",
+				w->verdict == CHECK_DATA_MISMATCH ? " (--allow-mismatch to compare anyway)" : ", allowed",
+				w->base_compat, w->cur_compat);
 		if (w->subset_differs)
 			fprintf(out, "    subset differs%s: baseline %s; results %s\n",
 				w->verdict == CHECK_DATA_MISMATCH ? " (--allow-mismatch to compare anyway)" : ", allowed",

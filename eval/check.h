@@ -11,7 +11,10 @@
  * files both carry ceval.dataset_hash with different values (the scores were
  * computed on different data), or record different subsets (ceval.subset:
  * rule, N, M, seed and selection hash; a subset against a full run - a file
- * without a subset record, mteb's included - also differs) are listed and
+ * without a subset record, mteb's included - also differs), or are of
+ * different compatibility levels (ceval.compat, or the level an mteb file's
+ * mteb_version implies: R1 against R3 compares different quantities; an
+ * unknown level on either side is not a difference) are listed and
  * make the check fail with the data exit code, unless allow_mismatch (then
  * the differences are only noted).
  */
@@ -79,6 +82,8 @@ struct check_row {
 	enum check_verdict verdict;
 	int data_differs;          /* hashes differ (also set when allowed) */
 	int subset_differs;        /* subset records differ (also set when allowed) */
+	int compat_differs;        /* compatibility levels (R1 / R2 / R3) differ (also set when allowed) */
+	char base_compat[8], cur_compat[8]; /* the two levels when compat_differs */
 	char *base_subset, *cur_subset; /* "full" or "n=N corpus=M seed=S selection=H" (NULL when missing) */
 };
 

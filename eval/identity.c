@@ -25,6 +25,8 @@ const char *identity_diff(const struct task_result *old, const struct task_resul
 		return "task name changed";
 	if (!same(old->task_hash, want->task_hash))
 		return "task definition changed";
+	if (!same(old->compat, want->compat))
+		return "compatibility level changed";
 	if (!same(old->main_score_name, want->main_score_name))
 		return "main score changed";
 	if (!same(old->dataset_revision, want->dataset_revision))

@@ -12,7 +12,8 @@
  *   task          ceval.identity.task_hash (the YAML file's bytes),
  *                 dataset_revision, ceval.subset (rule, N, M, seed)
  *   data          ceval.identity.data_hash (content of every evaluated split)
- *   scoring       ceval.identity.scoring_rev (CEVAL_SCORING_REV)
+ *   scoring       ceval.identity.scoring_rev (CEVAL_SCORING_REV), ceval.compat
+ *                 (R1 / R3: `run --compat`)
  * Batch size and thread count are not part of it: they move the last bits
  * of a vector (so they key the embedding cache) but not a score's meaning.
  *

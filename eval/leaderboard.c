@@ -97,7 +97,10 @@ enum ce_status leaderboard_task_score(const struct task_result *r, const struct 
 					  only && only->hf_subset ? only->hf_subset : "?");
 	}
 	double v;
-	if (!metric_set_get(&e->metrics, t->main_score, &v)) {
+	/* ceval's own R3 files are scored by the task's R3 main score (what `run --compat r3` reported) */
+	const char *ms = r->has_ceval && r->compat && strcmp(r->compat, "R3") == 0 ? task_main_score(t, CE_COMPAT_R3)
+										  : t->main_score;
+	if (!metric_set_get(&e->metrics, ms, &v)) {
 		v = e->main_score;
 		if (isnan(v))
 			return ce_err_set(err, CE_E_FORMAT, "%s: scores.%s (%s) has no '%s' (the task's main score) and no main_score",
@@ -231,8 +234,28 @@ static enum ce_status task_file(const char *dir, const struct task *t, char **pa
 }
 
 /* Load one model folder (the files of model_dir, shown as label); *m->score all NaN when nothing of the suite is there. */
+/* Bit of a compatibility level ("R1" 1, "R2" 2, "R3" 4, unknown / NULL 8). */
+static int level_bit(const char *compat)
+{
+	if (!compat)
+		return 8;
+	return !strcmp(compat, "R1") ? 1 : !strcmp(compat, "R2") ? 2 : !strcmp(compat, "R3") ? 4 : 8;
+}
+
+static const char *bit_level(int bit)
+{
+	return bit == 1 ? "R1" : bit == 2 ? "R2" : bit == 4 ? "R3" : NULL;
+}
+
+static int level_rank(const char *compat)
+{
+	int b = level_bit(compat);
+	return b == 1 ? 0 : b == 2 ? 1 : b == 4 ? 2 : 3;
+}
+
+/* Load one model folder, counting only the files whose level bit is in `levels`. */
 static enum ce_status load_model(const struct leaderboard *lb, const char *model_dir, const char *label,
-				 struct lb_model *m, struct ce_err *err)
+				 struct lb_model *m, int levels, struct ce_err *err)
 {
 	const struct suite *su = lb->suite;
 	m->score = ce_malloc_array((size_t)(su->n_tasks ? su->n_tasks : 1), sizeof *m->score);
@@ -252,9 +275,10 @@ static enum ce_status load_model(const struct leaderboard *lb, const char *model
 		task_result_init(&r);
 		s = results_mteb_read_file(path, &r, NULL, err);
 		double v = NAN;
-		if (s == CE_OK)
+		int counted = s == CE_OK && (level_bit(r.compat) & levels);
+		if (counted)
 			s = leaderboard_task_score(&r, t, path, &v, err);
-		if (s == CE_OK) {
+		if (s == CE_OK && counted) {
 			m->score[k] = leaderboard_round2(v * 100.0);
 			n_loaded++;
 			if (r.has_ceval) {
@@ -298,6 +322,8 @@ static int cmp_models(const void *pa, const void *pb, void *ctx)
 {
 	const struct leaderboard *lb = ctx;
 	const struct lb_model *a = pa, *b = pb;
+	if (lb->mixed && level_rank(a->compat) != level_rank(b->compat)) /* levels kept apart: R1 rows first */
+		return level_rank(a->compat) - level_rank(b->compat);
 	int ca = lb_model_complete(lb, a), cb = lb_model_complete(lb, b);
 	if (ca != cb)
 		return cb - ca;
@@ -342,8 +368,51 @@ static int dir_has_suite_file(const struct leaderboard *lb, const char *dir)
 	return 0;
 }
 
+/* The level bits of the suite files in dir (level_bit). */
+static enum ce_status folder_levels(const struct leaderboard *lb, const char *dir, int *bits, struct ce_err *err)
+{
+	*bits = 0;
+	enum ce_status s = CE_OK;
+	for (int32_t k = 0; k < lb->suite->n_tasks && s == CE_OK; k++) {
+		char *path = NULL;
+		s = task_file(dir, lb->suite->tasks[k], &path, err);
+		if (s != CE_OK || !path)
+			continue;
+		struct task_result r;
+		task_result_init(&r);
+		s = results_mteb_read_file(path, &r, NULL, err);
+		if (s == CE_OK)
+			*bits |= level_bit(r.compat);
+		task_result_deinit(&r);
+		ce_free(path);
+	}
+	return s;
+}
+
+static enum ce_status add_model_levels(struct leaderboard *lb, const char *dir, const char *label, int published,
+				       int levels, const char *compat, struct ce_err *err);
+
+/*
+ * One row per compatibility level: R1, R2 and R3 results are never averaged
+ * into one row.  Files of unknown level (no mteb_version) join the row of
+ * the folder's one known level, or make a row of their own beside several.
+ */
 static enum ce_status add_model(struct leaderboard *lb, const char *dir, const char *label, int published,
 				struct ce_err *err)
+{
+	int bits = 0;
+	CE_TRY(folder_levels(lb, dir, &bits, err));
+	int known = bits & 7;
+	if ((known & (known - 1)) == 0) /* at most one known level */
+		return add_model_levels(lb, dir, label, published, bits ? bits : 15, bit_level(known), err);
+	for (int b = 1; b <= 8; b <<= 1)
+		if (bits & b)
+			CE_TRY(add_model_levels(lb, dir, label, published, b, bit_level(b), err));
+	return CE_OK;
+}
+
+static enum ce_status add_model_levels(struct leaderboard *lb, const char *dir, const char *label, int published,
+				       int levels, const char *compat, struct ce_err *err)
 {
 	if (lb->n_models == lb->models_cap) {
 		int32_t nc = lb->models_cap ? lb->models_cap * 2 : 16;
@@ -357,7 +426,8 @@ static enum ce_status add_model(struct leaderboard *lb, const char *dir, const c
 	memset(m, 0, sizeof *m);
 	lb->n_models++; /* counted before loading so leaderboard_free releases a half-loaded model */
 	m->published = published;
-	enum ce_status s = load_model(lb, dir, label, m, err);
+	m->compat = compat;
+	enum ce_status s = load_model(lb, dir, label, m, levels, err);
 	if (s != CE_OK)
 		return s;
 	model_averages(lb, m);
@@ -445,8 +515,41 @@ enum ce_status leaderboard_add(struct leaderboard *lb, const char *path, int pub
 	return s;
 }
 
+enum ce_status leaderboard_sort_marked(struct leaderboard *lb, struct ce_err *err)
+{
+	int bits = 0;
+	for (int32_t i = 0; i < lb->n_models; i++)
+		if (lb->models[i].compat)
+			bits |= level_bit(lb->models[i].compat);
+	lb->mixed = (bits & (bits - 1)) != 0;
+	leaderboard_sort(lb);
+	if (!lb->mixed)
+		return CE_OK;
+	/* mark every row with its level, so an R1 number is never read as an R3 one */
+	for (int32_t i = 0; i < lb->n_models; i++) {
+		struct lb_model *m = &lb->models[i];
+		if (m->marked)
+			continue;
+		const char *lv = m->compat ? m->compat : "level unknown";
+		size_t n = strlen(m->name) + strlen(lv) + 4;
+		char *nm = ce_malloc(n);
+		if (!nm)
+			return ce_err_set(err, CE_E_NOMEM, "out of memory");
+		snprintf(nm, n, "%s [%s]", m->name, lv);
+		ce_free(m->name);
+		m->name = nm;
+		m->marked = 1;
+	}
+	return CE_OK;
+}
+
 void leaderboard_sort(struct leaderboard *lb)
 {
+	int bits = 0;
+	for (int32_t i = 0; i < lb->n_models; i++)
+		if (lb->models[i].compat)
+			bits |= level_bit(lb->models[i].compat);
+	lb->mixed = (bits & (bits - 1)) != 0;
 	if (lb->n_models > 1)
 		qsort_r(lb->models, (size_t)lb->n_models, sizeof *lb->models, cmp_models, lb);
 }
@@ -462,7 +565,10 @@ enum ce_status leaderboard_load(const char *results_dir, const struct suite *sui
 		leaderboard_free(lb);
 		return s;
 	}
-	leaderboard_sort(lb);
+	if ((s = leaderboard_sort_marked(lb, err)) != CE_OK) {
+		leaderboard_free(lb);
+		return s;
+	}
 	*out = lb;
 	return CE_OK;
 }

@@ -23,7 +23,14 @@
  *   - the value: the metric named by the task's main_score when the entry has
  *     it (so a foreign mteb 2.x file whose main_score is max_accuracy still
  *     gives the C-MTEB cosine_ap), else the entry's main_score; neither is
- *     CE_E_FORMAT (nothing is guessed).
+ *     CE_E_FORMAT (nothing is guessed).  For ceval's own files of level R3
+ *     (`run --compat r3`) the task's R3 main score (task_main_score) is used.
+ *
+ * Compatibility levels (results.h compat; results_mteb.h for foreign files):
+ * the files of one folder that are of different levels (R1, R2, R3) make
+ * different rows, never one average; when rows of several levels are
+ * present, R1 rows come first and every row's name carries its level
+ * ("[R1]", "[R3]"; leaderboard_sort_marked).
  *
  * Incomplete models: averages are taken over the tasks the model has and are
  * flagged (`complete` = 0, shown as "62.80*" with a footnote listing what is
@@ -70,6 +77,8 @@ struct lb_model {
 	double type_avg[TASK_TYPE_COUNT];  /* mean over present tasks of the type (NaN if none) */
 	int32_t type_present[TASK_TYPE_COUNT];
 	int published;    /* 1: a published row (leaderboard_add with published = 1) */
+	const char *compat; /* static "R1" / "R2" / "R3": the level of its files; NULL when unknown */
+	int marked;       /* name carries its level mark (leaderboard_sort_marked) */
 };
 
 struct leaderboard {
@@ -78,6 +87,7 @@ struct leaderboard {
 	struct lb_model *models;
 	int32_t n_models;
 	int32_t models_cap;
+	int mixed;        /* rows of more than one compatibility level (set by leaderboard_sort) */
 };
 
 /*
@@ -105,8 +115,12 @@ void leaderboard_free(struct leaderboard *lb);
  */
 enum ce_status leaderboard_create(const struct suite *suite, struct leaderboard **out, struct ce_err *err);
 enum ce_status leaderboard_add(struct leaderboard *lb, const char *path, int published, struct ce_err *err);
-/* Order the models (rule above). */
+/* Order the models (rule above); when rows of several compatibility levels
+ * are present (mixed), every R1 row comes before every R2, then R3 row. */
 void leaderboard_sort(struct leaderboard *lb);
+/* leaderboard_sort, then, when mixed, suffix every row's name with its
+ * level ("bge-small-zh-v1.5 [R3]").  CE_E_NOMEM. */
+enum ce_status leaderboard_sort_marked(struct leaderboard *lb, struct ce_err *err);
 
 /* 1 if model m has every task of the suite. */
 static inline int lb_model_complete(const struct leaderboard *lb, const struct lb_model *m)

@@ -358,13 +358,30 @@ enum ce_status results_to_json(const struct task_result *r, char **json, size_t 
 	return CE_OK;
 }
 
+char *results_model_folder(const char *model, const char *compat)
+{
+	if (!model)
+		return NULL;
+	if (!compat || strcmp(compat, "R1") == 0)
+		return ce_strdup(model);
+	size_t n = strlen(model) + strlen(compat) + 2;
+	char *f = ce_malloc(n);
+	if (f)
+		snprintf(f, n, "%s@%s", model, compat);
+	return f;
+}
+
 enum ce_status results_write(const char *dir, const struct task_result *r, char **path_out, struct ce_err *err)
 {
 	if (path_out)
 		*path_out = NULL;
 	if (!r->model_name || !r->task_name)
 		return ce_err_set(err, CE_E_INVALID_ARG, "results: model and task name are required");
-	char *path = results_path(dir, r->model_name, r->task_name, err);
+	char *model = results_model_folder(r->model_name, r->compat);
+	if (!model)
+		return ce_err_set(err, CE_E_NOMEM, "out of memory");
+	char *path = results_path(dir, model, r->task_name, err);
+	ce_free(model);
 	if (!path)
 		return err ? err->code : CE_E_INVALID_ARG;
 	char *json = NULL;

@@ -83,7 +83,9 @@ struct task_result {
 	/* the "ceval" object (all NULL/0 when a foreign mteb file was read) */
 	int has_ceval;
 	char *ceval_version;
-	char *compat;             /* "R1" */
+	char *compat;             /* "R1" or "R3" (ceval's level, `run --compat`); for a foreign mteb file the
+				     level its mteb_version implies ("R1" < 1.12, "R2" 1.12-1.x, "R3" >= 2),
+				     NULL when unknown */
 	char *dataset_hash;       /* 16 hex digits; NULL -> null */
 	char *model_name;
 	int32_t model_dim;
@@ -139,7 +141,14 @@ int results_exists(const char *dir, const char *model, const char *task);
  * [out] *json (ce_free), *len.  CE_E_INVALID_ARG for a missing task name/model
  * name or no scores; CE_E_NOMEM. */
 enum ce_status results_to_json(const struct task_result *r, char **json, size_t *len, struct ce_err *err);
-/* Write r to results_path(dir, r->model_name, r->task_name), atomically.
+/*
+ * The model part of the results path of a run at compatibility level compat
+ * ("R1", "R3"; NULL = R1): the model name for R1, "<model>@R3" otherwise, so
+ * R1 and R3 results of one model never share (or overwrite) a folder.
+ * ce_free; NULL on NOMEM or a NULL model.
+ */
+char *results_model_folder(const char *model, const char *compat);
+/* Write r to results_path(dir, results_model_folder(r->model_name, r->compat), r->task_name), atomically.
  * [out] *path_out (ce_free) if non-NULL.  CE_E_IO (folder not writable), plus the above. */
 enum ce_status results_write(const char *dir, const struct task_result *r, char **path_out, struct ce_err *err);
 

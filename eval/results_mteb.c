@@ -5,9 +5,11 @@
 #include "results_mteb.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ce_alloc.h"
@@ -352,7 +354,38 @@ static enum ce_status read_foreign(struct mctx *c, json_t *root, enum results_sh
 	if (r->n_scores == 0)
 		return ce_err_set(c->err, CE_E_FORMAT, "%s: no scores (neither 'scores' nor top-level split objects)",
 				  c->name);
+	/* the level the file's mteb version implies (spec §0); the 1.0-1.1 shape is R1 whatever it says */
+	json_t *mv = json_object_get(root, "mteb_version");
+	const char *level = *shape == RESULTS_SHAPE_MTEB_R1 ? "R1"
+			    : json_is_string(mv)              ? results_mteb_compat_of_version(json_string_value(mv))
+							      : NULL;
+	if (level && !(r->compat = ce_strdup(level)))
+		return oom(c);
 	return CE_OK;
+}
+
+const char *results_mteb_compat_of_version(const char *v)
+{
+	if (!v)
+		return NULL;
+	/* "1.1.1", "1.12.3", "2.1.0", "2.0.0.dev1": major.minor, the rest ignored */
+	char *end;
+	errno = 0;
+	long major = strtol(v, &end, 10);
+	if (end == v || errno || major < 0)
+		return NULL;
+	long minor = 0;
+	if (*end == '.') {
+		const char *m = end + 1;
+		minor = strtol(m, &end, 10);
+		if (end == m || errno || minor < 0)
+			return NULL;
+	}
+	if (major >= 2)
+		return "R3";
+	if (major == 1)
+		return minor < 12 ? "R1" : "R2";
+	return "R1"; /* 0.x: before 1.12 */
 }
 
 enum ce_status results_mteb_read_buffer(const char *name, const char *data, size_t len, struct task_result *out,

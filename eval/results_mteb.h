@@ -52,6 +52,16 @@ const char *results_mteb_task_alias(const char *name);
 /* The old file name stem of a task, or NULL when it has none (CMedQAv1-reranking -> CMedQAv1). Static. */
 const char *results_mteb_old_name(const char *task);
 
+/*
+ * The compatibility level an mteb version implies (spec §0): before 1.12
+ * "R1", 1.12 up to 2.0 "R2", 2.x and later "R3"; NULL for NULL or a string
+ * that does not start with a number.  Static.  Files read by
+ * results_mteb_read_* carry it in task_result.compat (the 1.0-1.1 shape is
+ * always "R1"; no mteb_version, e.g. model-card files, leaves compat NULL);
+ * ceval's own files carry their ceval.compat.
+ */
+const char *results_mteb_compat_of_version(const char *v);
+
 /* 1 if hf_subset names a Chinese subset: "zh", "zh-CN", "cmn-Hans", "cmo-Hans". */
 int results_mteb_is_chinese_subset(const char *hf_subset);
 

@@ -56,6 +56,22 @@ const char *task_type_default_main_score(enum task_type t)
 	return d ? d->default_main_score : "?";
 }
 
+const char *task_type_default_main_score_r3(enum task_type t)
+{
+	const struct task_type_desc *d = task_type_desc(t);
+	return d ? d->default_main_score_r3 : "?";
+}
+
+const char *ce_compat_name(enum ce_compat c)
+{
+	return c == CE_COMPAT_R1 ? "R1" : c == CE_COMPAT_R3 ? "R3" : "?";
+}
+
+const char *task_main_score(const struct task *t, enum ce_compat c)
+{
+	return c == CE_COMPAT_R3 && t->main_score_r3 ? t->main_score_r3 : t->main_score;
+}
+
 void task_type_list(char *buf, size_t cap)
 {
 	size_t o = 0;
@@ -427,19 +443,20 @@ static enum ce_status collect(struct yctx *c, const yaml_node_t *map, const char
 
 enum tkey {
 	K_NAME, K_TYPE, K_DESCRIPTION, K_DATASET, K_HF_SUBSET, K_EVAL_SPLITS, K_TRAIN_SPLIT, K_MAIN_SCORE,
-	K_LANGUAGES, K_COLUMNS, K_QUERY_INSTRUCTION, K_PARAMETERS, K_COUNT
+	K_LANGUAGES, K_COLUMNS, K_QUERY_INSTRUCTION, K_PARAMETERS, K_MAIN_SCORE_R3, K_COUNT
 };
 static const char *const tkeys[K_COUNT] = {
 	"name", "type", "description", "dataset", "hf_subset", "eval_splits", "train_split", "main_score",
-	"languages", "columns", "query_instruction", "parameters",
+	"languages", "columns", "query_instruction", "parameters", "main_score_r3",
 };
 
 enum dkey { D_PATH, D_HF_ID, D_REVISION, D_QRELS_HF_ID, D_QRELS_REVISION, D_COUNT };
 static const char *const dkeys[D_COUNT] = {"path", "hf_id", "revision", "qrels_hf_id", "qrels_revision"};
 
-enum pkey { P_SAMPLES_PER_LABEL, P_N_EXPERIMENTS, P_IGNORE_IDENTICAL_IDS, P_K_VALUES, P_SCORE_MIN, P_SCORE_MAX, P_COUNT };
+enum pkey { P_SAMPLES_PER_LABEL, P_N_EXPERIMENTS, P_IGNORE_IDENTICAL_IDS, P_K_VALUES, P_SCORE_MIN, P_SCORE_MAX,
+	    P_IGNORE_IDENTICAL_IDS_R3, P_COUNT };
 static const char *const pkeys[P_COUNT] = {"samples_per_label", "n_experiments", "ignore_identical_ids",
-					   "k_values", "score_min", "score_max"};
+					   "k_values", "score_min", "score_max", "ignore_identical_ids_r3"};
 /* Which type accepts which parameter: task_types[type]->params. */
 
 #define N_COLUMNS 12
@@ -471,6 +488,7 @@ void task_free(struct task *t)
 	free_list(t->eval_splits, t->n_eval_splits);
 	ce_free(t->train_split);
 	ce_free(t->main_score);
+	ce_free(t->main_score_r3);
 	free_list(t->languages, t->n_languages);
 	for (int i = 0; i < N_COLUMNS; i++)
 		ce_free(*column_slot(&t->columns, i));
@@ -649,6 +667,12 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 	} else if (!(t->main_score = ce_strdup(task_type_default_main_score(t->type)))) {
 		return ce_err_set(c->err, CE_E_NOMEM, "%s: out of memory", c->path);
 	}
+	if (v[K_MAIN_SCORE_R3]) {
+		CE_TRY(get_str(c, v[K_MAIN_SCORE_R3], "main_score_r3", &t->main_score_r3));
+		CE_TRY(check_metric_name(c, v[K_MAIN_SCORE_R3], t->main_score_r3));
+	} else if (!(t->main_score_r3 = ce_strdup(task_type_default_main_score_r3(t->type)))) {
+		return ce_err_set(c->err, CE_E_NOMEM, "%s: out of memory", c->path);
+	}
 	if (v[K_LANGUAGES])
 		CE_TRY(get_str_list(c, v[K_LANGUAGES], "languages", 64, 0, &t->languages, &t->n_languages));
 
@@ -689,6 +713,9 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 		if (pv[P_IGNORE_IDENTICAL_IDS])
 			CE_TRY(get_bool(c, pv[P_IGNORE_IDENTICAL_IDS], "parameters.ignore_identical_ids",
 					&t->ignore_identical_ids));
+		if (pv[P_IGNORE_IDENTICAL_IDS_R3])
+			CE_TRY(get_bool(c, pv[P_IGNORE_IDENTICAL_IDS_R3], "parameters.ignore_identical_ids_r3",
+					&t->ignore_identical_ids_r3));
 		if (pv[P_K_VALUES])
 			CE_TRY(parse_k_values(c, pv[P_K_VALUES], t));
 		if (!pv[P_SCORE_MIN] != !pv[P_SCORE_MAX]) {
@@ -719,6 +746,9 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 			       t->main_score, tn, known,
 			       t->type == TASK_TYPE_RETRIEVAL ? ", K one of parameters.k_values" : "");
 	}
+	if (v[K_MAIN_SCORE_R3] && !task_reports_metric(t, t->main_score_r3))
+		return yerr_at(c, v[K_MAIN_SCORE_R3]->start_mark, "main_score_r3: '%s' is not a score of %s tasks",
+			       t->main_score_r3, tn);
 	return CE_OK;
 }
 

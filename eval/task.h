@@ -45,6 +45,19 @@ void task_type_list(char *buf, size_t cap);
 const char *task_type_default_main_score(enum task_type t);
 
 /*
+ * Compatibility level of a run (spec evaluation.md §0): which generation of
+ * the reference code the numbers reproduce.  R1 = the 2023 C-MTEB code that
+ * produced the published bge numbers; R3 = mteb 2.x.  (R2, mteb 1.12-1.39,
+ * is only ever read from published files, never computed.)
+ */
+enum ce_compat { CE_COMPAT_R1 = 0, CE_COMPAT_R3 = 1 };
+/* "R1" / "R3" (as recorded in results' ceval.compat); "?" out of range. Static. */
+const char *ce_compat_name(enum ce_compat c);
+/* Default main score of a type at level R3 (mteb 2.x task metadata): as R1,
+ * except reranking "map_at_1000" and pair_classification "max_accuracy". Static. */
+const char *task_type_default_main_score_r3(enum task_type t);
+
+/*
  * The scores the evaluator of a type reports, NULL-terminated, static.
  * Retrieval gives the families ("ndcg_at", "map_at", "recall_at",
  * "precision_at", "mrr_at"), each reported as <family>_<k> for every k of
@@ -66,6 +79,9 @@ bool task_reports_metric(const struct task *t, const char *metric);
  * `list` when the data is there and by the retrieval evaluator before it
  * encodes anything.
  */
+/* The main score of t at level c: t->main_score (R1) or t->main_score_r3 (R3). Borrowed. */
+const char *task_main_score(const struct task *t, enum ce_compat c);
+
 enum ce_status task_check_k_values(const struct task *t, int64_t n_corpus, struct ce_err *err);
 
 /*
@@ -110,6 +126,7 @@ struct task {
 	int32_t n_eval_splits;
 	char *train_split;      /* classification only: "train"; NULL for other types */
 	char *main_score;       /* task_type_default_main_score(type) when absent */
+	char *main_score_r3;    /* main_score_r3: the R3 main score; task_type_default_main_score_r3(type) when absent */
 	char **languages;       /* ["cmn-Hans"] */
 	int32_t n_languages;
 	struct task_columns columns;
@@ -120,6 +137,8 @@ struct task {
 	int32_t samples_per_label; /* classification: 8 */
 	int32_t n_experiments;     /* classification: 10 */
 	bool ignore_identical_ids; /* retrieval: true (R1, spec §2.3) */
+	bool ignore_identical_ids_r3; /* retrieval at level R3: false; mteb 2.x sets it for T2, MMarco, Ecom,
+					 Medical, Video retrieval (applied at scoring time) */
 	int32_t *k_values;         /* retrieval: 1,3,5,10,100,1000 (R1), ascending, distinct, >0 */
 	int32_t n_k_values;
 	bool has_score_range;      /* sts: score_min/score_max given (both or neither) */

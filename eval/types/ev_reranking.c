@@ -10,6 +10,11 @@
  * reported too: `map_at_1000`, `mrr_at_10`, `ndcg_at_10` with trec_eval
  * semantics (ties by doc id descending; ids "apositive_<i>" / "negative_<i>"
  * as mteb's converter names them).
+ *
+ * At level R3 (ctx->compat) reranking is retrieval over each query's
+ * candidate list (spec §3.3): samples without a positive are dropped (those
+ * without negatives are kept), and only the trec values are reported (no
+ * sklearn `map` / `mrr`); main score map_at_1000.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,9 +67,10 @@ enum ce_status ev_reranking(const struct eval_ctx *ctx, const struct dataset *ds
 	ranked_list_init(&rl);
 	if (!kept)
 		return ce_err_set(err, CE_E_NOMEM, "%s: out of memory", t->name);
+	int r3 = ctx->compat == CE_COMPAT_R3;
 	for (int64_t i = 0; i < n; i++) {
 		int64_t np = d->pos_off[i + 1] - d->pos_off[i], nn = d->neg_off[i + 1] - d->neg_off[i];
-		if (np > 0 && nn > 0) {
+		if (np > 0 && (nn > 0 || r3)) {
 			kept[n_kept++] = i;
 			n_cand += np + nn;
 			if (np + nn > max_cand)
@@ -72,7 +78,9 @@ enum ce_status ev_reranking(const struct eval_ctx *ctx, const struct dataset *ds
 		}
 	}
 	if (n_kept == 0) {
-		st = ce_err_set(err, CE_E_FORMAT, "%s: no sample has both a positive and a negative candidate", t->name);
+		st = ce_err_set(err, CE_E_FORMAT, r3 ? "%s: no sample has a positive candidate"
+						       : "%s: no sample has both a positive and a negative candidate",
+				t->name);
 		goto out;
 	}
 	qtexts = ce_malloc_array((size_t)n_kept, sizeof *qtexts);
@@ -145,15 +153,17 @@ enum ce_status ev_reranking(const struct eval_ctx *ctx, const struct dataset *ds
 			sum_meas[mi] += meas[mi].m->fn(&rl, meas[mi].k);
 	}
 	double nk = (double)n_kept;
-	if ((st = metric_set_add(out, "map", sum_ap / nk)) != CE_OK ||
-	    (st = metric_set_add(out, "mrr", sum_mrr / nk)) != CE_OK)
+	if (!r3 && ((st = metric_set_add(out, "map", sum_ap / nk)) != CE_OK ||
+		    (st = metric_set_add(out, "mrr", sum_mrr / nk)) != CE_OK))
 		ce_err_set(err, st, "%s: cannot record metrics", t->name);
 	for (size_t mi = 0; mi < n_meas && st == CE_OK; mi++) {
 		char key[64];
 		if (rank_measure_result_key(meas[mi].m, meas[mi].k, key, sizeof key) != 0)
 			st = CE_E_INVALID_ARG;
-		else
-			st = metric_set_add(out, key, sum_meas[mi] / nk);
+		else /* R3: the trec families rounded to 5 decimals as for retrieval (§2.4); MRR is not */
+			st = metric_set_add(out, key,
+					    r3 && strncmp(key, "mrr_", 4) != 0 ? rank_round5(sum_meas[mi] / nk)
+										 : sum_meas[mi] / nk);
 		if (st != CE_OK)
 			ce_err_set(err, st, "%s: cannot record metrics", t->name);
 	}

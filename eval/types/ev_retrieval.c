@@ -12,6 +12,13 @@
  * The measures and their keys are the rank_measures[] entries that have a
  * result key (eval/metrics/m_ranking.c), in registry order.
  *
+ * At level R3 (mteb 2.x, ctx->compat): queries without qrels are not
+ * searched; the k list is 1,3,5,10,20,100,1000 when the task has R1's; a doc
+ * whose id equals the query id is removed at scoring time when
+ * ignore_identical_ids_r3 is set (after the top-k cut, as mteb does); MRR
+ * orders ties by doc id descending (trec_eval's rule) and is a plain mean,
+ * not rounded.
+ *
  * Queries are processed in slices so the hit buffer stays bounded.
  */
 #include <math.h>
@@ -24,6 +31,16 @@
 #include "ranked_list.h"
 
 #define QUERY_SLICE 1024
+
+/* R1's k list and R3's (spec §2.4) */
+static const int32_t k_r1[] = {1, 3, 5, 10, 100, 1000};
+static const int32_t k_r3[] = {1, 3, 5, 10, 20, 100, 1000};
+
+/* 1 if m is the MRR entry (BEIR / mteb custom metric, not trec_eval's) */
+static int is_mrr(const struct rank_measure *m)
+{
+	return m->result_key && strcmp(m->result_key, "mrr_at") == 0;
+}
 
 static int32_t l2_normalise_check(const float *v, int64_t n, int32_t dim)
 {
@@ -45,8 +62,14 @@ enum ce_status ev_retrieval(const struct eval_ctx *ctx, const struct dataset *ds
 	const struct ds_retrieval *d = &ds->retrieval;
 	int32_t dim = ctx->emb->dim;
 	int64_t nq = d->query_ids.n, nd = d->corpus_ids.n;
+	int r3 = ctx->compat == CE_COMPAT_R3;
+	const int32_t *kv_list = t->k_values;
 	int32_t nk = t->n_k_values;
-	int64_t kmax = t->k_values[nk - 1];
+	if (r3 && nk == (int32_t)(sizeof k_r1 / sizeof k_r1[0]) && memcmp(t->k_values, k_r1, sizeof k_r1) == 0) {
+		kv_list = k_r3;
+		nk = (int32_t)(sizeof k_r3 / sizeof k_r3[0]);
+	}
+	int64_t kmax = kv_list[nk - 1];
 	/* a k_values mistake is said before anything is encoded */
 	enum ce_status st = task_check_k_values(t, nd, err);
 	if (st != CE_OK)
@@ -86,6 +109,21 @@ enum ce_status ev_retrieval(const struct eval_ctx *ctx, const struct dataset *ds
 		goto out;
 	}
 
+	if (r3) { /* _filter_queries_without_positives: only queries with qrels are searched */
+		int64_t w = 0;
+		for (int64_t q = 0; q < nq; q++) {
+			if (qr_start[q + 1] == qr_start[q])
+				continue;
+			qtexts[w] = qtexts[q];
+			qids[w] = qids[q];
+			qr_start[w + 1] = qr_start[q + 1];
+			fill[w] = qr_start[q]; /* start of the query's qrels */
+			w++;
+		}
+		for (int64_t q = 0; q < w; q++)
+			qr_start[q] = fill[q];
+		nq = w;
+	}
 	if ((st = ev_embed_texts(ctx, "queries", qtexts, nq, ctx->query_instruction, &qvec, err)) != CE_OK)
 		goto out;
 	if ((st = ev_embed_texts(ctx, "corpus", ctexts, nd, NULL, &cvec, err)) != CE_OK)
@@ -98,7 +136,7 @@ enum ce_status ev_retrieval(const struct eval_ctx *ctx, const struct dataset *ds
 	ko.metric = l2_normalise_check(cvec, nd, dim) && l2_normalise_check(qvec, nq, dim) ? KNN_METRIC_DOT
 											    : KNN_METRIC_COSINE;
 	ko.doc_ids = cids;
-	ko.exclude_identical_ids = t->ignore_identical_ids;
+	ko.exclude_identical_ids = r3 ? false : t->ignore_identical_ids; /* R3 removes them after the cut */
 
 	int64_t n_eval = 0;
 	for (int64_t q0 = 0; q0 < nq; q0 += QUERY_SLICE) {
@@ -113,8 +151,12 @@ enum ce_status ev_retrieval(const struct eval_ctx *ctx, const struct dataset *ds
 			if (nj == 0)
 				continue; /* pytrec_eval evaluates only queries present in the qrels */
 			const struct knn_hit *h = hits + (size_t)qi * (size_t)kmax;
-			for (int64_t r = 0; r < n_hits[qi]; r++)
-				run[r] = (struct rl_entry){cids[h[r].doc], (double)h[r].score};
+			int64_t n_run = 0;
+			for (int64_t r = 0; r < n_hits[qi]; r++) {
+				if (r3 && t->ignore_identical_ids_r3 && strcmp(cids[h[r].doc], qids[q]) == 0)
+					continue;
+				run[n_run++] = (struct rl_entry){cids[h[r].doc], (double)h[r].score};
+			}
 			n_eval++;
 			/* the registry's measures with a result key; one ranking per tie rule in use:
 			 * trec_eval's (docno descending), then BEIR's MRR one (score only: the hits' order) */
@@ -122,17 +164,19 @@ enum ce_status ev_retrieval(const struct eval_ctx *ctx, const struct dataset *ds
 				int built = 0;
 				for (size_t m = 0; m < rank_measures_count; m++) {
 					const struct rank_measure *rm = &rank_measures[m];
-					if (!rm->result_key || (int)rm->result_tie != tie)
+					/* R3: MRR too orders ties by doc id descending */
+					int rtie = r3 && is_mrr(rm) ? RL_TIE_DOCNO_DESC : (int)rm->result_tie;
+					if (!rm->result_key || rtie != tie)
 						continue;
 					if (!built) {
-						st = ranked_list_build(&rl, run, (size_t)n_hits[qi], qr + qr_start[q],
+						st = ranked_list_build(&rl, run, (size_t)n_run, qr + qr_start[q],
 								       (size_t)nj, (enum rl_tie)tie, err);
 						if (st != CE_OK)
 							goto out;
 						built = 1;
 					}
 					for (int32_t k = 0; k < (rm->has_cutoffs ? nk : 1); k++) {
-						int64_t kv = rm->has_cutoffs ? t->k_values[k] : 0;
+						int64_t kv = rm->has_cutoffs ? kv_list[k] : 0;
 						sums[m * (size_t)nk + (size_t)k] += rm->fn(&rl, kv);
 					}
 				}
@@ -145,8 +189,10 @@ enum ce_status ev_retrieval(const struct eval_ctx *ctx, const struct dataset *ds
 		for (int32_t k = 0; rm->result_key && k < (rm->has_cutoffs ? nk : 1); k++) {
 			char key[64];
 			double sum = sums[m * (size_t)nk + (size_t)k];
-			double v = rm->agg == RANK_AGG_SUM ? sum : rank_round5(sum / (double)n_eval);
-			if (rank_measure_result_key(rm, rm->has_cutoffs ? t->k_values[k] : 0, key, sizeof key) != 0)
+			double v = rm->agg == RANK_AGG_SUM    ? sum
+				   : r3 && is_mrr(rm)        ? sum / (double)n_eval
+							     : rank_round5(sum / (double)n_eval);
+			if (rank_measure_result_key(rm, rm->has_cutoffs ? kv_list[k] : 0, key, sizeof key) != 0)
 				st = CE_E_INVALID_ARG;
 			else
 				st = metric_set_add(out, key, v);

@@ -26,6 +26,7 @@ struct eval_ctx {
 	struct embedder *emb;
 	const char *query_instruction; /* "" or the model's instruction; applied when task->query_instruction */
 	int32_t threads;
+	enum ce_compat compat; /* CE_COMPAT_R1 (zero: the default) or CE_COMPAT_R3: whose semantics to follow */
 };
 
 typedef enum ce_status (*evaluator_fn)(const struct eval_ctx *ctx, const struct dataset *ds, struct metric_set *out,

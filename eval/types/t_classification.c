@@ -141,6 +141,7 @@ const struct task_type_desc task_type_classification = {
 	.name = "classification",
 	.title = "Classification",
 	.default_main_score = "accuracy",
+	.default_main_score_r3 = "accuracy",
 	.query_instruction = false,
 	.train_split = true,
 	.subset_corpus = false,

@@ -135,6 +135,7 @@ const struct task_type_desc task_type_clustering = {
 	.name = "clustering",
 	.title = "Clustering",
 	.default_main_score = "v_measure",
+	.default_main_score_r3 = "v_measure",
 	.query_instruction = false,
 	.train_split = false,
 	.subset_corpus = false,

@@ -113,6 +113,7 @@ const struct task_type_desc task_type_pair_classification = {
 	.name = "pair_classification",
 	.title = "PairClassification",
 	.default_main_score = "cosine_ap",
+	.default_main_score_r3 = "max_accuracy",
 	.query_instruction = false,
 	.train_split = false,
 	.subset_corpus = false,

@@ -134,6 +134,7 @@ const struct task_type_desc task_type_reranking = {
 	.name = "reranking",
 	.title = "Reranking",
 	.default_main_score = "map",
+	.default_main_score_r3 = "map_at_1000",
 	.query_instruction = true,
 	.train_split = false,
 	.subset_corpus = false,

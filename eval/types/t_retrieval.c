@@ -366,7 +366,7 @@ static int64_t retrieval_count_texts(const struct dataset *ds, const struct task
 	return ds->retrieval.query_ids.n + ds->retrieval.corpus_ids.n;
 }
 
-static const char *const retrieval_params[] = {"ignore_identical_ids", "k_values", NULL};
+static const char *const retrieval_params[] = {"ignore_identical_ids", "k_values", "ignore_identical_ids_r3", NULL};
 static const char *const retrieval_columns[] = {"id", "title", "text", NULL};
 
 /* the scores its evaluator (ev_*.c) reports: keep in step */
@@ -378,6 +378,7 @@ const struct task_type_desc task_type_retrieval = {
 	.name = "retrieval",
 	.title = "Retrieval",
 	.default_main_score = "ndcg_at_10",
+	.default_main_score_r3 = "ndcg_at_10",
 	.query_instruction = true,
 	.train_split = false,
 	.subset_corpus = true,

@@ -127,6 +127,7 @@ const struct task_type_desc task_type_sts = {
 	.name = "sts",
 	.title = "STS",
 	.default_main_score = "cosine_spearman",
+	.default_main_score_r3 = "cosine_spearman",
 	.query_instruction = false,
 	.train_split = false,
 	.subset_corpus = false,

@@ -49,6 +49,7 @@ struct task_type_desc {
 	const char *name;               /* YAML spelling: "sts" */
 	const char *title;              /* leaderboard column: "STS" */
 	const char *default_main_score; /* R1: "cosine_spearman" */
+	const char *default_main_score_r3; /* R3 (mteb 2.x metadata): "max_accuracy" for pair classification */
 	bool query_instruction;         /* default of query_instruction, and whether true is allowed */
 	bool train_split;               /* reads a train split as well ("train" by default) */
 	bool subset_corpus;             /* its subset rule also takes a corpus size M (subset_corpus) */

@@ -62,6 +62,7 @@ static void fake_phase(void *self, const char *phase)
 /* ------------------------------------------------------------------ helpers */
 
 static char *g_dir;
+static enum ce_compat g_compat; /* level run_eval passes (R1 unless a test says) */
 
 static int setup(void **state)
 {
@@ -112,7 +113,7 @@ static void run_eval(const struct task *t, const char *split, const char *instru
 		fail_msg("%s", err.msg);
 	memset(f, 0, sizeof *f);
 	struct embedder emb = {.embed = fake_embed, .self = f, .dim = DIM, .set_phase = fake_phase};
-	struct eval_ctx ctx = {.task = t, .emb = &emb, .query_instruction = instruction, .threads = 1};
+	struct eval_ctx ctx = {.task = t, .emb = &emb, .query_instruction = instruction, .threads = 1, .compat = g_compat};
 	metric_set_init(m);
 	const struct evaluator *ev = evaluator_for(t->type);
 	assert_non_null(ev);
@@ -273,6 +274,90 @@ static void test_ev_reranking(void **state)
 	task_free(t);
 }
 
+/* ------------------------------------------------------------ R3 (mteb 2.x) */
+
+static void test_ev_r3(void **state)
+{
+	(void)state;
+	struct task *t = mk_task("retrieval", "dev", NULL);
+	struct fake f;
+	struct metric_set m;
+	/* q1 = (1,0,0): da and db tie at .6, dc 0; relevant da.  q2 has no qrels. */
+	put("corpus.jsonl", "{\"_id\": \"da\", \"text\": \"da|0.6,0.8,0\"}\n"
+			    "{\"_id\": \"db\", \"text\": \"db|0.6,0,0.8\"}\n"
+			    "{\"_id\": \"dc\", \"text\": \"dc|0,1,0\"}\n");
+	put("queries.jsonl", "{\"_id\": \"q1\", \"text\": \"q1|1,0,0\"}\n{\"_id\": \"q2\", \"text\": \"q2|0,0,1\"}\n");
+	put("qrels/dev.tsv", "query-id\tcorpus-id\tscore\nq1\tda\t1\n");
+	g_compat = CE_COMPAT_R3;
+	run_eval(t, "dev", "", &f, &m);
+	/* ties by doc id descending for MRR too: db ranks above da */
+	assert_near(get(&m, "mrr_at_10"), 0.5);
+	assert_near(get(&m, "ndcg_at_10"), 0.63093);
+	/* R3's k list has 20; q2 (no qrels) is not even embedded: 3 docs + 1 query */
+	assert_near(get(&m, "ndcg_at_20"), 0.63093);
+	assert_int_equal(f.texts, 4);
+	metric_set_deinit(&m);
+	/* R1: no k = 20, every query embedded */
+	g_compat = CE_COMPAT_R1;
+	run_eval(t, "dev", "", &f, &m);
+	double v;
+	assert_false(metric_set_get(&m, "ndcg_at_20", &v));
+	assert_int_equal(f.texts, 5);
+	metric_set_deinit(&m);
+	/* MRR is a plain mean in R3 (1/3 with the relevant third), rounded to 5 decimals in R1 */
+	put("qrels/dev.tsv", "query-id\tcorpus-id\tscore\nq1\tdc\t1\n");
+	g_compat = CE_COMPAT_R3;
+	run_eval(t, "dev", "", &f, &m);
+	assert_true(get(&m, "mrr_at_10") == 1.0 / 3.0);
+	metric_set_deinit(&m);
+	g_compat = CE_COMPAT_R1;
+	run_eval(t, "dev", "", &f, &m);
+	assert_true(get(&m, "mrr_at_10") == 0.33333);
+	metric_set_deinit(&m);
+	task_free(t);
+	/* ignore_identical_ids_r3: a doc whose id is the query's is removed at scoring time */
+	t = mk_task("retrieval", "dev", "parameters: {ignore_identical_ids_r3: true}\n");
+	put("queries.jsonl", "{\"_id\": \"dc\", \"text\": \"dc|0,1,0\"}\n");
+	put("qrels/dev.tsv", "query-id\tcorpus-id\tscore\ndc\tda\t1\n");
+	g_compat = CE_COMPAT_R3;
+	run_eval(t, "dev", "", &f, &m);
+	assert_near(get(&m, "mrr_at_10"), 1.0); /* dc itself (cos 1) gone: da (.8) first */
+	metric_set_deinit(&m);
+	task_free(t);
+	t = mk_task("retrieval", "dev", NULL); /* the flag is off by default at R3 */
+	run_eval(t, "dev", "", &f, &m);
+	assert_near(get(&m, "mrr_at_10"), 0.5);
+	metric_set_deinit(&m);
+	task_free(t);
+
+	/* reranking at R3: a sample without negatives counts; trec values only, main map_at_1000 */
+	t = mk_task("reranking", "test", NULL);
+	assert_string_equal(task_main_score(t, CE_COMPAT_R3), "map_at_1000");
+	assert_string_equal(task_main_score(t, CE_COMPAT_R1), "map");
+	put("test.jsonl", "{\"query\": \"q|1,0,0\", \"positive\": [\"A|0.6,0.8,0\", \"B|0,0,1\"], \"negative\": [\"C|0.8,0.6,0\"]}\n"
+			  "{\"query\": \"r|1,0,0\", \"positive\": [\"D|1,0,0\"], \"negative\": []}\n"
+			  "{\"query\": \"s|1,0,0\", \"positive\": [], \"negative\": [\"E|1,0,0\"]}\n");
+	g_compat = CE_COMPAT_R3;
+	run_eval(t, "test", "", &f, &m);
+	/* (7/12 + 1) / 2 = 0.791666.. -> 0.79167 */
+	assert_true(get(&m, "map_at_1000") == 0.79167);
+	assert_near(get(&m, "mrr_at_10"), 0.75);
+	assert_false(metric_set_get(&m, "map", &v));
+	assert_false(metric_set_get(&m, "mrr", &v));
+	metric_set_deinit(&m);
+	g_compat = CE_COMPAT_R1;
+	task_free(t);
+	/* pair classification: R3 main score max_accuracy */
+	t = mk_task("pair_classification", "test", NULL);
+	assert_string_equal(task_main_score(t, CE_COMPAT_R3), "max_accuracy");
+	assert_string_equal(task_main_score(t, CE_COMPAT_R1), "cosine_ap");
+	task_free(t);
+	/* a task file may name its own R3 main score */
+	t = mk_task("pair_classification", "test", "main_score_r3: max_ap\n");
+	assert_string_equal(task_main_score(t, CE_COMPAT_R3), "max_ap");
+	task_free(t);
+}
+
 /* ------------------------------------------------------------- clustering */
 
 static void test_ev_clustering(void **state)
@@ -345,6 +430,17 @@ static void test_task_type_table(void **state)
 								   : strcmp(d->default_main_score, d->metrics[m]) == 0;
 		}
 		assert_true(reported);
+		/* and so is the R3 one */
+		assert_non_null(d->default_main_score_r3);
+		reported = 0;
+		for (int m = 0; d->metrics[m]; m++) {
+			size_t n = strlen(d->metrics[m]);
+			reported |= d->type == TASK_TYPE_RETRIEVAL
+					    ? strncmp(d->default_main_score_r3, d->metrics[m], n) == 0 &&
+						      d->default_main_score_r3[n] == '_'
+					    : strcmp(d->default_main_score_r3, d->metrics[m]) == 0;
+		}
+		assert_true(reported);
 		assert_non_null(d->load);
 		assert_non_null(d->n_rows);
 		assert_non_null(d->deinit);
@@ -381,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_ev_pair_classification),
 		cmocka_unit_test(test_ev_retrieval),
 		cmocka_unit_test(test_ev_reranking),
+		cmocka_unit_test(test_ev_r3),
 		cmocka_unit_test(test_ev_clustering),
 		cmocka_unit_test(test_ev_classification),
 	};

@@ -105,6 +105,47 @@ static void test_external_model_card(void **state)
 			     "MassiveScenarioClassification", RESULTS_SHAPE_MTEB) == 0.7698722259583053);
 }
 
+/* compat of a file read (NULL when unknown) */
+static char *compat_of(const char *path)
+{
+	struct task_result r;
+	struct ce_err err;
+	if (results_mteb_read_file(path, &r, NULL, &err) != CE_OK)
+		fail_msg("%s", err.msg);
+	char *c = r.compat ? ce_strdup(r.compat) : NULL;
+	task_result_deinit(&r);
+	return c;
+}
+
+static void test_compat_level(void **state)
+{
+	(void)state;
+	/* spec §0: before 1.12 R1, 1.12 up to 2.0 R2, 2.x R3 */
+	assert_string_equal(results_mteb_compat_of_version("1.1.1"), "R1");
+	assert_string_equal(results_mteb_compat_of_version("1.11.9"), "R1");
+	assert_string_equal(results_mteb_compat_of_version("0.9"), "R1");
+	assert_string_equal(results_mteb_compat_of_version("1.12.0"), "R2");
+	assert_string_equal(results_mteb_compat_of_version("1.39.7"), "R2");
+	assert_string_equal(results_mteb_compat_of_version("2.0.0"), "R3");
+	assert_string_equal(results_mteb_compat_of_version("2.18.0"), "R3");
+	assert_string_equal(results_mteb_compat_of_version("10.1"), "R3");
+	assert_null(results_mteb_compat_of_version(NULL));
+	assert_null(results_mteb_compat_of_version("dev"));
+	assert_null(results_mteb_compat_of_version(""));
+	/* files: the mteb 1.0-1.1 shape, mteb 1.18, mteb 2.18, a model-card file without a version */
+	char *c = compat_of(PUB "ATEC.json");
+	assert_string_equal(c, "R1");
+	ce_free(c);
+	c = compat_of(SHAPES "Alibaba-NLP__gte-Qwen2-7B-instruct/e26182b2122f4435e8b3ebecbf363990f409b45b/CovidRetrieval.json");
+	assert_string_equal(c, "R2");
+	ce_free(c);
+	c = compat_of(SHAPES "axiotic__ogma-mini/580266301b651f100b19c928a65352e5fb57518a/Ocnli.json");
+	assert_string_equal(c, "R3");
+	ce_free(c);
+	c = compat_of(SHAPES "Alibaba-NLP__gme-Qwen2-VL-2B-Instruct/external/ATEC.json");
+	assert_null(c);
+}
+
 static void test_no_chinese_subset_is_named(void **state)
 {
 	(void)state;
@@ -220,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_no_chinese_subset_is_named),
 		cmocka_unit_test(test_hostile_and_ambiguous),
 		cmocka_unit_test(test_aliases),
+		cmocka_unit_test(test_compat_level),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
