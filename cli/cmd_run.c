@@ -20,6 +20,7 @@
 #include "ce_alloc.h"
 #include "ce_log.h"
 #include "cli.h"
+#include "data_loc.h"
 #include "dataset.h"
 #include "embed_cache.h"
 #include "engine.h"
@@ -210,9 +211,18 @@ static enum task_outcome run_task(const struct task *t, const struct subset_spec
 	enum ce_status st = task_result_set_task(&res, t, err);
 	for (int32_t s = 0; st == CE_OK && s < t->n_eval_splits; s++) {
 		struct dataset *ds = NULL;
-		ce_log(CE_LOG_DEBUG, "%s: loading split %s from %s/%s", t->name, t->eval_splits[s], data_dir,
-		       t->dataset_path);
-		st = dataset_load(t, data_dir, t->eval_splits[s], &ds, err);
+		struct data_found df;
+		st = data_locate(t, data_dir, &df, err);
+		ce_log(CE_LOG_DEBUG, "%s: loading split %s from %s", t->name, t->eval_splits[s],
+		       df.hub ? df.snapshot : df.dir ? df.dir : "?");
+		if (st == CE_OK)
+			st = dataset_load_at(t, &df.loc, t->eval_splits[s], &ds, err);
+		if (st == CE_OK && s == 0 && df.hub) { /* results record the repos and revisions read */
+			char src[600];
+			data_found_source(&df, src, sizeof src);
+			st = task_result_set_str(&res.dataset_source, src, err);
+		}
+		data_found_free(&df);
 		struct subset_info si;
 		if (st == CE_OK && (st = subset_apply(ds, t, sub, &si, err)) == CE_OK && s == 0)
 			st = subset_record(&res, &si, err);

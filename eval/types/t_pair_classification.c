@@ -37,11 +37,18 @@ static enum ce_status pair_row(struct record_source *s, struct t_rows *c, struct
 	return CE_OK;
 }
 
-static enum ce_status pair_load(const struct task *t, const char *dir, const char *split, struct dataset *ds,
-				struct ce_err *err)
+static enum ce_status pair_load(const struct task *t, const struct data_location *loc, const char *split,
+				     struct dataset *ds, struct ce_err *err)
 {
 	struct t_rows c = {.t = t, .ds = ds};
-	return t_load_rows(dir, split, "eval", pair_row, &c, err);
+	if (!loc->snapshot)
+		return t_load_rows(loc, split, "eval", pair_row, &c, err);
+	/* hub: the 2023 C-MTEB OCNLI / CMNLI files hold one row of parallel lists */
+	struct record_source *in, *s;
+	CE_TRY(t_open_rows(loc, t->hf_subset, split, "eval", &ds->content_hash, &in, err));
+	const char *cols[3] = {t->columns.sentence1, t->columns.sentence2, t->columns.label};
+	CE_TRY(record_source_explode(in, cols, 3, &s, err));
+	return t_read_rows(s, pair_row, &c, err);
 }
 
 static int64_t pair_n_rows(const struct dataset *ds)
