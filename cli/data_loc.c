@@ -39,10 +39,10 @@ static enum ce_status not_cached(const struct task *t, const char *dir, const ch
 	else
 		rev[0] = '\0';
 	enum ce_status st = ce_err_set(err, CE_E_NOT_FOUND,
-				       "%s: no data: %s is not a folder, and %s%s%s is not in the hub cache (%s); fetch it "
-				       "with `huggingface-cli download %s --repo-type dataset%s` or `ceval download --task %s`",
-				       t->name, dir, repo_id, revision ? " at revision " : "", revision ? revision : "",
-				       root ? root : "?", repo_id, rev, t->name);
+				       "no data: %s%s%s is not in the hub cache: fetch it with `huggingface-cli download %s "
+				       "--repo-type dataset%s` or `ceval download --task %s` (looked in %s and %s)",
+				       repo_id, revision ? " at revision " : "", revision ? revision : "", repo_id, rev,
+				       t->name, root ? root : "?", dir);
 	ce_free(root);
 	return st;
 }
