@@ -76,7 +76,7 @@ static void data_status(const struct task *t, const char *data_dir, char *buf, s
 			data_found_source(&f, src, sizeof src);
 			snprintf(buf, cap, "hub %s", src);
 		} else {
-			snprintf(buf, cap, "no (no folder; %s not in the hub cache)", t->hf_id);
+			snprintf(buf, cap, "no (no folder)"); /* nor in the hub cache: the summary line says how to fetch */
 		}
 		data_found_free(&f);
 		ce_free(dir);

@@ -1,7 +1,9 @@
 /*
  * t_pair_classification.c - the pair-classification task type: sentence
  * pairs labelled 0 or 1.  Rows (<split>.jsonl): sentence1, sentence2
- * (strings), label (the JSON integer 0 or 1).  Subset: stratified by label.
+ * (strings), label (the JSON integer 0 or 1); a row whose sentence1 is a
+ * list holds parallel lists of pairs (the 2023 C-MTEB OCNLI / CMNLI form)
+ * and is exploded (record_source_explode).  Subset: stratified by label.
  * Evaluator: ev_pair_classification (ev_pairs.c).
  */
 #include <inttypes.h>
@@ -41,9 +43,8 @@ static enum ce_status pair_load(const struct task *t, const struct data_location
 				     struct dataset *ds, struct ce_err *err)
 {
 	struct t_rows c = {.t = t, .ds = ds};
-	if (!loc->snapshot)
-		return t_load_rows(loc, split, "eval", pair_row, &c, err);
-	/* hub: the 2023 C-MTEB OCNLI / CMNLI files hold one row of parallel lists */
+	/* the 2023 C-MTEB OCNLI / CMNLI files (and their to_json exports) hold one row of parallel
+	   lists: explode them; rows of scalars pass through unchanged */
 	struct record_source *in, *s;
 	CE_TRY(t_open_rows(loc, t->hf_subset, split, "eval", &ds->content_hash, &in, err));
 	const char *cols[3] = {t->columns.sentence1, t->columns.sentence2, t->columns.label};
