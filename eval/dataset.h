@@ -4,7 +4,9 @@
  * dataset_load dispatches on the task type through the descriptor table
  * (eval/types/task_types.h): each type's loader (eval/types/t_<type>.c)
  * reads rows through the record interface (record.h), so the file format
- * (JSON lines today) is chosen there, not here.
+ * (JSON lines or Parquet) is chosen there, not here.  The data is either a
+ * folder in the layout below or a Hugging Face dataset snapshot (struct
+ * data_location; each t_<type>.c maps the hub layouts to its rows).
  *
  * Files (under <data_root>/<task->dataset_path>/), each `X` also accepted as
  * `X.zst` (tried in that order; read through common/line_reader.h):
