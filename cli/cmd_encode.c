@@ -10,6 +10,7 @@
 
 #include "ce_alloc.h"
 #include "ce_log.h"
+#include "backend_local.h"
 #include "cli.h"
 #include "engine.h"
 #include "fs_util.h"
@@ -200,11 +201,7 @@ static int run_embed(const struct cli_command *self, int argc, char **argv)
 	opt.batch_size = emb_args.batch_size;
 	opt.threads = emb_args.threads;
 	opt.max_seq_length = emb_args.max_length;
-	if (strcmp(emb_args.precision, "f32") == 0)
-		opt.precision = ENCODER_PRECISION_F32;
-	else if (strcmp(emb_args.precision, "bf16") == 0)
-		opt.precision = ENCODER_PRECISION_BF16;
-	else
+	if (!backend_local_parse_precision(emb_args.precision, &opt.precision))
 		return cli_usage_error(self, "--precision must be f32 or bf16, got '%s'", emb_args.precision);
 	if (strcmp(emb_args.output, "-") == 0 && isatty(STDOUT_FILENO))
 		return cli_usage_error(self, "--output -: stdout is a terminal; redirect it to a file or a pipe "

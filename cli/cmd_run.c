@@ -2,8 +2,9 @@
  * cmd_run.c - `ceval run`: evaluate a model on a suite (or single tasks),
  * writing one MTEB-shaped results file per task and a summary table.
  *
- * Resumable: a task whose results file exists for the same model fingerprint
- * is not recomputed (unless --overwrite).  A task whose data is missing or
+ * Resumable: a task whose results file records the same identity (every
+ * input that can change a score: eval/identity.h) is not recomputed (unless
+ * --overwrite); otherwise one line says why it is recomputed.  A task whose data is missing or
  * broken is reported and skipped; the others still run, and what finished is
  * kept.  Exit 0 when every task has a result, 3 when some were skipped or
  * failed on their input, 130 on SIGINT.
@@ -17,7 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend_local.h"
 #include "ce_alloc.h"
+#include "ce_hash.h"
 #include "ce_log.h"
 #include "cli.h"
 #include "data_loc.h"
@@ -27,6 +30,7 @@
 #include "evaluator.h"
 #include "fs_util.h"
 #include "hub_fetch.h"
+#include "identity.h"
 #include "model_ref.h"
 #include "paths.h"
 #include "results.h"
@@ -96,16 +100,14 @@ static const struct cli_opt *run_options(void)
 	return opts;
 }
 
-/* ---- progress + embedder over the encoder -------------------------------- */
+/* ---- progress ------------------------------------------------------------ */
 
 struct run_state {
-	struct encoder *enc;
 	const char *task;
 	const char *phase;
 	int tty;
 	struct timespec phase_start;
-	int64_t texts_embedded;
-	struct cached_embedder *cached; /* the embedder evaluators get (cache in front of run_embed) */
+	struct cached_embedder *cached; /* the embedder evaluators get (cache in front of the backend) */
 	long kill_after;        /* test hook: SIGKILL ourselves at this progress report (0 = off) */
 	long n_reports;         /* progress reports so far (one per encoded batch) */
 };
@@ -124,11 +126,14 @@ static int run_progress(void *user, int64_t done, int64_t total)
 	 * resume tests can interrupt at exact points (tests/cli/test_resume.sh). */
 	if (rs->kill_after > 0 && ++rs->n_reports >= rs->kill_after)
 		raise(SIGKILL);
+	int64_t call_done = done, call_total = total;
 	if (rs->cached && rs->cached->miss_total > 0) { /* the encoder sees one cache chunk at a time */
 		done += rs->cached->miss_done;
 		total = rs->cached->miss_total;
 	}
-	if (rs->tty && total > 0) {
+	if (rs->tty && call_done >= call_total) {
+		fputs("\r\033[K", stderr); /* the backend's call is finished: clear the line */
+	} else if (rs->tty && total > 0) {
 		double secs = elapsed_since(&rs->phase_start);
 		double rate = secs > 0 ? (double)done / secs : 0;
 		double left = rate > 0 ? (double)(total - done) / rate : 0;
@@ -146,16 +151,6 @@ static void run_set_phase(void *self, const char *phase)
 	clock_gettime(CLOCK_MONOTONIC, &rs->phase_start);
 }
 
-static enum ce_status run_embed(void *self, const char *const *texts, int64_t n, float *out, struct ce_err *err)
-{
-	struct run_state *rs = self;
-	enum ce_status st = encoder_embed(rs->enc, texts, n, out, err);
-	if (rs->tty)
-		fputs("\r\033[K", stderr);
-	rs->texts_embedded += n;
-	return st;
-}
-
 /* ---- one task ------------------------------------------------------------ */
 
 enum task_outcome { OUT_DONE, OUT_CACHED, OUT_SKIPPED, OUT_FAILED, OUT_INTERRUPTED };
@@ -170,117 +165,242 @@ struct task_row {
 	char note[256];
 };
 
-static enum task_outcome run_task(const struct task *t, const struct subset_spec *sub, const struct model_ref *ref,
-				  struct run_state *rs, const char *data_dir, const char *instr, struct task_row *row,
-				  struct ce_err *err)
+/* What every task of the run shares. */
+struct run_ctx {
+	const struct embedder_identity *id; /* the backend's (read only) */
+	struct embedder *emb;               /* what evaluators embed with (cache in front) */
+	struct run_state *rs;
+	const char *model_name;
+	const char *data_dir;
+	const char *instr; /* "" or the query instruction */
+};
+
+/* 16 hex digits of the task file's bytes into hex; "" for a task loaded from a buffer. */
+static enum ce_status task_file_hash(const struct task *t, char hex[17], struct ce_err *err)
 {
-	struct encoder *enc = rs->enc;
+	hex[0] = '\0';
+	if (!t->source_path || !fs_is_file(t->source_path))
+		return CE_OK;
+	char *data = NULL;
+	size_t len = 0;
+	CE_TRY(fs_read_file(t->source_path, (size_t)16 << 20, &data, &len, err));
+	ce_hash_hex(ce_fnv1a64(CE_FNV1A64_INIT, data, len), hex);
+	ce_free(data);
+	return CE_OK;
+}
+
+/* Everything of res but scores, data hash and timing: the identity this run would write. */
+static enum ce_status identity_fill(struct task_result *res, const struct task *t, const struct run_ctx *rc,
+				    struct ce_err *err)
+{
+	const struct embedder_identity *id = rc->id;
+	char task_hash[17];
+	CE_TRY(task_result_set_task(res, t, err));
+	CE_TRY(task_file_hash(t, task_hash, err));
+	res->has_ceval = 1;
+	res->has_identity = 1;
+	res->scoring_rev = CEVAL_SCORING_REV;
+	res->model_dim = id->dim;
+	res->model_max_seq_length = id->max_length;
+	CE_TRY(task_result_set_str(&res->ceval_version, cli_version, err));
+	CE_TRY(task_result_set_str(&res->compat, "R1", err));
+	CE_TRY(task_result_set_str(&res->model_name, rc->model_name, err));
+	CE_TRY(task_result_set_str(&res->model_fingerprint, id->fingerprint, err));
+	CE_TRY(task_result_set_str(&res->query_instruction, t->query_instruction && *rc->instr ? rc->instr : NULL,
+				   err));
+	CE_TRY(task_result_set_str(&res->backend, id->backend, err));
+	CE_TRY(task_result_set_str(&res->precision, id->precision, err));
+	CE_TRY(task_result_set_str(&res->kernels, id->kernels, err));
+	return task_result_set_str(&res->task_hash, task_hash[0] ? task_hash : NULL, err);
+}
+
+/* Load split of t from where its data is (data_loc.h); src gets the hub repos and revisions read, or "". */
+static enum ce_status load_split(const struct task *t, const char *data_dir, const char *split, struct dataset **ds,
+				 char *src, size_t cap, struct ce_err *err)
+{
+	struct data_found df;
+	enum ce_status st = data_locate(t, data_dir, &df, err);
+	ce_log(CE_LOG_DEBUG, "%s: loading split %s from %s", t->name, split, df.hub ? df.snapshot : df.dir ? df.dir : "?");
+	*ds = NULL;
+	if (st == CE_OK)
+		st = dataset_load_at(t, &df.loc, split, ds, err);
+	data_found_source(&df, src, cap);
+	data_found_free(&df);
+	return st;
+}
+
+/* Load every evaluated split (no encoding) to get the data hash a run would record. */
+static enum ce_status data_hash_of(const struct task *t, const char *data_dir, char hex[17], struct ce_err *err)
+{
+	uint64_t h = CE_FNV1A64_INIT;
+	for (int32_t s = 0; s < t->n_eval_splits; s++) {
+		struct dataset *ds = NULL;
+		char src[600];
+		CE_TRY(load_split(t, data_dir, t->eval_splits[s], &ds, src, sizeof src, err));
+		h = identity_data_hash_add(h, t->eval_splits[s], ds->content_hash);
+		dataset_free(ds);
+	}
+	ce_hash_hex(h, hex);
+	return CE_OK;
+}
+
+/*
+ * Decide whether the results file at path can be kept for want: 1 = keep
+ * (row filled), 0 = recompute, with *why set to the reason when the old file
+ * is known to differ (NULL when there is no file).
+ */
+static int resume_check(const struct task *t, const struct subset_spec *sub, const struct run_ctx *rc,
+			const char *path, struct task_result *want, const char **why, struct task_row *row)
+{
+	*why = NULL;
+	if (!path || !fs_is_file(path))
+		return 0;
+	struct task_result old;
+	struct ce_err rerr;
+	ce_err_clear(&rerr);
+	int keep = 0;
+	if (results_read_file(path, &old, &rerr) != CE_OK) {
+		*why = "existing results file is unreadable";
+		ce_log(CE_LOG_DEBUG, "%s", rerr.msg);
+	} else if (!(*why = identity_diff(&old, want, IDENTITY_BEFORE_DATA)) && !subset_record_matches(&old, t, sub)) {
+		*why = "subset changed";
+	}
+	if (!*why && !args.overwrite) {
+		char hex[17];
+		ce_err_clear(&rerr);
+		if (data_hash_of(t, rc->data_dir, hex, &rerr) != CE_OK) {
+			/* nothing to compare with: the stored result is the only one there is */
+			ce_log(CE_LOG_WARN, "%s: kept %s without checking its data: %s", t->name, path, rerr.msg);
+			keep = 1;
+		} else if (task_result_set_str(&want->data_hash, hex, &rerr) != CE_OK) {
+			*why = "out of memory";
+		} else {
+			*why = identity_diff(&old, want, IDENTITY_ALL);
+			keep = !*why;
+		}
+	}
+	if (keep) {
+		row->main = old.scores[0].main_score;
+		snprintf(row->note, sizeof row->note, "kept %s", path);
+	}
+	task_result_deinit(&old);
+	return keep;
+}
+
+/* Evaluate every split of t into res (identity already filled); data_hash set on success. */
+static enum ce_status evaluate(const struct task *t, const struct subset_spec *sub, const struct run_ctx *rc,
+			       struct task_result *res, enum task_outcome *outcome, struct ce_err *err)
+{
+	const struct evaluator *ev = evaluator_for(t->type);
+	uint64_t data_hash = CE_FNV1A64_INIT;
+	enum ce_status st = CE_OK;
+	for (int32_t s = 0; st == CE_OK && s < t->n_eval_splits; s++) {
+		struct dataset *ds = NULL;
+		char src[600];
+		st = load_split(t, rc->data_dir, t->eval_splits[s], &ds, src, sizeof src, err);
+		if (st == CE_OK && s == 0 && src[0]) /* results record the hub repos and revisions read */
+			st = task_result_set_str(&res->dataset_source, src, err);
+		struct subset_info si;
+		if (st == CE_OK && (st = subset_apply(ds, t, sub, &si, err)) == CE_OK && s == 0)
+			st = subset_record(res, &si, err);
+		if (st != CE_OK) {
+			dataset_free(ds);
+			*outcome = st == CE_E_NOT_FOUND ? OUT_SKIPPED : OUT_FAILED;
+			return st;
+		}
+		data_hash = identity_data_hash_add(data_hash, t->eval_splits[s], ds->content_hash);
+		struct eval_ctx ctx = {
+			.task = t,
+			.emb = rc->emb,
+			.query_instruction = t->query_instruction ? rc->instr : "",
+			.threads = args.threads,
+		};
+		struct metric_set ms;
+		metric_set_init(&ms);
+		rc->rs->task = t->name;
+		st = ev->run(&ctx, ds, &ms, err);
+		if (st == CE_OK)
+			st = task_result_add_split(res, t, t->eval_splits[s], &ms, err);
+		metric_set_deinit(&ms);
+		if (st == CE_OK && s == 0) {
+			char hex[17];
+			dataset_hash_hex(ds, hex);
+			st = task_result_set_str(&res->dataset_hash, hex, err);
+		}
+		dataset_free(ds);
+	}
+	if (st == CE_OK) {
+		char hex[17];
+		ce_hash_hex(data_hash, hex);
+		st = task_result_set_str(&res->data_hash, hex, err);
+	}
+	if (st != CE_OK)
+		*outcome = OUT_FAILED;
+	return st;
+}
+
+/* A task that produced no result leaves no old file that looks current:
+ * one known to differ from this run's identity is renamed <file>.stale. */
+static void retire_stale(const char *task, const char *path)
+{
+	char *stale = ce_malloc(strlen(path) + 7);
+	if (!stale)
+		return;
+	sprintf(stale, "%s.stale", path);
+	if (rename(path, stale) == 0)
+		ce_log(CE_LOG_WARN, "%s: no new result; the old one, computed with other inputs, is now %s", task, stale);
+	ce_free(stale);
+}
+
+static enum task_outcome run_task(const struct task *t, const struct subset_spec *sub, const struct run_ctx *rc,
+				  struct task_row *row, struct ce_err *err)
+{
 	row->name = t->name;
 	row->type = task_type_name(t->type);
 	snprintf(row->split, sizeof row->split, "%s", t->eval_splits[0]);
 	row->main = NAN;
 
-	if (!args.overwrite && results_exists(args.output, ref->name, t->name)) {
-		struct task_result old;
-		task_result_init(&old);
-		char *p = results_path(args.output, ref->name, t->name, NULL);
-		enum ce_status st = p ? results_read_file(p, &old, err) : CE_E_NOMEM;
-		int same = st == CE_OK && old.has_ceval && old.model_fingerprint &&
-			   strcmp(old.model_fingerprint, encoder_fingerprint(enc)) == 0 && old.n_scores > 0 &&
-			   subset_record_matches(&old, t, sub);
-		if (same) {
-			row->main = old.scores[0].main_score;
-			row->outcome = OUT_CACHED;
-			snprintf(row->note, sizeof row->note, "kept %s", p);
-		} else {
-			ce_log(CE_LOG_WARN, "%s: existing %s is %s; recomputing", t->name, p ? p : "results",
-			       st != CE_OK ? "unreadable" : "from another model fingerprint or subset");
-		}
-		ce_free(p);
-		task_result_deinit(&old);
-		if (same)
-			return OUT_CACHED;
-	}
-
-	const struct evaluator *ev = evaluator_for(t->type);
 	struct task_result res;
 	task_result_init(&res);
+	enum task_outcome outcome = OUT_DONE;
+	const char *why = NULL;
+	char *path = results_path(args.output, rc->model_name, t->name, err);
+	enum ce_status st = path ? identity_fill(&res, t, rc, err) : err->code;
+	if (st == CE_OK && resume_check(t, sub, rc, path, &res, &why, row)) {
+		outcome = OUT_CACHED;
+		goto out;
+	}
+	if (why && !args.overwrite)
+		ce_log(CE_LOG_WARN, "recomputing %s: %s", t->name, why);
+
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	enum task_outcome outcome = OUT_DONE;
-	enum ce_status st = task_result_set_task(&res, t, err);
-	for (int32_t s = 0; st == CE_OK && s < t->n_eval_splits; s++) {
-		struct dataset *ds = NULL;
-		struct data_found df;
-		st = data_locate(t, data_dir, &df, err);
-		ce_log(CE_LOG_DEBUG, "%s: loading split %s from %s", t->name, t->eval_splits[s],
-		       df.hub ? df.snapshot : df.dir ? df.dir : "?");
-		if (st == CE_OK)
-			st = dataset_load_at(t, &df.loc, t->eval_splits[s], &ds, err);
-		if (st == CE_OK && s == 0 && df.hub) { /* results record the repos and revisions read */
-			char src[600];
-			data_found_source(&df, src, sizeof src);
-			st = task_result_set_str(&res.dataset_source, src, err);
-		}
-		data_found_free(&df);
-		struct subset_info si;
-		if (st == CE_OK && (st = subset_apply(ds, t, sub, &si, err)) == CE_OK && s == 0)
-			st = subset_record(&res, &si, err);
-		if (st != CE_OK) {
-			dataset_free(ds);
-			outcome = st == CE_E_NOT_FOUND ? OUT_SKIPPED : OUT_FAILED;
-			break;
-		}
-		struct eval_ctx ctx = {
-			.task = t,
-			.emb = &rs->cached->emb,
-			.query_instruction = t->query_instruction ? instr : "",
-			.threads = args.threads,
-		};
-		struct metric_set ms;
-		metric_set_init(&ms);
-		rs->task = t->name;
-		st = ev->run(&ctx, ds, &ms, err);
-		if (st == CE_OK)
-			st = task_result_add_split(&res, t, t->eval_splits[s], &ms, err);
-		metric_set_deinit(&ms);
-		if (st == CE_OK && s == 0) {
-			char hex[17];
-			dataset_hash_hex(ds, hex);
-			st = task_result_set_str(&res.dataset_hash, hex, err);
-		}
-		dataset_free(ds);
-		if (st != CE_OK)
-			outcome = OUT_FAILED;
-	}
+	if (st == CE_OK)
+		st = evaluate(t, sub, rc, &res, &outcome, err);
 	row->secs = elapsed_since(&t0);
 	if (st == CE_OK) {
 		char date[21];
 		results_now_iso8601(date);
 		res.evaluation_time = row->secs;
-		res.has_ceval = 1;
-		res.model_dim = encoder_dim(enc);
-		res.model_max_seq_length = encoder_max_seq_length(enc);
-		if ((st = task_result_set_str(&res.date, date, err)) == CE_OK &&
-		    (st = task_result_set_str(&res.ceval_version, cli_version, err)) == CE_OK &&
-		    (st = task_result_set_str(&res.compat, "R1", err)) == CE_OK &&
-		    (st = task_result_set_str(&res.model_name, ref->name, err)) == CE_OK &&
-		    (st = task_result_set_str(&res.model_fingerprint, encoder_fingerprint(enc), err)) == CE_OK &&
-		    (st = task_result_set_str(&res.query_instruction, t->query_instruction && *instr ? instr : NULL,
-					      err)) == CE_OK) {
-			char *path = NULL;
-			st = results_write(args.output, &res, &path, err);
+		if ((st = task_result_set_str(&res.date, date, err)) == CE_OK) {
+			char *written = NULL;
+			st = results_write(args.output, &res, &written, err);
 			if (st == CE_OK) {
 				row->main = res.scores[0].main_score;
-				snprintf(row->note, sizeof row->note, "%s", path);
+				snprintf(row->note, sizeof row->note, "%s", written);
 			}
-			ce_free(path);
+			ce_free(written);
 		}
-		if (st != CE_OK)
-			outcome = OUT_FAILED;
 	}
-	if (outcome != OUT_DONE)
+	if (st != CE_OK) {
+		if (outcome == OUT_DONE)
+			outcome = OUT_FAILED;
 		snprintf(row->note, sizeof row->note, "%s", err->msg);
+		if (why && path && !cli_interrupted)
+			retire_stale(t->name, path);
+	}
+out:
+	ce_free(path);
 	task_result_deinit(&res);
 	row->outcome = outcome;
 	return outcome;
@@ -325,6 +445,221 @@ static void print_summary(const struct task_row *rows, int n, const char *model,
 	}
 }
 
+/* ---- which tasks ----------------------------------------------------------- */
+
+/* The tasks of the run, in order, each with its subset; grown as needed. */
+struct task_list {
+	const struct task **tasks;
+	struct subset_spec *subs;
+	int n, cap;
+	struct task **owned; /* loaded by --task alone (freed with the list) */
+	int n_owned;
+	struct suite *suite;
+	char **names; /* --task names, split at commas */
+	int n_names;
+};
+
+static void task_list_free(struct task_list *l)
+{
+	for (int i = 0; i < l->n_owned; i++)
+		task_free(l->owned[i]);
+	for (int i = 0; i < l->n_names; i++)
+		ce_free(l->names[i]);
+	ce_free(l->owned);
+	ce_free(l->names);
+	ce_free(l->tasks);
+	ce_free(l->subs);
+	suite_free(l->suite);
+	memset(l, 0, sizeof *l);
+}
+
+/* Grow *v (of *cap elements of size) to hold need; 0 on NOMEM. */
+static int grow(void **v, int *cap, int need, size_t size)
+{
+	if (need <= *cap)
+		return 1;
+	int nc = *cap ? *cap : 16;
+	while (nc < need) {
+		if (nc > INT_MAX / 2)
+			return 0;
+		nc *= 2;
+	}
+	void *nv = ce_realloc_array(*v, (size_t)nc, size);
+	if (!nv)
+		return 0;
+	*v = nv;
+	*cap = nc;
+	return 1;
+}
+
+static int task_list_push(struct task_list *l, const struct task *t, struct subset_spec sub)
+{
+	int cap_t = l->cap, cap_s = l->cap;
+	if (!grow((void **)&l->tasks, &cap_t, l->n + 1, sizeof *l->tasks) ||
+	    !grow((void **)&l->subs, &cap_s, l->n + 1, sizeof *l->subs))
+		return 0;
+	l->cap = cap_t < cap_s ? cap_t : cap_s;
+	l->tasks[l->n] = t;
+	l->subs[l->n++] = sub;
+	return 1;
+}
+
+/* --task values, split at commas, into l->names.  CE_E_NOMEM. */
+static enum ce_status split_task_names(struct task_list *l, struct ce_err *err)
+{
+	int cap = 0;
+	for (int i = 0; i < args.tasks.n; i++) {
+		char *copy = ce_strdup(args.tasks.items[i]);
+		CE_CHECK(copy, err, CE_E_NOMEM, "out of memory");
+		for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			char *name = ce_strdup(tok);
+			if (!name || !grow((void **)&l->names, &cap, l->n_names + 1, sizeof *l->names)) {
+				ce_free(name);
+				ce_free(copy);
+				return ce_err_set(err, CE_E_NOMEM, "out of memory");
+			}
+			l->names[l->n_names++] = name;
+		}
+		ce_free(copy);
+	}
+	return CE_OK;
+}
+
+/* The suite's tasks filtered by --task, or the --task files alone; returns a CLI exit code. */
+static int select_tasks(const struct cli_command *self, const char *tasks_dir, struct task_list *l)
+{
+	struct ce_err err;
+	ce_err_clear(&err);
+	if (split_task_names(l, &err) != CE_OK)
+		return cli_report(&err);
+	if (args.suite) {
+		if (suite_load(tasks_dir, args.suite, &l->suite, &err) != CE_OK) {
+			cli_suggest_suite(tasks_dir, args.suite, &err);
+			return cli_report(&err);
+		}
+		const struct suite *su = l->suite;
+		for (int32_t i = 0; i < su->n_tasks; i++) {
+			int want = l->n_names == 0;
+			for (int k = 0; k < l->n_names && !want; k++)
+				want = strcmp(l->names[k], su->tasks[i]->name) == 0;
+			struct subset_spec sub = {su->subset_n[i], su->subset_corpus[i], SUBSET_SEED};
+			if (want && !task_list_push(l, su->tasks[i], sub))
+				return cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory"});
+		}
+		for (int k = 0; k < l->n_names; k++) {
+			int found = 0;
+			for (int i = 0; i < l->n && !found; i++)
+				found = strcmp(l->tasks[i]->name, l->names[k]) == 0;
+			if (!found) {
+				const char **names = ce_calloc((size_t)(su->n_tasks ? su->n_tasks : 1), sizeof *names);
+				if (!names)
+					return cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory"});
+				for (int32_t i = 0; i < su->n_tasks; i++)
+					names[i] = su->tasks[i]->name;
+				char hint[300];
+				int rc = cli_usage_error(self, "task '%s' is not in suite '%s'%s", l->names[k], su->name,
+							 cli_suggest_among(l->names[k], names, su->n_tasks, hint, sizeof hint));
+				ce_free(names);
+				return rc;
+			}
+		}
+	} else {
+		int cap = 0;
+		for (int k = 0; k < l->n_names; k++) {
+			char *path = NULL;
+			if (!grow((void **)&l->owned, &cap, l->n_owned + 1, sizeof *l->owned))
+				return cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory"});
+			struct task *t = NULL;
+			if (task_find_file(tasks_dir, l->names[k], &path, &err) != CE_OK ||
+			    task_load_file(path, &t, &err) != CE_OK) {
+				if (!path)
+					cli_suggest_task(tasks_dir, l->names[k], &err);
+				ce_free(path);
+				return cli_report(&err);
+			}
+			ce_free(path);
+			l->owned[l->n_owned++] = t;
+			if (!task_list_push(l, t, (struct subset_spec){0, 0, SUBSET_SEED}))
+				return cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory"});
+		}
+	}
+	for (int i = 0; i < l->n; i++) {
+		l->subs[i].seed = SUBSET_SEED;
+		if (args.subset >= 0)
+			l->subs[i].n = args.subset;
+		if (args.subset_corpus > 0)
+			l->subs[i].corpus = args.subset_corpus;
+	}
+	return CLI_EXIT_OK;
+}
+
+/* ---- the command ------------------------------------------------------------ */
+
+/* The embedding cache of the backend's identity, or NULL (off, or not usable: warned). */
+static struct embed_cache *open_cache(const struct embedder_identity *id)
+{
+	if (args.no_cache)
+		return NULL;
+	char *root = args.cache_dir ? ce_strdup(args.cache_dir) : embed_cache_default_root();
+	struct ce_err cerr;
+	ce_err_clear(&cerr);
+	struct embed_cache *cache = root ? embed_cache_open(root, id, &cerr) : NULL;
+	if (!cache)
+		ce_log(CE_LOG_WARN, "%s; running without the embedding cache", root ? cerr.msg : "out of memory");
+	else
+		ce_log(CE_LOG_INFO, "embedding cache: %s", embed_cache_dir(cache));
+	ce_free(root);
+	return cache;
+}
+
+/* Run every task and print the summary; returns the exit code. */
+static int run_tasks(const struct task_list *l, const struct run_ctx *rc, const struct cached_embedder *cached,
+		     const struct embed_cache *cache)
+{
+	int rc_exit = CLI_EXIT_OK;
+	struct task_row *rows = ce_calloc((size_t)(l->n ? l->n : 1), sizeof *rows);
+	if (!rows)
+		return cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory"});
+	int n_rows = 0;
+	struct ce_err err;
+	for (int i = 0; i < l->n; i++) {
+		if (cli_interrupted)
+			break;
+		ce_err_clear(&err);
+		enum task_outcome o = run_task(l->tasks[i], &l->subs[i], rc, &rows[n_rows], &err);
+		n_rows++;
+		if (o == OUT_SKIPPED || o == OUT_FAILED) {
+			if (cli_interrupted) {
+				rows[n_rows - 1].outcome = OUT_INTERRUPTED;
+				break;
+			}
+			int oom = err.code == CE_E_NOMEM;
+			ce_log(CE_LOG_ERROR, "%s: %s%s", l->tasks[i]->name, err.msg[0] ? err.msg : ce_status_str(err.code),
+			       oom ? " (stopping the run; finished tasks are kept)"
+			       : o == OUT_SKIPPED ? " (skipped; the other tasks continue)" : "");
+			if (rc_exit == CLI_EXIT_OK)
+				rc_exit = CLI_EXIT_DATA;
+			if (oom) { /* the next task would only fail the same way, or worse */
+				cli_out_of_memory = 1;
+				break;
+			}
+		} else if (!args.quiet && !rc->rs->tty) {
+			ce_log(CE_LOG_INFO, "%s: %.2f", l->tasks[i]->name, rows[n_rows - 1].main * 100);
+		}
+	}
+	print_summary(rows, n_rows, rc->model_name, stdout);
+	fprintf(stdout, "Texts: %lld encoded, %lld from cache%s%s\n", (long long)cached->n_encoded,
+		(long long)cached->n_from_cache, cache ? " " : " (cache off)", cache ? embed_cache_dir(cache) : "");
+	if (cli_interrupted) {
+		fprintf(stderr, "ceval: interrupted; finished tasks are saved under %s/%s%s%s. Run the same command "
+				"again to resume.\n", args.output, rc->model_name, cache ? ", encoded texts under " : "",
+			cache ? embed_cache_dir(cache) : "");
+		rc_exit = CLI_EXIT_INTERRUPTED;
+	}
+	ce_free(rows);
+	return rc_exit;
+}
+
 static int run_run(const struct cli_command *self, int argc, char **argv)
 {
 	memset(&args, 0, sizeof args);
@@ -343,99 +678,23 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 	opt.batch_size = args.batch_size;
 	opt.threads = args.threads;
 	opt.max_seq_length = args.max_length;
-	if (strcmp(args.precision, "f32") == 0)
-		opt.precision = ENCODER_PRECISION_F32;
-	else if (strcmp(args.precision, "bf16") == 0)
-		opt.precision = ENCODER_PRECISION_BF16;
-	else
+	if (!backend_local_parse_precision(args.precision, &opt.precision))
 		return cli_usage_error(self, "--precision must be f32 or bf16, got '%s'", args.precision);
 
 	struct ce_err err;
 	ce_err_clear(&err);
 	int rc = CLI_EXIT_OK;
-	struct suite *suite = NULL;
-	struct task **tasks = NULL;
-	int n_tasks = 0;
-	struct task_row *rows = NULL;
+	struct task_list list = {0};
 	struct model_ref ref = {0};
 	struct run_state rs = {0};
+	struct backend_local *backend = NULL;
 	struct embed_cache *cache = NULL;
-	struct embedder base_emb = {run_embed, &rs, 0, run_set_phase};
 	struct cached_embedder cached = {0};
 	char *tasks_dir = paths_tasks_dir(args.tasks_dir);
 	if (!tasks_dir)
 		return cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory"});
-
-	/* tasks: the suite's, filtered by --task; or --task alone */
-	char *task_names[256];
-	int n_names = 0;
-	for (int i = 0; i < args.tasks.n; i++) {
-		char *copy = ce_strdup(args.tasks.items[i]);
-		for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok && n_names < 256;
-		     tok = strtok_r(NULL, ",", &save))
-			task_names[n_names++] = ce_strdup(tok);
-		ce_free(copy);
-	}
-	tasks = ce_calloc(256 + 512, sizeof *tasks);
-	struct task **owned = ce_calloc(256, sizeof *owned);
-	struct subset_spec *subs = ce_calloc(256 + 512, sizeof *subs);
-	if (!tasks || !owned || !subs) {
-		rc = cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory"});
+	if ((rc = select_tasks(self, tasks_dir, &list)) != CLI_EXIT_OK)
 		goto out;
-	}
-	if (args.suite) {
-		if (suite_load(tasks_dir, args.suite, &suite, &err) != CE_OK) {
-			cli_suggest_suite(tasks_dir, args.suite, &err);
-			rc = cli_report(&err);
-			goto out;
-		}
-		for (int32_t i = 0; i < suite->n_tasks && n_tasks < 768; i++) {
-			int want = n_names == 0;
-			for (int k = 0; k < n_names && !want; k++)
-				want = strcmp(task_names[k], suite->tasks[i]->name) == 0;
-			if (want) {
-				subs[n_tasks] = (struct subset_spec){suite->subset_n[i], suite->subset_corpus[i], SUBSET_SEED};
-				tasks[n_tasks++] = suite->tasks[i];
-			}
-		}
-		for (int k = 0; k < n_names; k++) {
-			int found = 0;
-			for (int i = 0; i < n_tasks && !found; i++)
-				found = strcmp(tasks[i]->name, task_names[k]) == 0;
-			if (!found) {
-				const char *names[768];
-				for (int32_t i = 0; i < suite->n_tasks && i < 768; i++)
-					names[i] = suite->tasks[i]->name;
-				char hint[300];
-				rc = cli_usage_error(self, "task '%s' is not in suite '%s'%s", task_names[k], suite->name,
-						     cli_suggest_among(task_names[k], names, suite->n_tasks < 768 ? suite->n_tasks : 768,
-								       hint, sizeof hint));
-				goto out;
-			}
-		}
-	} else {
-		for (int k = 0; k < n_names; k++) {
-			char *path = NULL;
-			if (task_find_file(tasks_dir, task_names[k], &path, &err) != CE_OK ||
-			    task_load_file(path, &owned[k], &err) != CE_OK) {
-				if (!path)
-					cli_suggest_task(tasks_dir, task_names[k], &err);
-				ce_free(path);
-				rc = cli_report(&err);
-				goto out;
-			}
-			ce_free(path);
-			tasks[n_tasks++] = owned[k];
-		}
-	}
-
-	for (int i = 0; i < n_tasks; i++) {
-		subs[i].seed = SUBSET_SEED;
-		if (args.subset >= 0)
-			subs[i].n = args.subset;
-		if (args.subset_corpus > 0)
-			subs[i].corpus = args.subset_corpus;
-	}
 	if (hub_fetch_model_ref(args.model, NULL, args.offline, args.quiet, &ref, &err) != CE_OK) {
 		rc = cli_report(&err);
 		goto out;
@@ -447,89 +706,26 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 	opt.progress = run_progress;
 	opt.progress_user = &rs;
 	cli_install_sigint();
-	rs.enc = encoder_open(ref.dir, &opt, &err);
-	if (!rs.enc) {
+	backend = backend_local_open(ref.dir, ref.name, &opt, run_set_phase, &rs, &err);
+	if (!backend) {
 		rc = cli_report(&err);
 		goto out;
 	}
-	ce_log(CE_LOG_INFO, "%s", encoder_describe(rs.enc));
-	if (!args.no_cache) {
-		char *root = args.cache_dir ? ce_strdup(args.cache_dir) : embed_cache_default_root();
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN); /* as encoder_open resolves --threads 0 */
-		struct embed_cache_key key = {encoder_fingerprint(rs.enc), args.precision, encoder_max_seq_length(rs.enc),
-					      encoder_dim(rs.enc), args.batch_size ? args.batch_size : 32,
-					      args.threads ? args.threads : cpus > 0 ? (int32_t)cpus : 1,
-					      encoder_kernels(rs.enc)};
-		struct ce_err cerr;
-		ce_err_clear(&cerr);
-		cache = root ? embed_cache_open(root, &key, &cerr) : NULL;
-		if (!cache)
-			ce_log(CE_LOG_WARN, "%s; running without the embedding cache", root ? cerr.msg : "out of memory");
-		else
-			ce_log(CE_LOG_INFO, "embedding cache: %s", embed_cache_dir(cache));
-		ce_free(root);
-	}
-	cached_embedder_init(&cached, &base_emb, cache, (int64_t)(args.batch_size ? args.batch_size : 32) * 8);
-	base_emb.dim = cached.emb.dim = encoder_dim(rs.enc);
+	struct embedder *base = backend_local_embedder(backend);
+	ce_log(CE_LOG_INFO, "%s", base->id->describe);
+	cache = open_cache(base->id);
+	cached_embedder_init(&cached, base, cache, 0);
 	rs.cached = &cached;
 	const char *instr = args.no_instruction ? "" : model_ref_query_instruction(&ref, args.query_instruction);
 	if (*instr)
 		ce_log(CE_LOG_INFO, "query instruction for retrieval/reranking: \"%s\"", instr);
-
-	rows = ce_calloc((size_t)(n_tasks ? n_tasks : 1), sizeof *rows);
-	if (!rows) {
-		rc = cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory"});
-		goto out;
-	}
-	int n_rows = 0;
-	for (int i = 0; i < n_tasks; i++) {
-		if (cli_interrupted)
-			break;
-		ce_err_clear(&err);
-		enum task_outcome o = run_task(tasks[i], &subs[i], &ref, &rs, args.data_dir, instr, &rows[n_rows], &err);
-		n_rows++;
-		if (o == OUT_SKIPPED || o == OUT_FAILED) {
-			if (cli_interrupted) {
-				rows[n_rows - 1].outcome = OUT_INTERRUPTED;
-				break;
-			}
-			int oom = err.code == CE_E_NOMEM;
-			ce_log(CE_LOG_ERROR, "%s: %s%s", tasks[i]->name, err.msg[0] ? err.msg : ce_status_str(err.code),
-			       oom ? " (stopping the run; finished tasks are kept)"
-			       : o == OUT_SKIPPED ? " (skipped; the other tasks continue)" : "");
-			if (rc == CLI_EXIT_OK)
-				rc = CLI_EXIT_DATA;
-			if (oom) { /* the next task would only fail the same way, or worse */
-				cli_out_of_memory = 1;
-				break;
-			}
-		} else if (!args.quiet && !rs.tty) {
-			ce_log(CE_LOG_INFO, "%s: %.2f", tasks[i]->name, rows[n_rows - 1].main * 100);
-		}
-	}
-	print_summary(rows, n_rows, ref.name, stdout);
-	fprintf(stdout, "Texts: %lld encoded, %lld from cache%s%s\n", (long long)cached.n_encoded,
-		(long long)cached.n_from_cache, cache ? " " : " (cache off)", cache ? embed_cache_dir(cache) : "");
-	if (cli_interrupted) {
-		fprintf(stderr, "ceval: interrupted; finished tasks are saved under %s/%s%s%s. Run the same command "
-				"again to resume.\n", args.output, ref.name, cache ? ", encoded texts under " : "",
-			cache ? embed_cache_dir(cache) : "");
-		rc = CLI_EXIT_INTERRUPTED;
-	}
+	struct run_ctx rctx = {base->id, &cached.emb, &rs, base->id->name, args.data_dir, instr};
+	rc = run_tasks(&list, &rctx, &cached, cache);
 out:
 	embed_cache_close(cache);
-	encoder_close(rs.enc);
+	backend_local_close(backend);
 	model_ref_free(&ref);
-	ce_free(rows);
-	for (int k = 0; k < n_names; k++) {
-		ce_free(task_names[k]);
-		if (owned)
-			task_free(owned[k]);
-	}
-	ce_free(owned);
-	ce_free(subs);
-	ce_free(tasks);
-	suite_free(suite);
+	task_list_free(&list);
 	ce_free(tasks_dir);
 	return rc;
 }
@@ -540,8 +736,9 @@ const struct cli_command cmd_run = {
 	"ceval run --model DIR|NAME (--suite NAME | --task NAME...) [options]",
 	"Embeds every text of each task with the built-in encoder and scores it with MTEB's definitions "
 	"(C-MTEB 2023 semantics, \"R1\"). One results file per task is written to <output>/<model-name>/<Task>.json "
-	"(MTEB 2.x shape). Tasks that already have results for the same model are kept, so an interrupted run "
-	"resumes where it stopped; --overwrite recomputes. A task whose data is missing is reported and skipped, "
+	"(MTEB 2.x shape). A task whose results file records the same identity (model files, precision, "
+	"kernels, query instruction, task file, data, subset, scoring revision) is kept, so an interrupted run "
+	"resumes where it stopped; otherwise one line says why it is recomputed. --overwrite recomputes. A task whose data is missing is reported and skipped, "
 	"the others continue. Exit status: 0 all tasks scored, 3 some skipped or failed, 130 interrupted.",
 	"ceval run --model ../shared/models/ceval-tiny-zh --suite cmteb-mini --data-dir ../shared/data\n"
 	"ceval run --model bge-base-zh-v1.5 --suite cmteb --data-dir /data/cmteb --threads 8\n"

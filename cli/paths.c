@@ -11,11 +11,11 @@
 #include "ce_alloc.h"
 #include "fs_util.h"
 
-/* <base>/<rel> if it has a suites/ folder, as a new string; else NULL. */
-static char *tasks_candidate(const char *base, const char *rel)
+/* <base>/<rel> if it has a <marker> sub-folder, as a new string; else NULL. */
+static char *candidate(const char *base, const char *rel, const char *marker)
 {
 	char *p = fs_join(base, rel);
-	char *s = p ? fs_join(p, "suites") : NULL;
+	char *s = p ? fs_join(p, marker) : NULL;
 	int ok = s && fs_is_dir(s);
 	ce_free(s);
 	if (ok)
@@ -24,31 +24,41 @@ static char *tasks_candidate(const char *base, const char *rel)
 	return NULL;
 }
 
-char *paths_tasks_dir(const char *opt)
+/* A folder of shipped data (tasks/, published/): the option, else $env, else ./<name> when it
+ * has <marker>/, else <exe dir>/../share/ceval/<name> or <exe dir>/../../<name> (an installed
+ * or an in-tree binary), else "<name>". */
+static char *shipped_dir(const char *opt, const char *env, const char *name, const char *marker)
 {
 	if (opt)
 		return ce_strdup(opt);
-	const char *e = getenv("CEVAL_TASKS");
+	const char *e = getenv(env);
 	if (e && *e)
 		return ce_strdup(e);
-	if (fs_is_dir("tasks/suites"))
-		return ce_strdup("tasks");
+	char *here = candidate(".", name, marker);
+	if (here) {
+		ce_free(here);
+		return ce_strdup(name);
+	}
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			static const char *const rel[] = {"../share/ceval/tasks", "../../tasks"};
-			for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-				char *p = tasks_candidate(exe, rel[i]);
-				if (p)
-					return p;
-			}
+	char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
+	if (slash) {
+		*slash = '\0';
+		char rel[2][64];
+		snprintf(rel[0], sizeof rel[0], "../share/ceval/%s", name);
+		snprintf(rel[1], sizeof rel[1], "../../%s", name);
+		for (int i = 0; i < 2; i++) {
+			char *p = candidate(exe, rel[i], marker);
+			if (p)
+				return p;
 		}
 	}
-	return ce_strdup("tasks");
+	return ce_strdup(name);
+}
+
+char *paths_tasks_dir(const char *opt)
+{
+	return shipped_dir(opt, "CEVAL_TASKS", "tasks", "suites");
 }
 
 const char *paths_data_dir(const char *opt)
@@ -59,71 +69,9 @@ const char *paths_data_dir(const char *opt)
 	return e && *e ? e : "datasets";
 }
 
-/* <base>/<rel> if it has a results/ folder, as a new string; else NULL. */
-static char *published_candidate(const char *base, const char *rel)
-{
-	char *p = fs_join(base, rel);
-	char *s = p ? fs_join(p, "results") : NULL;
-	int ok = s && fs_is_dir(s);
-	ce_free(s);
-	if (ok)
-		return p;
-	ce_free(p);
-	return NULL;
-}
-
 char *paths_published_dir(const char *opt)
 {
-	if (opt)
-		return ce_strdup(opt);
-	const char *e = getenv("CEVAL_PUBLISHED");
-	if (e && *e)
-		return ce_strdup(e);
-	if (fs_is_dir("published/results"))
-		return ce_strdup("published");
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			static const char *const rel[] = {"../share/ceval/published", "../../published"};
-			for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-				char *p = published_candidate(exe, rel[i]);
-				if (p)
-					return p;
-			}
-		}
-	}
-	return ce_strdup("published");
-}
-
-/* The one sub-folder of dir (not starting with '.'), as a new path; NULL if none or several. */
-static char *only_subdir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return NULL;
-	char *found = NULL;
-	int n = 0;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		char *p = fs_join(dir, de->d_name);
-		if (p && fs_is_dir(p) && n++ == 0) {
-			found = p;
-			continue;
-		}
-		ce_free(p);
-	}
-	closedir(d);
-	if (n != 1) {
-		ce_free(found);
-		return NULL;
-	}
-	return found;
+	return shipped_dir(opt, "CEVAL_PUBLISHED", "published", "results");
 }
 
 char *paths_published_model(const char *published_dir, const char *name, struct ce_err *err)
@@ -165,7 +113,7 @@ char *paths_published_model(const char *published_dir, const char *name, struct 
 		ce_err_set(err, CE_E_FORMAT, "published:%s matches several models; give it as org/model", name);
 	else if (!match)
 		ce_err_set(err, CE_E_NOT_FOUND, "published:%s: no such published model under %s (%s)", name, root, names);
-	else if (!(out = only_subdir(match)))
+	else if (!(out = fs_only_subdir(match)))
 		ce_err_set(err, CE_E_FORMAT, "%s: expected one revision folder", match);
 	ce_free(match);
 	ce_free(root);

@@ -1,5 +1,6 @@
 #include "fs_util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -200,4 +201,30 @@ char *fs_basename(const char *path)
 	while (start > 0 && path[start - 1] != '/')
 		start--;
 	return ce_strndup(path + start, n - start);
+}
+
+char *fs_only_subdir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return NULL;
+	char *found = NULL;
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *p = fs_join(dir, de->d_name);
+		if (p && fs_is_dir(p) && n++ == 0) {
+			found = p;
+			continue;
+		}
+		ce_free(p);
+	}
+	closedir(d);
+	if (n != 1) {
+		ce_free(found);
+		return NULL;
+	}
+	return found;
 }

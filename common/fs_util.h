@@ -40,6 +40,10 @@ int fs_is_dir(const char *path);
 /* "a" + "/" + "b" into a new string (ce_free); NULL on allocation failure. */
 char *fs_join(const char *a, const char *b);
 
+/* The one sub-folder of dir (names starting with '.' skipped), as a new path (ce_free);
+ * NULL when there is none, several, or dir cannot be read. */
+char *fs_only_subdir(const char *dir);
+
 /* Final path component without trailing slashes, copied into a new string. */
 char *fs_basename(const char *path);
 

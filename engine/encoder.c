@@ -35,6 +35,7 @@
 
 #include "gemm_bf16.h"
 #include "ce_alloc.h"
+#include "ce_hash.h"
 #include "fs_util.h"
 #include "model_arch.h"
 #include "model_config.h"
@@ -115,46 +116,65 @@ void encoder_options_init(struct encoder_options *opt)
 	opt->precision = ENCODER_PRECISION_F32;
 }
 
-/* ------------------------------------------------------------------------ */
-/* fingerprint hash                                                         */
-
-/* A small 64-bit hash in the style of xxHash64's round/avalanche (constants
- * are xxHash64's primes); only used to tell models apart, not for security. */
-#define FP_P1 0x9E3779B185EBCA87ull
-#define FP_P2 0xC2B2AE3D27D4EB4Full
-#define FP_P3 0x165667B19E3779F9ull
-
-static uint64_t rotl64(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
-
-static uint64_t fp_update(uint64_t h, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	while (len >= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		h = rotl64(h ^ (w * FP_P2), 31) * FP_P1;
-		p += 8;
-		len -= 8;
-	}
-	while (len--) {
-		h ^= (uint64_t)*p++ * FP_P3;
-		h = rotl64(h, 11) * FP_P1;
-	}
-	return h;
-}
-
-static uint64_t fp_final(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= FP_P2;
-	h ^= h >> 29;
-	h *= FP_P3;
-	h ^= h >> 32;
-	return h;
-}
+/* The fingerprint is common/ce_hash.h's ce_hash64 chained over weights,
+ * tokenizer digest, config.json and the pooling/length settings. */
+#define FP_SEED 0x165667B19E3779F9ull
 
 /* ------------------------------------------------------------------------ */
 /* open / close                                                             */
+
+/* CE_E_FORMAT naming the first used tensor element that is NaN or infinite.
+ * Checked at load: the fast exp/softmax kernels clamp a NaN to a finite
+ * value, so a NaN weight need not show in the vectors - they would just be
+ * silently wrong (issue 21). */
+/* Index of the first element of t whose exponent bits are all ones (NaN or
+ * infinity), or t->numel; *nan tells which.  Constant-size loads, so the
+ * loop stays cheap next to hashing the same bytes. */
+static uint64_t first_non_finite(const struct st_tensor *t, int *nan)
+{
+	const uint8_t *p = t->data;
+	if (t->dtype == ST_DTYPE_F32) {
+		for (uint64_t k = 0; k < t->numel; k++) {
+			uint32_t v;
+			memcpy(&v, p + 4 * k, 4); /* little-endian host (x86) */
+			if ((v & 0x7f800000u) == 0x7f800000u) {
+				*nan = (v & 0x7fffffu) != 0;
+				return k;
+			}
+		}
+		return t->numel;
+	}
+	uint16_t exp = t->dtype == ST_DTYPE_F16 ? 0x7c00u : 0x7f80u, man = t->dtype == ST_DTYPE_F16 ? 0x3ffu : 0x7fu;
+	for (uint64_t k = 0; k < t->numel; k++) {
+		uint16_t v;
+		memcpy(&v, p + 2 * k, 2);
+		if ((v & exp) == exp) {
+			*nan = (v & man) != 0;
+			return k;
+		}
+	}
+	return t->numel;
+}
+
+/* CE_E_FORMAT naming the first used tensor element that is NaN or infinite.
+ * Checked at load: the fast exp/softmax kernels clamp a NaN to a finite
+ * value, so a NaN weight need not show in the vectors - they would just be
+ * silently wrong (issue 21). */
+static enum ce_status check_weights_finite(const struct safetensors *st, const char *path, struct ce_err *err)
+{
+	for (size_t i = 0; i < safetensors_count(st); i++) {
+		const struct st_tensor *t = safetensors_get(st, i);
+		if (t->ignored || (t->dtype != ST_DTYPE_F32 && t->dtype != ST_DTYPE_F16 && t->dtype != ST_DTYPE_BF16))
+			continue;
+		int nan = 0;
+		uint64_t k = first_non_finite(t, &nan);
+		if (k < t->numel)
+			return ce_err_set(err, CE_E_FORMAT, "%s: tensor %s holds %s at element %llu; the model cannot give "
+					  "finite embeddings", path, t->raw_name, nan ? "NaN" : "an infinity",
+					  (unsigned long long)k);
+	}
+	return CE_OK;
+}
 
 static enum ce_status open_weights(struct encoder *enc, const char *dir, uint64_t *hash, struct ce_err *err)
 {
@@ -176,11 +196,13 @@ static enum ce_status open_weights(struct encoder *enc, const char *dir, uint64_
 	ce_free(path);
 	if (s != CE_OK)
 		return s;
-	s = enc->cfg.arch->create(&enc->cfg, st, &enc->model, err);
+	s = check_weights_finite(st, safetensors_path(st), err);
+	if (s == CE_OK)
+		s = enc->cfg.arch->create(&enc->cfg, st, &enc->model, err);
 	if (s == CE_OK) {
 		size_t len;
 		const uint8_t *data = safetensors_data(st, &len);
-		*hash = fp_update(*hash, data, len);
+		*hash = ce_hash64(data, len, *hash);
 	}
 	safetensors_close(st);
 	return s;
@@ -314,7 +336,7 @@ static enum ce_status encoder_init(struct encoder *enc, const char *dir, struct 
 		 "%s/%s: %d tokens but config.json vocab_size is %d", dir, tok_kind_of(enc->tok)->vocab_file,
 		 tok_vocab_size(enc->tok), enc->cfg.vocab);
 
-	uint64_t h = FP_P3;
+	uint64_t h = FP_SEED;
 	CE_TRY(open_weights(enc, dir, &h, err));
 	if (o->precision == ENCODER_PRECISION_BF16)
 		CE_TRY(enc->cfg.arch->use_bf16(enc->model, err));
@@ -345,10 +367,23 @@ static enum ce_status encoder_init(struct encoder *enc, const char *dir, struct 
 	openblas_set_num_threads(threads);
 
 	const char *tfp = tok_fingerprint(enc->tok);
-	h = fp_update(h, tfp, strlen(tfp));
+	h = ce_hash64(tfp, strlen(tfp), h);
+	/* config.json as bytes: every architecture field (layers, activation,
+	 * layer_norm_eps, ...) changes the vectors, so any edit of the file
+	 * gives another fingerprint (issue 21: the cache served an edited copy
+	 * the old model's vectors). */
+	char *cfg_path = fs_join(dir, "config.json"), *cfg_text = NULL;
+	size_t cfg_len = 0;
+	CE_CHECK(cfg_path, err, CE_E_NOMEM, "%s: out of memory", dir);
+	enum ce_status cs = fs_read_file(cfg_path, (size_t)16 << 20, &cfg_text, &cfg_len, err);
+	ce_free(cfg_path);
+	CE_TRY(cs);
+	h = ce_hash64("config.json", 12, h);
+	h = ce_hash64(cfg_text, cfg_len, h);
+	ce_free(cfg_text);
 	int32_t extra[3] = {(int32_t)enc->cfg.pooling, enc->cfg.normalize, enc->max_len};
-	h = fp_update(h, extra, sizeof extra);
-	snprintf(enc->fingerprint, sizeof enc->fingerprint, "%016llx", (unsigned long long)fp_final(h));
+	h = ce_hash64(extra, sizeof extra, h);
+	snprintf(enc->fingerprint, sizeof enc->fingerprint, "%016llx", (unsigned long long)h);
 
 	char pool[96];
 	describe_pooling(enc->cfg.pooling, pool, sizeof pool);
@@ -393,6 +428,8 @@ int32_t encoder_max_seq_length(const struct encoder *enc) { return enc->max_len;
 const char *encoder_fingerprint(const struct encoder *enc) { return enc->fingerprint; }
 const char *encoder_describe(const struct encoder *enc) { return enc->describe; }
 const char *encoder_kernels(const struct encoder *enc) { return enc->kernels; }
+int32_t encoder_batch_size(const struct encoder *enc) { return enc->batch; }
+int32_t encoder_threads(const struct encoder *enc) { return enc->threads; }
 
 void encoder_times(const struct encoder *enc, double *forward_s, double *matmul_s)
 {
@@ -417,6 +454,24 @@ static int cmp_order(const void *a, const void *b)
 	if (x->len != y->len)
 		return x->len > y->len ? -1 : 1;
 	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+enum ce_status encoder_batch_order(const struct encoder *enc, const char *const *texts, int64_t n, int64_t *order,
+				   struct ce_err *err)
+{
+	(void)enc;
+	if (n <= 0)
+		return CE_OK;
+	CE_CHECK((uint64_t)n <= SIZE_MAX / sizeof(struct order_item), err, CE_E_LIMIT, "encoder_batch_order: too many texts");
+	struct order_item *it = ce_malloc_array((size_t)n, sizeof *it);
+	CE_CHECK(it, err, CE_E_NOMEM, "encoder_batch_order: out of memory for %lld texts", (long long)n);
+	for (int64_t i = 0; i < n; i++)
+		it[i] = (struct order_item){texts[i] ? strlen(texts[i]) : 0, i};
+	qsort(it, (size_t)n, sizeof *it, cmp_order); /* the order embed() uses */
+	for (int64_t i = 0; i < n; i++)
+		order[i] = it[i].idx;
+	ce_free(it);
+	return CE_OK;
 }
 
 /* Tokenize, forward and write out batch bi of the job with worker w's scratch.

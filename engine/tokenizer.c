@@ -21,6 +21,7 @@
 
 #include "ce_alloc.h"
 #include "ce_json.h"
+#include "ce_hash.h"
 #include "fs_util.h"
 #include "tok_iface.h"
 #include "unicode.h"
@@ -173,26 +174,27 @@ static enum ce_status resolve_specials(struct tokenizer *t, const char *src, con
 	return CE_OK;
 }
 
+/* FNV-1a (common/ce_hash.h) of v as 4 little-endian bytes */
+static uint64_t fp_i32(uint64_t h, int32_t v)
+{
+	uint8_t b[4];
+	for (int i = 0; i < 4; i++)
+		b[i] = (uint8_t)((uint32_t)v >> (8 * i));
+	return ce_fnv1a64(h, b, sizeof b);
+}
+
 static void make_fingerprint(struct tokenizer *t)
 {
 	uint64_t h = vocab_digest(t->vocab);
 	int32_t v[] = {t->s.lowercase, t->strip, t->s.handle_chinese_chars, t->s.clean_text, t->s.st_lowercase,
 		       t->s.max_input_chars_per_word, t->unk_id, t->cls_id, t->sep_id, t->pad_id};
-	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-		for (int b = 0; b < 4; b++) {
-			h ^= (uint8_t)((uint32_t)v[i] >> (8 * b));
-			h *= 0x100000001b3ull;
-		}
-	}
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+		h = fp_i32(h, v[i]);
 	for (size_t i = 0; i < t->n_added; i++) {
-		for (size_t k = 0; k <= t->added[i].len; k++) {
-			h ^= (uint8_t)t->added[i].content[k];
-			h *= 0x100000001b3ull;
-		}
-		h ^= (uint32_t)t->added[i].id;
-		h *= 0x100000001b3ull;
+		h = ce_fnv1a64(h, t->added[i].content, t->added[i].len + 1);
+		h = fp_i32(h, t->added[i].id);
 	}
-	snprintf(t->fingerprint, sizeof t->fingerprint, "%016llx", (unsigned long long)h);
+	ce_hash_hex(h, t->fingerprint);
 }
 
 static enum ce_status check_settings(const char *src, const struct tokenizer_settings *s, struct ce_err *err)

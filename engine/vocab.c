@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ce_alloc.h"
+#include "ce_hash.h"
 #include "fs_util.h"
 #include "unicode.h"
 
@@ -17,17 +18,6 @@ struct vocab {
 	uint64_t digest;
 };
 
-#define FNV_OFFSET 0xcbf29ce484222325ull
-#define FNV_PRIME 0x100000001b3ull
-
-static uint64_t fnv_update(uint64_t h, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= FNV_PRIME;
-	}
-	return h;
-}
 
 static uint64_t fnv_final(uint64_t h)
 {
@@ -54,7 +44,7 @@ int32_t vocab_find2(const struct vocab *v, const char *prefix, size_t plen, cons
 	size_t total = plen + n;
 	if (total > v->max_bytes)
 		return -1;
-	uint64_t h = fnv_final(fnv_update(fnv_update(FNV_OFFSET, prefix, plen), s, n));
+	uint64_t h = fnv_final(ce_fnv1a64(ce_fnv1a64(CE_FNV1A64_INIT, prefix, plen), s, n));
 	for (size_t i = (size_t)h & v->mask;; i = (i + 1) & v->mask) {
 		int32_t id = v->slots[i];
 		if (id < 0)
@@ -171,7 +161,7 @@ struct vocab *vocab_parse(const char *name, const char *data, size_t len, struct
 		goto nomem;
 	memset(v->slots, 0xff, cap * sizeof *v->slots);
 	v->mask = cap - 1;
-	v->digest = FNV_OFFSET;
+	v->digest = CE_FNV1A64_INIT;
 
 	size_t pos = 0, bo = 0;
 	for (size_t id = 0; id < n; id++) {
@@ -216,14 +206,14 @@ struct vocab *vocab_parse(const char *name, const char *data, size_t len, struct
 		bo += tl + 1;
 		if (tl > v->max_bytes)
 			v->max_bytes = tl;
-		uint64_t h = fnv_final(fnv_update(FNV_OFFSET, s, tl));
+		uint64_t h = fnv_final(ce_fnv1a64(CE_FNV1A64_INIT, s, tl));
 		size_t i = (size_t)h & v->mask;
 		while (v->slots[i] >= 0)
 			i = (i + 1) & v->mask;
 		v->slots[i] = (int32_t)id;
 		v->n = (int32_t)id + 1;
 		/* hash the stored copy: its NUL separates tokens (the source may end right after s) */
-		v->digest = fnv_update(v->digest, v->blob + v->off[id], tl + 1);
+		v->digest = ce_fnv1a64(v->digest, v->blob + v->off[id], tl + 1);
 	}
 	return v;
 nomem:

@@ -207,33 +207,6 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The one sub-folder of dir (not starting with '.'), as a new path; NULL if none or several. */
-static char *only_subdir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return NULL;
-	char *found = NULL;
-	int n = 0;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		char *p = fs_join(dir, de->d_name);
-		if (p && fs_is_dir(p) && n++ == 0) {
-			found = p;
-			continue;
-		}
-		ce_free(p);
-	}
-	closedir(d);
-	if (n != 1) {
-		ce_free(found);
-		return NULL;
-	}
-	return found;
-}
-
 static enum ce_status side_load(const char *path, const char *tasks_dir, struct side *s, struct ce_err *err)
 {
 	if (fs_is_file(path))
@@ -277,7 +250,7 @@ static enum ce_status side_load(const char *path, const char *tasks_dir, struct 
 	ce_free(names);
 	if (st == CE_OK && s->n == 0) {
 		/* a model folder of the MTEB results repository: its one revision folder */
-		char *rev = n == 0 ? only_subdir(path) : NULL;
+		char *rev = n == 0 ? fs_only_subdir(path) : NULL;
 		if (rev)
 			st = side_load(rev, tasks_dir, s, err);
 		else

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ce_alloc.h"
+#include "ce_hash.h"
 #include "fs_util.h"
 #include "task_types.h"
 
@@ -40,7 +41,7 @@ enum ce_status dataset_load_at(const struct task *t, const struct data_location 
 		return ce_err_set(err, CE_E_NOMEM, "out of memory");
 	}
 	ds->type = t->type;
-	ds->content_hash = STRTAB_FNV_OFFSET;
+	ds->content_hash = CE_FNV1A64_INIT;
 	enum ce_status st = d->load(t, loc, split, ds, err);
 	if (st != CE_OK) {
 		dataset_free(ds);

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <zstd.h>
 
 #include "ce_alloc.h"
+#include "ce_hash.h"
 #include "ce_log.h"
 #include "embed_cache.h"
 #include "fs_util.h"
@@ -28,37 +30,7 @@
 
 /* ---- hashing --------------------------------------------------------------- */
 
-/* A 64-bit hash with xxHash64's primes and murmur3's final avalanche; used
- * for text keys (two seeds -> 128 bits) and for file checksums.  Not for
- * security: it guards against truncation and bit rot, not an adversary. */
-#define H_P1 0x9E3779B185EBCA87ull
-#define H_P2 0xC2B2AE3D27D4EB4Full
-#define H_P3 0x165667B19E3779F9ull
-
-static uint64_t rotl64(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
-
-static uint64_t hash64(const void *data, size_t len, uint64_t seed)
-{
-	const uint8_t *p = data;
-	uint64_t h = seed ^ ((uint64_t)len * H_P3);
-	while (len >= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		h = rotl64(h ^ (w * H_P2), 31) * H_P1;
-		p += 8;
-		len -= 8;
-	}
-	while (len--) {
-		h ^= (uint64_t)*p++ * H_P3;
-		h = rotl64(h, 11) * H_P1;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
-}
+/* ce_hash64 for text keys (two seeds -> 128 bits) and for file checksums. */
 
 struct text_key {
 	uint64_t a, b;
@@ -67,7 +39,7 @@ struct text_key {
 static struct text_key key_of(const char *text)
 {
 	size_t len = strlen(text);
-	struct text_key k = {hash64(text, len, 0x6365766131ull), hash64(text, len, 0x6365766132ull)};
+	struct text_key k = {ce_hash64(text, len, 0x6365766131ull), ce_hash64(text, len, 0x6365766132ull)};
 	return k;
 }
 
@@ -121,8 +93,8 @@ static char *chunk_path(const struct embed_cache *c, const uint8_t *keys, int64_
 {
 	size_t len = (size_t)n * CACHE_KEY_BYTES;
 	char name[CACHE_NAME_MAX];
-	snprintf(name, sizeof name, "%016llx%016llx.cev", (unsigned long long)hash64(keys, len, 0x63686b31ull),
-		 (unsigned long long)hash64(keys, len, 0x63686b32ull));
+	snprintf(name, sizeof name, "%016llx%016llx.cev", (unsigned long long)ce_hash64(keys, len, 0x63686b31ull),
+		 (unsigned long long)ce_hash64(keys, len, 0x63686b32ull));
 	return fs_join(c->dir, name);
 }
 
@@ -167,7 +139,7 @@ static const char *chunk_decode(int fd, int32_t dim, const uint8_t *want, int64_
 		return "shorter than its header";
 	if (memcmp(h, CACHE_MAGIC, 8) != 0)
 		return "bad magic";
-	if (hash64(h, 56, 0) != get_u64(h + 56))
+	if (ce_hash64(h, 56, 0) != get_u64(h + 56))
 		return "header checksum mismatch";
 	uint32_t version = get_u32(h + 8), fdim = get_u32(h + 12);
 	uint64_t count = get_u64(h + 16), payload = get_u64(h + 24), keys_hash = get_u64(h + 32);
@@ -187,11 +159,11 @@ static const char *chunk_decode(int fd, int32_t dim, const uint8_t *want, int64_
 	const char *why = NULL;
 	if (read_exact(fd, buf, (size_t)(keys_bytes + payload), CACHE_HEADER) != 0)
 		why = "cannot read its body";
-	else if (hash64(buf, (size_t)keys_bytes, 0) != keys_hash)
+	else if (ce_hash64(buf, (size_t)keys_bytes, 0) != keys_hash)
 		why = "key checksum mismatch";
 	else if (memcmp(buf, want, (size_t)keys_bytes) != 0)
 		why = "holds other texts than its name says";
-	else if (hash64(buf + keys_bytes, (size_t)payload, 0) != payload_hash)
+	else if (ce_hash64(buf + keys_bytes, (size_t)payload, 0) != payload_hash)
 		why = "payload checksum mismatch";
 	else {
 		size_t got = ZSTD_decompress(out, (size_t)raw, buf + keys_bytes, (size_t)payload);
@@ -239,7 +211,7 @@ static int name_part_ok(const char *s, int dash, size_t min, size_t max)
 	return n >= min && n <= max;
 }
 
-struct embed_cache *embed_cache_open(const char *root, const struct embed_cache_key *key, struct ce_err *err)
+struct embed_cache *embed_cache_open(const char *root, const struct embedder_identity *key, struct ce_err *err)
 {
 	if (!root || !key || !key->fingerprint || !key->precision || key->dim <= 0 || key->max_length <= 0 ||
 	    key->batch_size <= 0 || key->threads <= 0) {
@@ -251,7 +223,7 @@ struct embed_cache *embed_cache_open(const char *root, const struct embed_cache_
 			   key->fingerprint);
 		return NULL;
 	}
-	if (strcmp(key->precision, "f32") != 0 && strcmp(key->precision, "bf16") != 0) {
+	if (!name_part_ok(key->precision, 0, 1, 16)) {
 		ce_err_set(err, CE_E_INVALID_ARG, "embedding cache: unknown precision '%s'", key->precision);
 		return NULL;
 	}
@@ -377,10 +349,10 @@ enum ce_status embed_cache_put(struct embed_cache *c, const char *const *texts, 
 	put_u32(buf + 12, (uint32_t)c->dim);
 	put_u64(buf + 16, (uint64_t)n);
 	put_u64(buf + 24, comp);
-	put_u64(buf + 32, hash64(keys, keys_bytes, 0));
-	put_u64(buf + 40, hash64(buf + CACHE_HEADER + keys_bytes, comp, 0));
+	put_u64(buf + 32, ce_hash64(keys, keys_bytes, 0));
+	put_u64(buf + 40, ce_hash64(buf + CACHE_HEADER + keys_bytes, comp, 0));
 	put_u64(buf + 48, raw);
-	put_u64(buf + 56, hash64(buf, 56, 0));
+	put_u64(buf + 56, ce_hash64(buf, 56, 0));
 	st = fs_write_atomic(path, buf, CACHE_HEADER + keys_bytes + comp, err);
 out:
 	ce_free(path);
@@ -391,19 +363,13 @@ out:
 
 /* ---- cached embedder --------------------------------------------------- */
 
-struct order_item {
-	size_t len;
-	int64_t i;
-};
-
-/* Longest first, then input order: the encoder's own order (encoder.c
- * cmp_order), so that chunks cut from it are batched as one uncached call. */
-static int cmp_order(const void *a, const void *b)
+/* A chunk with NaN/Inf is an engine failure the evaluator reports; never keep it. */
+static int all_finite(const float *v, size_t n)
 {
-	const struct order_item *x = a, *y = b;
-	if (x->len != y->len)
-		return x->len > y->len ? -1 : 1;
-	return (x->i > y->i) - (x->i < y->i);
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(v[i]))
+			return 0;
+	return 1;
 }
 
 static void cached_set_phase(void *self, const char *phase)
@@ -427,7 +393,7 @@ static enum ce_status cached_embed(void *self, const char *const *texts, int64_t
 	size_t dim = (size_t)ce->emb.dim;
 	int64_t chunk = ce->chunk_texts;
 	int64_t n_chunks = (n + chunk - 1) / chunk;
-	struct order_item *order = ce_malloc_array((size_t)n, sizeof *order);
+	int64_t *order = ce_malloc_array((size_t)n, sizeof *order);
 	uint8_t *have = ce_calloc((size_t)n_chunks, 1);
 	const char **batch = ce_malloc_array((size_t)chunk, sizeof *batch);
 	float *vec = ce_malloc_array((size_t)chunk * dim, sizeof *vec);
@@ -436,15 +402,21 @@ static enum ce_status cached_embed(void *self, const char *const *texts, int64_t
 		st = ce_err_set(err, CE_E_NOMEM, "out of memory embedding %lld texts", (long long)n);
 		goto out;
 	}
-	for (int64_t i = 0; i < n; i++)
-		order[i] = (struct order_item){texts[i] ? strlen(texts[i]) : 0, i};
-	qsort(order, (size_t)n, sizeof *order, cmp_order);
+	/* the backend's processing order, so that chunks cut from it are batched
+	 * as in one uncached call (embedder.h) */
+	if (ce->inner->order) {
+		if ((st = ce->inner->order(ce->inner->self, texts, n, order, err)) != CE_OK)
+			goto out;
+	} else {
+		for (int64_t i = 0; i < n; i++)
+			order[i] = i;
+	}
 	/* first every cached chunk, so progress counts only the work left */
 	int64_t todo = 0;
 	for (int64_t c = 0; c < n_chunks; c++) {
 		int64_t c0 = c * chunk, nb = n - c0 < chunk ? n - c0 : chunk;
 		for (int64_t k = 0; k < nb; k++)
-			batch[k] = texts[order[c0 + k].i];
+			batch[k] = texts[order[c0 + k]];
 		int found = 0;
 		if ((st = embed_cache_get(ce->cache, batch, nb, vec, &found, err)) != CE_OK)
 			goto out;
@@ -455,7 +427,7 @@ static enum ce_status cached_embed(void *self, const char *const *texts, int64_t
 		have[c] = 1;
 		ce->n_from_cache += nb;
 		for (int64_t k = 0; k < nb; k++)
-			memcpy(out + (size_t)order[c0 + k].i * dim, vec + (size_t)k * dim, dim * sizeof *out);
+			memcpy(out + (size_t)order[c0 + k] * dim, vec + (size_t)k * dim, dim * sizeof *out);
 	}
 	ce->miss_total = todo;
 	ce->miss_done = 0;
@@ -464,14 +436,14 @@ static enum ce_status cached_embed(void *self, const char *const *texts, int64_t
 			continue;
 		int64_t c0 = c * chunk, nb = n - c0 < chunk ? n - c0 : chunk;
 		for (int64_t k = 0; k < nb; k++)
-			batch[k] = texts[order[c0 + k].i];
+			batch[k] = texts[order[c0 + k]];
 		if ((st = ce->inner->embed(ce->inner->self, batch, nb, vec, err)) != CE_OK)
 			goto out;
 		ce->n_encoded += nb;
 		ce->miss_done += nb;
 		for (int64_t k = 0; k < nb; k++)
-			memcpy(out + (size_t)order[c0 + k].i * dim, vec + (size_t)k * dim, dim * sizeof *out);
-		if (!ce->write_failed) {
+			memcpy(out + (size_t)order[c0 + k] * dim, vec + (size_t)k * dim, dim * sizeof *out);
+		if (!ce->write_failed && all_finite(vec, (size_t)nb * dim)) {
 			struct ce_err e2;
 			ce_err_clear(&e2);
 			if (embed_cache_put(ce->cache, batch, nb, vec, &e2) != CE_OK) {
@@ -495,9 +467,12 @@ void cached_embedder_init(struct cached_embedder *ce, const struct embedder *inn
 	memset(ce, 0, sizeof *ce);
 	ce->inner = inner;
 	ce->cache = cache;
-	ce->chunk_texts = chunk_texts > 0 ? (chunk_texts < CACHE_CHUNK_MAX ? chunk_texts : CACHE_CHUNK_MAX) : 256;
+	if (chunk_texts <= 0)
+		chunk_texts = inner->id && inner->id->batch_size > 0 ? (int64_t)inner->id->batch_size * 8 : 256;
+	ce->chunk_texts = chunk_texts < CACHE_CHUNK_MAX ? chunk_texts : CACHE_CHUNK_MAX;
 	ce->emb.embed = cached_embed;
 	ce->emb.self = ce;
 	ce->emb.dim = inner->dim;
 	ce->emb.set_phase = cached_set_phase;
+	ce->emb.id = inner->id;
 }

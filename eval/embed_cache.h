@@ -12,9 +12,9 @@
  * vector is always byte-identical to what this run would compute.
  *
  * For the same reason the unit of reuse is an encoder chunk, not a lone
- * text: an embed call's texts are ordered as the encoder orders them (longest
- * first, then input order) and cut into chunks of a multiple of the batch
- * size; each chunk is one file named by the hash of its texts' keys (a text's
+ * text: an embed call's texts are ordered as the backend orders them
+ * (struct embedder's order function; the local encoder: longest first, then
+ * input order) and cut into chunks of a multiple of the batch size; each chunk is one file named by the hash of its texts' keys (a text's
  * key is a 128-bit hash of the exact bytes encoded, so a query instruction is
  * part of it).  A chunk found on disk is reused whole; otherwise it is
  * encoded, with exactly the batches an uncached run uses, and written
@@ -41,20 +41,9 @@
 #include <stdint.h>
 
 #include "ce_status.h"
-#include "evaluator.h"
+#include "embedder.h"
 
 struct embed_cache;
-
-/* What decides whether two vectors are interchangeable. */
-struct embed_cache_key {
-	const char *fingerprint; /* encoder_fingerprint(): weights + tokenizer + pooling + max length */
-	const char *precision;   /* "f32" or "bf16" */
-	int32_t max_length;      /* encoder_max_seq_length() */
-	int32_t dim;             /* embedding dimension */
-	int32_t batch_size;      /* encoder batch size (texts) */
-	int32_t threads;         /* compute threads actually used (resolved, > 0) */
-	const char *kernels;     /* encoder_kernels(): arithmetic revision + kernel family; NULL = "any" */
-};
 
 /*
  * Default cache root: $XDG_CACHE_HOME/ceval, else $HOME/.cache/ceval, else
@@ -63,12 +52,13 @@ struct embed_cache_key {
 char *embed_cache_default_root(void);
 
 /*
- * Open (creating it) the cache folder of key under root; temp files left by
- * killed writers are removed.  Returns NULL and fills err (CE_E_IO when the
- * folder cannot be made or written, CE_E_INVALID_ARG for a bad key,
- * CE_E_NOMEM).
+ * Open (creating it) the cache folder of the embedder identity `key` under
+ * root (the key is fingerprint, precision, max_length, dim, batch_size,
+ * threads and kernels; embedder.h says why each); temp files left by killed
+ * writers are removed.  Returns NULL and fills err (CE_E_IO when the folder
+ * cannot be made or written, CE_E_INVALID_ARG for a bad key, CE_E_NOMEM).
  */
-struct embed_cache *embed_cache_open(const char *root, const struct embed_cache_key *key, struct ce_err *err);
+struct embed_cache *embed_cache_open(const char *root, const struct embedder_identity *key, struct ce_err *err);
 void embed_cache_close(struct embed_cache *c);
 
 /* Folder of this cache; valid until embed_cache_close. */
@@ -105,9 +95,11 @@ struct cached_embedder {
 
 /*
  * [out] ce set up over inner and cache (may be NULL = pass through);
- * chunk_texts <= 0 means 256.  Give a multiple of the encoder's batch size so
- * that chunked encoding uses the batches of one uncached call.  A failed
- * store is warned about once and encoding goes on without storing.
+ * chunk_texts <= 0 means 8 batches of inner->id->batch_size (256 without an
+ * identity).  Give a multiple of the backend's batch size so that chunked
+ * encoding uses the batches of one uncached call.  A failed store is warned
+ * about once and encoding goes on without storing; a chunk holding a NaN or
+ * infinite value is never stored.  ce->emb carries inner's identity.
  */
 void cached_embedder_init(struct cached_embedder *ce, const struct embedder *inner, struct embed_cache *cache,
 			  int64_t chunk_texts);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ce_alloc.h"
+#include "ce_buf.h"
 #include "fs_util.h"
 #include "results_mteb.h"
 #include "task_types.h"
@@ -468,62 +469,25 @@ enum ce_status leaderboard_load(const char *results_dir, const struct suite *sui
 
 /* ------------------------------------------------------------ markdown */
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	if (b->oom)
-		return;
-	for (;;) {
-		va_list ap;
-		va_start(ap, fmt);
-		int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = 1;
-			return;
-		}
-		if (b->p && b->len + (size_t)n < b->cap) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t nc = b->cap ? b->cap * 2 : 4096;
-		while (nc < b->len + (size_t)n + 1)
-			nc *= 2;
-		char *g = ce_realloc(b->p, nc);
-		if (!g) {
-			b->oom = 1;
-			return;
-		}
-		b->p = g;
-		b->cap = nc;
-	}
-}
-
 /* Markdown table cell text: '|' would split the cell, newlines the row. */
-static void sb_cell(struct sbuf *b, const char *s)
+static void sb_cell(struct ce_buf *b, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '|')
-			sb_printf(b, "\\|");
+			ce_buf_printf(b, "\\|");
 		else if (*s == '\n' || *s == '\r')
-			sb_printf(b, " ");
+			ce_buf_printf(b, " ");
 		else
-			sb_printf(b, "%c", *s);
+			ce_buf_printf(b, "%c", *s);
 	}
 }
 
-static void sb_score(struct sbuf *b, double v, int partial)
+static void sb_score(struct ce_buf *b, double v, int partial)
 {
 	if (isnan(v))
-		sb_printf(b, " - |");
+		ce_buf_printf(b, " - |");
 	else
-		sb_printf(b, " %.2f%s |", v, partial ? "*" : "");
+		ce_buf_printf(b, " %.2f%s |", v, partial ? "*" : "");
 }
 
 enum ce_status leaderboard_to_markdown(const struct leaderboard *lb, char **md, size_t *len, struct ce_err *err)
@@ -531,31 +495,31 @@ enum ce_status leaderboard_to_markdown(const struct leaderboard *lb, char **md, 
 	*md = NULL;
 	*len = 0;
 	const struct suite *su = lb->suite;
-	struct sbuf b = {0};
-	sb_printf(&b, "# Leaderboard: %s (%d tasks)\n\n", su->name, (int)su->n_tasks);
-	sb_printf(&b, "Scores are each task's main score x 100, rounded to 2 decimals. Avg is the mean over all %d "
+	struct ce_buf b = {0};
+	ce_buf_printf(&b, "# Leaderboard: %s (%d tasks)\n\n", su->name, (int)su->n_tasks);
+	ce_buf_printf(&b, "Scores are each task's main score x 100, rounded to 2 decimals. Avg is the mean over all %d "
 		      "tasks of the suite; a type column is the mean over the tasks of that type (tables below). A value marked * is "
 		      "the mean over only the tasks the model has (listed below) and is not comparable with complete "
 		      "rows.\n\n",
 		  (int)su->n_tasks);
-	sb_printf(&b, "| Model | Embedding dimension | Avg |");
+	ce_buf_printf(&b, "| Model | Embedding dimension | Avg |");
 	for (int i = 0; i < TASK_TYPE_COUNT; i++)
-		sb_printf(&b, " %s |", leaderboard_type_title(leaderboard_type_order[i]));
-	sb_printf(&b, "\n|---|---:|---:|");
+		ce_buf_printf(&b, " %s |", leaderboard_type_title(leaderboard_type_order[i]));
+	ce_buf_printf(&b, "\n|---|---:|---:|");
 	for (int i = 0; i < TASK_TYPE_COUNT; i++)
-		sb_printf(&b, "---:|");
-	sb_printf(&b, "\n");
+		ce_buf_printf(&b, "---:|");
+	ce_buf_printf(&b, "\n");
 	int n_incomplete = 0;
 	for (int32_t j = 0; j < lb->n_models; j++) {
 		const struct lb_model *m = &lb->models[j];
-		sb_printf(&b, "| ");
+		ce_buf_printf(&b, "| ");
 		sb_cell(&b, m->name);
 		if (m->published)
-			sb_printf(&b, " (published)");
+			ce_buf_printf(&b, " (published)");
 		if (m->dim > 0)
-			sb_printf(&b, " | %d |", (int)m->dim);
+			ce_buf_printf(&b, " | %d |", (int)m->dim);
 		else
-			sb_printf(&b, " | %s |", m->dim < 0 ? "mixed" : "-");
+			ce_buf_printf(&b, " | %s |", m->dim < 0 ? "mixed" : "-");
 		int complete = lb_model_complete(lb, m);
 		n_incomplete += !complete;
 		sb_score(&b, m->avg, !complete);
@@ -563,67 +527,61 @@ enum ce_status leaderboard_to_markdown(const struct leaderboard *lb, char **md, 
 			enum task_type ty = leaderboard_type_order[i];
 			sb_score(&b, m->type_avg[ty], m->type_present[ty] < lb->type_total[ty]);
 		}
-		sb_printf(&b, "\n");
+		ce_buf_printf(&b, "\n");
 	}
 	if (lb->n_models == 0)
-		sb_printf(&b, "\n(no results of this suite's tasks were found)\n");
+		ce_buf_printf(&b, "\n(no results of this suite's tasks were found)\n");
 	if (n_incomplete) {
-		sb_printf(&b, "\n\\* Incomplete results:\n\n");
+		ce_buf_printf(&b, "\n\\* Incomplete results:\n\n");
 		for (int32_t j = 0; j < lb->n_models; j++) {
 			const struct lb_model *m = &lb->models[j];
 			if (lb_model_complete(lb, m))
 				continue;
-			sb_printf(&b, "- ");
+			ce_buf_printf(&b, "- ");
 			sb_cell(&b, m->name);
-			sb_printf(&b, ": %d of %d tasks missing (", (int)(su->n_tasks - m->n_present), (int)su->n_tasks);
+			ce_buf_printf(&b, ": %d of %d tasks missing (", (int)(su->n_tasks - m->n_present), (int)su->n_tasks);
 			int first = 1;
 			for (int i = 0; i < TASK_TYPE_COUNT; i++) {
 				enum task_type ty = leaderboard_type_order[i];
 				int miss = lb->type_total[ty] - m->type_present[ty];
 				if (miss) {
-					sb_printf(&b, "%s%s %d", first ? "" : ", ", leaderboard_type_title(ty), miss);
+					ce_buf_printf(&b, "%s%s %d", first ? "" : ", ", leaderboard_type_title(ty), miss);
 					first = 0;
 				}
 			}
-			sb_printf(&b, "):");
+			ce_buf_printf(&b, "):");
 			for (int32_t k = 0, c = 0; k < su->n_tasks; k++)
 				if (isnan(m->score[k]))
-					sb_printf(&b, "%s %s", c++ ? "," : "", su->tasks[k]->name);
-			sb_printf(&b, "\n");
+					ce_buf_printf(&b, "%s %s", c++ ? "," : "", su->tasks[k]->name);
+			ce_buf_printf(&b, "\n");
 		}
 	}
 	for (int i = 0; i < TASK_TYPE_COUNT; i++) {
 		enum task_type ty = leaderboard_type_order[i];
 		if (lb->type_total[ty] == 0)
 			continue;
-		sb_printf(&b, "\n## %s\n\n| Model |", leaderboard_type_title(ty));
+		ce_buf_printf(&b, "\n## %s\n\n| Model |", leaderboard_type_title(ty));
 		for (int32_t k = 0; k < su->n_tasks; k++)
 			if (su->tasks[k]->type == ty) {
-				sb_printf(&b, " ");
+				ce_buf_printf(&b, " ");
 				sb_cell(&b, su->tasks[k]->name);
-				sb_printf(&b, " |");
+				ce_buf_printf(&b, " |");
 			}
-		sb_printf(&b, " Avg |\n|---|");
+		ce_buf_printf(&b, " Avg |\n|---|");
 		for (int32_t k = 0; k <= lb->type_total[ty] - 1; k++)
-			sb_printf(&b, "---:|");
-		sb_printf(&b, "---:|\n");
+			ce_buf_printf(&b, "---:|");
+		ce_buf_printf(&b, "---:|\n");
 		for (int32_t j = 0; j < lb->n_models; j++) {
 			const struct lb_model *m = &lb->models[j];
-			sb_printf(&b, "| ");
+			ce_buf_printf(&b, "| ");
 			sb_cell(&b, m->name);
-			sb_printf(&b, "%s |", m->published ? " (published)" : "");
+			ce_buf_printf(&b, "%s |", m->published ? " (published)" : "");
 			for (int32_t k = 0; k < su->n_tasks; k++)
 				if (su->tasks[k]->type == ty)
 					sb_score(&b, m->score[k], 0);
 			sb_score(&b, m->type_avg[ty], m->type_present[ty] < lb->type_total[ty]);
-			sb_printf(&b, "\n");
+			ce_buf_printf(&b, "\n");
 		}
 	}
-	if (b.oom) {
-		ce_free(b.p);
-		return ce_err_set(err, CE_E_NOMEM, "out of memory writing the leaderboard");
-	}
-	*md = b.p;
-	*len = b.len;
-	return CE_OK;
+	return ce_buf_finish(&b, "the leaderboard", md, len, err);
 }

@@ -11,102 +11,53 @@
 #include <string.h>
 
 #include "ce_alloc.h"
+#include "ce_buf.h"
 
 /* ------------------------------------------------------------ buffer */
 
-struct rbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void rb_printf(struct rbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void rb_printf(struct rbuf *b, const char *fmt, ...)
-{
-	if (b->oom)
-		return;
-	for (;;) {
-		va_list ap;
-		va_start(ap, fmt);
-		int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = 1;
-			return;
-		}
-		if (b->p && b->len + (size_t)n < b->cap) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t nc = b->cap ? b->cap * 2 : 8192;
-		while (nc < b->len + (size_t)n + 1)
-			nc *= 2;
-		char *g = ce_realloc(b->p, nc);
-		if (!g) {
-			b->oom = 1;
-			return;
-		}
-		b->p = g;
-		b->cap = nc;
-	}
-}
-
-static enum ce_status rb_finish(struct rbuf *b, char **out, size_t *len, struct ce_err *err)
-{
-	if (b->oom || !b->p) {
-		ce_free(b->p);
-		*out = NULL;
-		*len = 0;
-		return ce_err_set(err, CE_E_NOMEM, "out of memory writing the report");
-	}
-	*out = b->p;
-	*len = b->len;
-	return CE_OK;
-}
-
 /* Text escaped for HTML element content and attribute values. */
-static void rb_html(struct rbuf *b, const char *s)
+static void rb_html(struct ce_buf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
 		case '&':
-			rb_printf(b, "&amp;");
+			ce_buf_printf(b, "&amp;");
 			break;
 		case '<':
-			rb_printf(b, "&lt;");
+			ce_buf_printf(b, "&lt;");
 			break;
 		case '>':
-			rb_printf(b, "&gt;");
+			ce_buf_printf(b, "&gt;");
 			break;
 		case '"':
-			rb_printf(b, "&quot;");
+			ce_buf_printf(b, "&quot;");
 			break;
 		case '\'':
-			rb_printf(b, "&#39;");
+			ce_buf_printf(b, "&#39;");
 			break;
 		default:
-			rb_printf(b, "%c", *s);
+			ce_buf_printf(b, "%c", *s);
 		}
 	}
 }
 
 /* A CSV field: quoted when it holds a comma, quote or line break (RFC 4180). */
-static void rb_csv(struct rbuf *b, const char *s)
+static void rb_csv(struct ce_buf *b, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
-		rb_printf(b, "%s", s);
+		ce_buf_printf(b, "%s", s);
 		return;
 	}
-	rb_printf(b, "\"");
+	ce_buf_printf(b, "\"");
 	for (; *s; s++)
-		rb_printf(b, *s == '"' ? "\"\"" : "%c", *s);
-	rb_printf(b, "\"");
+		ce_buf_printf(b, *s == '"' ? "\"\"" : "%c", *s);
+	ce_buf_printf(b, "\"");
 }
 
-static void rb_csv_num(struct rbuf *b, double v)
+static void rb_csv_num(struct ce_buf *b, double v)
 {
 	if (!isnan(v))
-		rb_printf(b, "%.2f", v);
+		ce_buf_printf(b, "%.2f", v);
 }
 
 /* ------------------------------------------------------------ leaderboard CSV */
@@ -114,38 +65,38 @@ static void rb_csv_num(struct rbuf *b, double v)
 enum ce_status report_leaderboard_csv(const struct leaderboard *lb, char **out, size_t *len, struct ce_err *err)
 {
 	const struct suite *su = lb->suite;
-	struct rbuf b = {0};
-	rb_printf(&b, "model,published,dim,tasks,avg");
+	struct ce_buf b = {0};
+	ce_buf_printf(&b, "model,published,dim,tasks,avg");
 	for (int i = 0; i < TASK_TYPE_COUNT; i++)
 		if (lb->type_total[leaderboard_type_order[i]])
-			rb_printf(&b, ",%s", leaderboard_type_title(leaderboard_type_order[i]));
+			ce_buf_printf(&b, ",%s", leaderboard_type_title(leaderboard_type_order[i]));
 	for (int32_t k = 0; k < su->n_tasks; k++) {
-		rb_printf(&b, ",");
+		ce_buf_printf(&b, ",");
 		rb_csv(&b, su->tasks[k]->name);
 	}
-	rb_printf(&b, "\r\n");
+	ce_buf_printf(&b, "\r\n");
 	for (int32_t j = 0; j < lb->n_models; j++) {
 		const struct lb_model *m = &lb->models[j];
 		rb_csv(&b, m->name);
-		rb_printf(&b, ",%d,", m->published ? 1 : 0);
+		ce_buf_printf(&b, ",%d,", m->published ? 1 : 0);
 		if (m->dim > 0)
-			rb_printf(&b, "%d", (int)m->dim);
-		rb_printf(&b, ",%d,", (int)m->n_present);
+			ce_buf_printf(&b, "%d", (int)m->dim);
+		ce_buf_printf(&b, ",%d,", (int)m->n_present);
 		rb_csv_num(&b, m->avg);
 		for (int i = 0; i < TASK_TYPE_COUNT; i++) {
 			enum task_type ty = leaderboard_type_order[i];
 			if (!lb->type_total[ty])
 				continue;
-			rb_printf(&b, ",");
+			ce_buf_printf(&b, ",");
 			rb_csv_num(&b, m->type_avg[ty]);
 		}
 		for (int32_t k = 0; k < su->n_tasks; k++) {
-			rb_printf(&b, ",");
+			ce_buf_printf(&b, ",");
 			rb_csv_num(&b, m->score[k]);
 		}
-		rb_printf(&b, "\r\n");
+		ce_buf_printf(&b, "\r\n");
 	}
-	return rb_finish(&b, out, len, err);
+	return ce_buf_finish(&b, "the report", out, len, err);
 }
 
 /* ------------------------------------------------------------ HTML page parts */
@@ -203,38 +154,38 @@ static const char page_sort_script[] =
 	"})();\n"
 	"</script>\n";
 
-static void page_head(struct rbuf *b, const char *title)
+static void page_head(struct ce_buf *b, const char *title)
 {
-	rb_printf(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	ce_buf_printf(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
 	rb_html(b, title);
-	rb_printf(b, "</title>\n<style>\n%s</style>\n</head>\n<body>\n%s", page_style, page_error_hook);
+	ce_buf_printf(b, "</title>\n<style>\n%s</style>\n</head>\n<body>\n%s", page_style, page_error_hook);
 }
 
-static void page_tail(struct rbuf *b)
+static void page_tail(struct ce_buf *b)
 {
-	rb_printf(b, "%s<p class=\"note\">Written by ceval. Self-contained: no scripts or styles are loaded from "
+	ce_buf_printf(b, "%s<p class=\"note\">Written by ceval. Self-contained: no scripts or styles are loaded from "
 		     "elsewhere.</p>\n</body>\n</html>\n",
 		  page_sort_script);
 }
 
 /* A numeric table cell with its sort key. */
-static void td_num(struct rbuf *b, double v, int partial)
+static void td_num(struct ce_buf *b, double v, int partial)
 {
 	if (isnan(v))
-		rb_printf(b, "<td data-v=\"\">-</td>");
+		ce_buf_printf(b, "<td data-v=\"\">-</td>");
 	else
-		rb_printf(b, "<td data-v=\"%.4f\"%s>%.2f%s</td>", v, partial ? " class=\"partial\"" : "", v,
+		ce_buf_printf(b, "<td data-v=\"%.4f\"%s>%.2f%s</td>", v, partial ? " class=\"partial\"" : "", v,
 			  partial ? "*" : "");
 }
 
-static void td_model(struct rbuf *b, const struct lb_model *m)
+static void td_model(struct ce_buf *b, const struct lb_model *m)
 {
-	rb_printf(b, "<td>");
+	ce_buf_printf(b, "<td>");
 	rb_html(b, m->name);
 	if (m->published)
-		rb_printf(b, "<span class=\"badge\">published</span>");
-	rb_printf(b, "</td>");
+		ce_buf_printf(b, "<span class=\"badge\">published</span>");
+	ce_buf_printf(b, "</td>");
 }
 
 static const char *row_class(const struct lb_model *m)
@@ -263,7 +214,7 @@ static int cmp_bar(const void *pa, const void *pb)
 }
 
 /* One horizontal bar chart of the models' averages of type ty. */
-static void type_chart(struct rbuf *b, const struct leaderboard *lb, enum task_type ty, struct bar *bars)
+static void type_chart(struct ce_buf *b, const struct leaderboard *lb, enum task_type ty, struct bar *bars)
 {
 	int n = 0;
 	double vmax = 0;
@@ -283,14 +234,14 @@ static void type_chart(struct rbuf *b, const struct leaderboard *lb, enum task_t
 		scale_max = 10;
 	int h = 28 + n * CHART_ROW + 8;
 	const char *title = leaderboard_type_title(ty);
-	rb_printf(b,
+	ce_buf_printf(b,
 		  "<svg class=\"chart\" data-type=\"%s\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		  "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s: average per model\">\n",
 		  title, CHART_W, h, CHART_W, h, title);
 	int n_grid = (int)(scale_max / 10.0 + 0.5); /* a line every 10 points */
 	for (int g = 0; g <= n_grid; g++) {
 		double x = CHART_LABEL + CHART_BAR * g / (double)n_grid;
-		rb_printf(b,
+		ce_buf_printf(b,
 			  "<line x1=\"%.1f\" y1=\"18\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e1e4e8\"/>"
 			  "<text x=\"%.1f\" y=\"12\" text-anchor=\"middle\" fill=\"#57606a\">%g</text>\n",
 			  x, x, h - 6, x, 10.0 * g);
@@ -300,64 +251,64 @@ static void type_chart(struct rbuf *b, const struct leaderboard *lb, enum task_t
 		double w = CHART_BAR * (bars[i].v < 0 ? 0 : bars[i].v) / scale_max;
 		int y = 24 + i * CHART_ROW;
 		int partial = m->type_present[ty] < lb->type_total[ty];
-		rb_printf(b, "<g class=\"bar %s\"><title>", row_class(m));
+		ce_buf_printf(b, "<g class=\"bar %s\"><title>", row_class(m));
 		rb_html(b, m->name);
-		rb_printf(b, ": %.2f%s</title>", bars[i].v, partial ? " (incomplete)" : "");
-		rb_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\"%s>", CHART_LABEL - 8, y + 13,
+		ce_buf_printf(b, ": %.2f%s</title>", bars[i].v, partial ? " (incomplete)" : "");
+		ce_buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\"%s>", CHART_LABEL - 8, y + 13,
 			  m->published ? "" : " font-weight=\"700\"");
 		rb_html(b, m->name);
-		rb_printf(b,
+		ce_buf_printf(b,
 			  "</text><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>"
 			  "<text x=\"%.1f\" y=\"%d\">%.2f%s</text></g>\n",
 			  CHART_LABEL, y + 2, w, CHART_ROW - 5, m->published ? "#9fb3c8" : "#e09b00",
 			  CHART_LABEL + w + 4, y + 13, bars[i].v, partial ? "*" : "");
 	}
-	rb_printf(b, "</svg>\n");
+	ce_buf_printf(b, "</svg>\n");
 }
 
 enum ce_status report_leaderboard_html(const struct leaderboard *lb, char **out, size_t *len, struct ce_err *err)
 {
 	const struct suite *su = lb->suite;
-	struct rbuf b = {0};
+	struct ce_buf b = {0};
 	char title[256];
 	snprintf(title, sizeof title, "Leaderboard: %s (%d tasks)", su->name, (int)su->n_tasks);
 	page_head(&b, title);
-	rb_printf(&b, "<h1>");
+	ce_buf_printf(&b, "<h1>");
 	rb_html(&b, title);
-	rb_printf(&b, "</h1>\n<p class=\"note\">Scores are each task's main score &times; 100, rounded to 2 decimals. "
+	ce_buf_printf(&b, "</h1>\n<p class=\"note\">Scores are each task's main score &times; 100, rounded to 2 decimals. "
 		      "Avg is the mean over all %d tasks of the suite; a type column is the mean over that type's "
 		      "tasks. A value marked * is the mean over only the tasks the model has and is not comparable "
 		      "with complete rows. Rows marked <span class=\"badge\">published</span> are published results "
 		      "(ceval's published/ folder or MTEB results files); the others, highlighted, are yours. Click a "
 		      "column header to sort.</p>\n",
 		  (int)su->n_tasks);
-	rb_printf(&b, "<p class=\"legend\"><span style=\"background:#e09b00\"></span>your results"
+	ce_buf_printf(&b, "<p class=\"legend\"><span style=\"background:#e09b00\"></span>your results"
 		      "<span style=\"background:#9fb3c8\"></span>published</p>\n");
 	/* summary */
-	rb_printf(&b, "<table class=\"sortable\" id=\"summary\">\n<thead><tr><th>Model</th><th>Embedding dimension</th>"
+	ce_buf_printf(&b, "<table class=\"sortable\" id=\"summary\">\n<thead><tr><th>Model</th><th>Embedding dimension</th>"
 		      "<th>Avg</th>");
 	for (int i = 0; i < TASK_TYPE_COUNT; i++)
-		rb_printf(&b, "<th>%s</th>", leaderboard_type_title(leaderboard_type_order[i]));
-	rb_printf(&b, "</tr></thead>\n<tbody>\n");
+		ce_buf_printf(&b, "<th>%s</th>", leaderboard_type_title(leaderboard_type_order[i]));
+	ce_buf_printf(&b, "</tr></thead>\n<tbody>\n");
 	for (int32_t j = 0; j < lb->n_models; j++) {
 		const struct lb_model *m = &lb->models[j];
 		int complete = lb_model_complete(lb, m);
-		rb_printf(&b, "<tr class=\"%s\">", row_class(m));
+		ce_buf_printf(&b, "<tr class=\"%s\">", row_class(m));
 		td_model(&b, m);
 		if (m->dim > 0)
-			rb_printf(&b, "<td data-v=\"%d\">%d</td>", (int)m->dim, (int)m->dim);
+			ce_buf_printf(&b, "<td data-v=\"%d\">%d</td>", (int)m->dim, (int)m->dim);
 		else
-			rb_printf(&b, "<td data-v=\"\">%s</td>", m->dim < 0 ? "mixed" : "-");
+			ce_buf_printf(&b, "<td data-v=\"\">%s</td>", m->dim < 0 ? "mixed" : "-");
 		td_num(&b, m->avg, !complete);
 		for (int i = 0; i < TASK_TYPE_COUNT; i++) {
 			enum task_type ty = leaderboard_type_order[i];
 			td_num(&b, m->type_avg[ty], m->type_present[ty] < lb->type_total[ty]);
 		}
-		rb_printf(&b, "</tr>\n");
+		ce_buf_printf(&b, "</tr>\n");
 	}
-	rb_printf(&b, "</tbody>\n</table>\n");
+	ce_buf_printf(&b, "</tbody>\n</table>\n");
 	if (lb->n_models == 0)
-		rb_printf(&b, "<p>(no results of this suite's tasks were found)</p>\n");
+		ce_buf_printf(&b, "<p>(no results of this suite's tasks were found)</p>\n");
 	/* per type: chart and table */
 	struct bar *bars = lb->n_models ? ce_calloc((size_t)lb->n_models, sizeof *bars) : NULL;
 	if (lb->n_models && !bars)
@@ -366,54 +317,54 @@ enum ce_status report_leaderboard_html(const struct leaderboard *lb, char **out,
 		enum task_type ty = leaderboard_type_order[i];
 		if (lb->type_total[ty] == 0)
 			continue;
-		rb_printf(&b, "<h2>%s</h2>\n", leaderboard_type_title(ty));
+		ce_buf_printf(&b, "<h2>%s</h2>\n", leaderboard_type_title(ty));
 		type_chart(&b, lb, ty, bars);
-		rb_printf(&b, "<table class=\"sortable type\" data-type=\"%s\">\n<thead><tr><th>Model</th>",
+		ce_buf_printf(&b, "<table class=\"sortable type\" data-type=\"%s\">\n<thead><tr><th>Model</th>",
 			  leaderboard_type_title(ty));
 		for (int32_t k = 0; k < su->n_tasks; k++)
 			if (su->tasks[k]->type == ty) {
-				rb_printf(&b, "<th>");
+				ce_buf_printf(&b, "<th>");
 				rb_html(&b, su->tasks[k]->name);
-				rb_printf(&b, "</th>");
+				ce_buf_printf(&b, "</th>");
 			}
-		rb_printf(&b, "<th>Avg</th></tr></thead>\n<tbody>\n");
+		ce_buf_printf(&b, "<th>Avg</th></tr></thead>\n<tbody>\n");
 		for (int32_t j = 0; j < lb->n_models; j++) {
 			const struct lb_model *m = &lb->models[j];
-			rb_printf(&b, "<tr class=\"%s\">", row_class(m));
+			ce_buf_printf(&b, "<tr class=\"%s\">", row_class(m));
 			td_model(&b, m);
 			for (int32_t k = 0; k < su->n_tasks; k++)
 				if (su->tasks[k]->type == ty)
 					td_num(&b, m->score[k], 0);
 			td_num(&b, m->type_avg[ty], m->type_present[ty] < lb->type_total[ty]);
-			rb_printf(&b, "</tr>\n");
+			ce_buf_printf(&b, "</tr>\n");
 		}
-		rb_printf(&b, "</tbody>\n</table>\n");
+		ce_buf_printf(&b, "</tbody>\n</table>\n");
 	}
 	ce_free(bars);
 	page_tail(&b);
-	return rb_finish(&b, out, len, err);
+	return ce_buf_finish(&b, "the report", out, len, err);
 }
 
 /* ------------------------------------------------------------ check CSV / HTML */
 
 enum ce_status report_check_csv(const struct check_report *r, char **out, size_t *len, struct ce_err *err)
 {
-	struct rbuf b = {0};
-	rb_printf(&b, "task,type,baseline,new,delta,tolerance,verdict\r\n");
+	struct ce_buf b = {0};
+	ce_buf_printf(&b, "task,type,baseline,new,delta,tolerance,verdict\r\n");
 	for (int32_t i = 0; i < r->n; i++) {
 		const struct check_row *w = &r->rows[i];
 		rb_csv(&b, w->task);
-		rb_printf(&b, ",%s,", w->has_type ? task_type_name(w->type) : "");
+		ce_buf_printf(&b, ",%s,", w->has_type ? task_type_name(w->type) : "");
 		rb_csv_num(&b, w->baseline);
-		rb_printf(&b, ",");
+		ce_buf_printf(&b, ",");
 		rb_csv_num(&b, w->current);
-		rb_printf(&b, ",");
+		ce_buf_printf(&b, ",");
 		rb_csv_num(&b, w->delta);
-		rb_printf(&b, ",%.2f,", w->tolerance);
+		ce_buf_printf(&b, ",%.2f,", w->tolerance);
 		rb_csv(&b, check_verdict_name(w->verdict));
-		rb_printf(&b, "\r\n");
+		ce_buf_printf(&b, "\r\n");
 	}
-	return rb_finish(&b, out, len, err);
+	return ce_buf_finish(&b, "the report", out, len, err);
 }
 
 static const char *verdict_class(enum check_verdict v)
@@ -449,16 +400,16 @@ static const char *verdict_color(enum check_verdict v)
 enum ce_status report_check_html(const struct check_report *r, const char *title, char **out, size_t *len,
 				 struct ce_err *err)
 {
-	struct rbuf b = {0};
+	struct ce_buf b = {0};
 	page_head(&b, title);
-	rb_printf(&b, "<h1>");
+	ce_buf_printf(&b, "<h1>");
 	rb_html(&b, title);
-	rb_printf(&b, "</h1>\n<p class=\"note\">%d task(s): %d ok, %d improved, %d regressed, %d missing, %d data "
+	ce_buf_printf(&b, "</h1>\n<p class=\"note\">%d task(s): %d ok, %d improved, %d regressed, %d missing, %d data "
 		      "mismatch. Each bar is new &minus; baseline in points of the &times;100 scale; the shaded band "
 		      "is the task's tolerance. A drop past the band is a regression.</p>\n",
 		  (int)r->n, (int)r->n_ok, (int)r->n_improved, (int)r->n_regressed, (int)r->n_missing,
 		  (int)r->n_mismatch);
-	rb_printf(&b, "<p class=\"legend\"><span style=\"background:#d1242f\"></span>regressed"
+	ce_buf_printf(&b, "<p class=\"legend\"><span style=\"background:#d1242f\"></span>regressed"
 		      "<span style=\"background:#1f883d\"></span>improved<span style=\"background:#8c959f\"></span>"
 		      "within tolerance<span style=\"background:#dafbe1\"></span>tolerance band</p>\n");
 	/* scale: the largest |delta| or tolerance, at least 1 point */
@@ -482,13 +433,13 @@ enum ce_status report_check_html(const struct check_report *r, const char *title
 		}
 	int h = 30 + n_bars * CHART_ROW + 8;
 	double x0 = DIV_LABEL + DIV_HALF;
-	rb_printf(&b,
+	ce_buf_printf(&b,
 		  "<svg class=\"chart deltas\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		  "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"delta per task with tolerance band\">\n",
 		  DIV_W, h, DIV_W, h);
 	for (int g = -2; g <= 2; g++) {
 		double x = x0 + DIV_HALF * g / 2.0;
-		rb_printf(&b,
+		ce_buf_printf(&b,
 			  "<line x1=\"%.1f\" y1=\"20\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\"/>"
 			  "<text x=\"%.1f\" y=\"13\" text-anchor=\"middle\" fill=\"#57606a\">%+g</text>\n",
 			  x, x, h - 6, g == 0 ? "#57606a" : "#e1e4e8", x, span * g / 2.0);
@@ -501,38 +452,38 @@ enum ce_status report_check_html(const struct check_report *r, const char *title
 		int y = 26 + row++ * CHART_ROW;
 		double tol = w->tolerance * DIV_HALF / span;
 		double d = w->delta * DIV_HALF / span;
-		rb_printf(&b, "<g class=\"bar %s\"><title>", verdict_class(w->verdict));
+		ce_buf_printf(&b, "<g class=\"bar %s\"><title>", verdict_class(w->verdict));
 		rb_html(&b, w->task);
-		rb_printf(&b, ": %+.2f (tolerance %.2f, %s)</title>", w->delta, w->tolerance,
+		ce_buf_printf(&b, ": %+.2f (tolerance %.2f, %s)</title>", w->delta, w->tolerance,
 			  check_verdict_name(w->verdict));
-		rb_printf(&b, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#dafbe1\"/>", x0 - tol, y,
+		ce_buf_printf(&b, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#dafbe1\"/>", x0 - tol, y,
 			  2 * tol, CHART_ROW);
-		rb_printf(&b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", DIV_LABEL - 8, y + 14);
+		ce_buf_printf(&b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", DIV_LABEL - 8, y + 14);
 		rb_html(&b, w->task);
-		rb_printf(&b, "</text><rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>",
+		ce_buf_printf(&b, "</text><rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>",
 			  d < 0 ? x0 + d : x0, y + 4, fabs(d) < 0.5 ? 0.5 : fabs(d), CHART_ROW - 8,
 			  verdict_color(w->verdict));
-		rb_printf(&b, "<text x=\"%.1f\" y=\"%d\"%s>%+.2f</text></g>\n", d < 0 ? x0 + 6 : x0 - 6, y + 14,
+		ce_buf_printf(&b, "<text x=\"%.1f\" y=\"%d\"%s>%+.2f</text></g>\n", d < 0 ? x0 + 6 : x0 - 6, y + 14,
 			  d < 0 ? "" : " text-anchor=\"end\"", w->delta);
 	}
-	rb_printf(&b, "</svg>\n");
-	rb_printf(&b, "<table class=\"sortable\" id=\"deltas\">\n<thead><tr><th>Task</th><th>Type</th><th>Baseline</th>"
+	ce_buf_printf(&b, "</svg>\n");
+	ce_buf_printf(&b, "<table class=\"sortable\" id=\"deltas\">\n<thead><tr><th>Task</th><th>Type</th><th>Baseline</th>"
 		      "<th>New</th><th>Delta</th><th>Tolerance</th><th>Verdict</th></tr></thead>\n<tbody>\n");
 	for (int32_t i = 0; i < r->n; i++) {
 		const struct check_row *w = &r->rows[i];
-		rb_printf(&b, "<tr class=\"%s\"><td>", verdict_class(w->verdict));
+		ce_buf_printf(&b, "<tr class=\"%s\"><td>", verdict_class(w->verdict));
 		rb_html(&b, w->task);
-		rb_printf(&b, "</td><td>%s</td>", w->has_type ? task_type_name(w->type) : "?");
+		ce_buf_printf(&b, "</td><td>%s</td>", w->has_type ? task_type_name(w->type) : "?");
 		td_num(&b, w->baseline, 0);
 		td_num(&b, w->current, 0);
 		if (isnan(w->delta))
-			rb_printf(&b, "<td data-v=\"\">-</td>");
+			ce_buf_printf(&b, "<td data-v=\"\">-</td>");
 		else
-			rb_printf(&b, "<td data-v=\"%.4f\">%+.2f</td>", w->delta, w->delta);
-		rb_printf(&b, "<td data-v=\"%.2f\">%.2f</td><td class=\"%s\">%s</td></tr>\n", w->tolerance, w->tolerance,
+			ce_buf_printf(&b, "<td data-v=\"%.4f\">%+.2f</td>", w->delta, w->delta);
+		ce_buf_printf(&b, "<td data-v=\"%.2f\">%.2f</td><td class=\"%s\">%s</td></tr>\n", w->tolerance, w->tolerance,
 			  verdict_class(w->verdict), check_verdict_name(w->verdict));
 	}
-	rb_printf(&b, "</tbody>\n</table>\n");
+	ce_buf_printf(&b, "</tbody>\n</table>\n");
 	page_tail(&b);
-	return rb_finish(&b, out, len, err);
+	return ce_buf_finish(&b, "the report", out, len, err);
 }

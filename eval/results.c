@@ -125,6 +125,11 @@ void task_result_deinit(struct task_result *r)
 	ce_free(r->query_instruction);
 	ce_free(r->subset_rule);
 	ce_free(r->subset_hash);
+	ce_free(r->backend);
+	ce_free(r->precision);
+	ce_free(r->kernels);
+	ce_free(r->task_hash);
+	ce_free(r->data_hash);
 	memset(r, 0, sizeof *r);
 }
 
@@ -322,6 +327,16 @@ enum ce_status results_to_json(const struct task_result *r, char **json, size_t 
 	put(model, "max_seq_length", json_integer(r->model_max_seq_length), &ok);
 	put(model, "query_instruction", str_or_null(r->query_instruction), &ok);
 	put(ce, "model", model, &ok);
+	if (r->has_identity) {
+		json_t *id = json_object();
+		put(id, "scoring_rev", json_integer(r->scoring_rev), &ok);
+		put(id, "backend", str_or_null(r->backend), &ok);
+		put(id, "precision", str_or_null(r->precision), &ok);
+		put(id, "kernels", str_or_null(r->kernels), &ok);
+		put(id, "task_hash", str_or_null(r->task_hash), &ok);
+		put(id, "data_hash", str_or_null(r->data_hash), &ok);
+		put(ce, "identity", id, &ok);
+	}
 	put(root, "ceval", ce, &ok);
 	char *text = ok ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
 	json_decref(root);
@@ -514,10 +529,36 @@ static enum ce_status rd_subset(struct rctx *c, json_t *sub, struct task_result 
 	return CE_OK;
 }
 
+/* ceval.identity: absent in files written before identity recording. */
+static enum ce_status rd_identity(struct rctx *c, json_t *id, struct task_result *r)
+{
+	static const char *const keys[] = {"scoring_rev", "backend", "precision", "kernels", "task_hash", "data_hash"};
+	if (!id)
+		return CE_OK;
+	if (!json_is_object(id))
+		return rerr(c, "ceval.identity", "expected an object, found %s", kind(id));
+	const char *k;
+	json_t *v;
+	json_object_foreach(id, k, v) {
+		int known = 0;
+		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+			known |= !strcmp(k, keys[i]);
+		if (!known)
+			return rerr(c, "ceval.identity", "unknown key '%.100s'", k);
+	}
+	r->has_identity = 1;
+	CE_TRY(rd_int32(c, json_object_get(id, "scoring_rev"), "ceval.identity.scoring_rev", &r->scoring_rev));
+	CE_TRY(rd_str(c, json_object_get(id, "backend"), "ceval.identity.backend", 0, &r->backend));
+	CE_TRY(rd_str(c, json_object_get(id, "precision"), "ceval.identity.precision", 0, &r->precision));
+	CE_TRY(rd_str(c, json_object_get(id, "kernels"), "ceval.identity.kernels", 1, &r->kernels));
+	CE_TRY(rd_str(c, json_object_get(id, "task_hash"), "ceval.identity.task_hash", 1, &r->task_hash));
+	return rd_str(c, json_object_get(id, "data_hash"), "ceval.identity.data_hash", 1, &r->data_hash);
+}
+
 static enum ce_status rd_ceval(struct rctx *c, json_t *ce, struct task_result *r)
 {
 	static const char *const keys[] = {"version", "compat", "main_score", "dataset_hash", "model", "subset",
-					   "dataset_source"};
+					   "identity", "dataset_source"};
 	static const char *const mkeys[] = {"name", "dim", "fingerprint", "max_seq_length", "query_instruction"};
 	if (!json_is_object(ce))
 		return rerr(c, "ceval", "expected an object, found %s", kind(ce));
@@ -531,6 +572,7 @@ static enum ce_status rd_ceval(struct rctx *c, json_t *ce, struct task_result *r
 			return rerr(c, "ceval", "unknown key '%.100s'", k);
 	}
 	r->has_ceval = 1;
+	CE_TRY(rd_identity(c, json_object_get(ce, "identity"), r));
 	CE_TRY(rd_str(c, json_object_get(ce, "version"), "ceval.version", 1, &r->ceval_version));
 	CE_TRY(rd_str(c, json_object_get(ce, "compat"), "ceval.compat", 1, &r->compat));
 	CE_TRY(rd_str(c, json_object_get(ce, "main_score"), "ceval.main_score", 0, &r->main_score_name));

@@ -17,10 +17,18 @@
  *                "subset": null | { "rule": str, "n": int, "corpus": int|null,
  *                                   "seed": int, "selection_hash": str },
  *                "model": { "name": str, "dim": int, "fingerprint": str|null,
- *                           "max_seq_length": int, "query_instruction": str|null } } }
+ *                           "max_seq_length": int, "query_instruction": str|null },
+ *                "identity": { "scoring_rev": int, "backend": str, "precision": str,
+ *                              "kernels": str|null, "task_hash": str|null,
+ *                              "data_hash": str|null } } }
  *
  * mteb_version is null: ceval is not mteb, and the version of ceval is in
- * ceval.version.  A metric that is NaN or infinite is written as null (JSON has
+ * ceval.version (mteb_version would claim an mteb release that never ran).
+ * dataset_revision is the task YAML's dataset.revision.  ceval.identity
+ * (with ceval.model, ceval.subset and dataset_revision) is everything that
+ * can change a score: `ceval run` keeps an existing file only when all of it
+ * matches (eval/identity.h).  Files written before it existed have no
+ * "identity" key (has_identity 0).  A metric that is NaN or infinite is written as null (JSON has
  * no NaN) and read back as NaN.
  *
  * Ownership: struct task_result owns all its strings (ce_strdup'd copies);
@@ -92,6 +100,14 @@ struct task_result {
 	int64_t subset_corpus;    /* retrieval M; 0 -> null (other types) */
 	int64_t subset_seed;
 	char *subset_hash;        /* selection hash, 16 hex digits */
+	/* ceval.identity; has_identity 0 when absent (older files) */
+	int has_identity;
+	int32_t scoring_rev;      /* CEVAL_SCORING_REV of the build that scored (eval/identity.h) */
+	char *backend;            /* embedder backend, e.g. "local" */
+	char *precision;          /* "f32", "bf16" */
+	char *kernels;            /* arithmetic revision + kernel family; NULL -> null */
+	char *task_hash;          /* 16 hex digits of the task YAML file's bytes; NULL -> null */
+	char *data_hash;          /* 16 hex digits over every evaluated split's content hash; NULL -> null */
 };
 
 void task_result_init(struct task_result *r);

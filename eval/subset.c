@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ce_alloc.h"
+#include "ce_hash.h"
 #include "results.h"
 #include "sorted_i64.h"
 #include "task_types.h"
@@ -160,7 +161,7 @@ out:
 
 static uint64_t fnv_str(uint64_t h, const char *s)
 {
-	return strtab_fnv1a(h, s, strlen(s) + 1); /* with its NUL, as a separator */
+	return ce_fnv1a64(h, s, strlen(s) + 1); /* with its NUL, as a separator */
 }
 
 /* role byte + index as 8 little-endian bytes (independent of the host's byte order) */
@@ -170,12 +171,12 @@ uint64_t subset_hash_index(uint64_t h, char role, int64_t idx)
 	b[0] = (unsigned char)role;
 	for (int i = 0; i < 8; i++)
 		b[1 + i] = (unsigned char)((uint64_t)idx >> (8 * i));
-	return strtab_fnv1a(h, b, sizeof b);
+	return ce_fnv1a64(h, b, sizeof b);
 }
 
 void subset_hash_hex(uint64_t h, char buf[17])
 {
-	snprintf(buf, 17, "%016llx", (unsigned long long)h);
+	ce_hash_hex(h, buf);
 }
 
 /* ---- helpers over strtabs ---------------------------------------------- */
@@ -220,7 +221,7 @@ enum ce_status subset_apply(struct dataset *ds, const struct task *t, const stru
 								 : spec->n * SUBSET_CORPUS_FACTOR;
 	struct subset_rng rng;
 	subset_rng_seed(&rng, spec->seed);
-	uint64_t h = fnv_str(fnv_str(STRTAB_FNV_OFFSET, SUBSET_RULE), task_type_name(ds->type));
+	uint64_t h = fnv_str(fnv_str(CE_FNV1A64_INIT, SUBSET_RULE), task_type_name(ds->type));
 	struct dataset *nw = ce_calloc(1, sizeof *nw);
 	if (!nw)
 		return NOMEM_S(t);

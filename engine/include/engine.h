@@ -59,8 +59,23 @@ void encoder_close(struct encoder *enc);
 int32_t encoder_dim(const struct encoder *enc);
 /* Token limit per text including [CLS]/[SEP]: min(max_seq_length, max_position_embeddings). */
 int32_t encoder_max_seq_length(const struct encoder *enc);
-/* Hex digest identifying weights + tokenizer + pooling + max length (stable across runs). */
+/* Hex digest identifying weights + config.json (its bytes) + tokenizer + pooling
+ * + normalisation + max length (stable across runs). */
 const char *encoder_fingerprint(const struct encoder *enc);
+/* Texts per forward batch and compute threads actually used (defaults
+ * resolved: batch 32, threads = online CPUs). */
+int32_t encoder_batch_size(const struct encoder *enc);
+int32_t encoder_threads(const struct encoder *enc);
+/*
+ * The order in which encoder_embed processes texts[0..n): [out] order[n], a
+ * permutation of 0..n-1 (longest text first, equal lengths in input order);
+ * batches are consecutive runs of encoder_batch_size() texts of it.  A
+ * caller that cuts a call into chunks along this order and a multiple of the
+ * batch size gets the batches - and so the bits - of one uncached call.
+ * Errors: CE_E_NOMEM, CE_E_LIMIT.
+ */
+enum ce_status encoder_batch_order(const struct encoder *enc, const char *const *texts, int64_t n, int64_t *order,
+				   struct ce_err *err);
 /* Which arithmetic produced the vectors: the engine's arithmetic revision and
  * kernel family, e.g. "r2-f32-avx512" ([a-z0-9-] only).  Two encoders with
  * the same fingerprint, settings and kernels give bit-identical vectors. */

@@ -1,6 +1,7 @@
 /*
  * lines.c - line sources over files or memory (lines.h).
  */
+#include "ce_hash.h"
 #include "lines.h"
 
 #include <string.h>
@@ -64,8 +65,8 @@ enum ce_status line_src_next_data(struct line_src *s, uint64_t *hash, const char
 		if (*eof)
 			return CE_OK;
 		if (hash) {
-			*hash = strtab_fnv1a(*hash, *line, *len);
-			*hash = strtab_fnv1a(*hash, "\n", 1);
+			*hash = ce_fnv1a64(*hash, *line, *len);
+			*hash = ce_fnv1a64(*hash, "\n", 1);
 		}
 		if (!is_blank(*line, *len))
 			return CE_OK;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ce_alloc.h"
+#include "ce_hash.h"
 #include "lines.h"
 #include "record.h"
 
@@ -113,7 +114,7 @@ enum ce_status qrels_tsv_open(const char *dir, const char *split, uint64_t *hash
 	}
 	q->hash = hash;
 	if (hash)
-		*hash = strtab_fnv1a(*hash, "qrels", sizeof "qrels");
+		*hash = ce_fnv1a64(*hash, "qrels", sizeof "qrels");
 	*out = q;
 	return CE_OK;
 }

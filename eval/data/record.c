@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ce_alloc.h"
+#include "ce_hash.h"
 #include "fs_util.h"
 
 const char *record_kind_name(enum record_kind k)
@@ -91,7 +92,7 @@ enum ce_status record_source_find(const char *dir, const char *stem, const char 
 	enum ce_status st = record_source_open(p, hash, out, err);
 	ce_free(p);
 	if (st == CE_OK && hash)
-		*hash = strtab_fnv1a(*hash, role, strlen(role) + 1);
+		*hash = ce_fnv1a64(*hash, role, strlen(role) + 1);
 	return st;
 }
 

@@ -14,7 +14,7 @@
  * formats without lines.
  *
  * Content hash: a source folds the bytes it reads into *hash (FNV-1a 64,
- * strtab_fnv1a) as it reads them; record_source_find first folds in the
+ * ce_fnv1a64) as it reads them; record_source_find first folds in the
  * role name and its NUL.  For JSONL that is every line, blank or not, each
  * followed by "\n" (decompressed bytes), so the hash recorded in results is
  * the same for x.jsonl and x.jsonl.zst.

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "ce_alloc.h"
+#include "ce_hash.h"
 #include "hub_layout.h"
 #include "parquet.h"
 #include "record.h"
@@ -43,7 +44,7 @@ struct pq_source {
 static void fold(struct pq_source *s, const void *p, size_t n)
 {
 	if (s->hash)
-		*s->hash = strtab_fnv1a(*s->hash, p, n);
+		*s->hash = ce_fnv1a64(*s->hash, p, n);
 }
 
 static void fold_u64(struct pq_source *s, char tag, uint64_t v)
@@ -480,7 +481,7 @@ enum ce_status record_source_hub(const char *snapshot, const char *config, const
 	}
 	hub_layout_free(l);
 	if (st == CE_OK && hash)
-		*hash = strtab_fnv1a(*hash, role, strlen(role) + 1);
+		*hash = ce_fnv1a64(*hash, role, strlen(role) + 1);
 	return st;
 }
 

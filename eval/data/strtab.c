@@ -1,11 +1,12 @@
 /*
- * strtab.c - string tables, string index, FNV-1a, growable arrays (strtab.h).
+ * strtab.c - string tables, string index, growable arrays (strtab.h).
  */
 #include "strtab.h"
 
 #include <string.h>
 
 #include "ce_alloc.h"
+#include "ce_hash.h"
 
 enum ce_status strtab_push(struct strtab *t, const char *s, size_t len)
 {
@@ -53,18 +54,6 @@ const char **strtab_pointers(const struct strtab *t)
 	return p;
 }
 
-#define FNV_PRIME 0x100000001b3ULL
-
-uint64_t strtab_fnv1a(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= FNV_PRIME;
-	}
-	return h;
-}
-
 enum ce_status str_index_init(struct str_index *x, int64_t n)
 {
 	size_t cap = 16;
@@ -83,7 +72,7 @@ void str_index_deinit(struct str_index *x)
 
 int64_t str_index_find_or_add(struct str_index *x, const char *const *strings, const char *s, int64_t i)
 {
-	size_t h = (size_t)strtab_fnv1a(STRTAB_FNV_OFFSET, s, strlen(s)) & x->mask;
+	size_t h = (size_t)ce_fnv1a64(CE_FNV1A64_INIT, s, strlen(s)) & x->mask;
 	for (;;) {
 		int64_t v = x->slots[h];
 		if (v == 0) {
@@ -98,7 +87,7 @@ int64_t str_index_find_or_add(struct str_index *x, const char *const *strings, c
 
 int64_t str_index_find(const struct str_index *x, const char *const *strings, const char *s, size_t len)
 {
-	size_t h = (size_t)strtab_fnv1a(STRTAB_FNV_OFFSET, s, len) & x->mask;
+	size_t h = (size_t)ce_fnv1a64(CE_FNV1A64_INIT, s, len) & x->mask;
 	for (;;) {
 		int64_t v = x->slots[h];
 		if (v == 0)

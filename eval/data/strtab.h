@@ -4,7 +4,6 @@
  *
  *   struct strtab     NUL-terminated strings back to back in one buffer
  *   struct str_index  open-addressing index over strings held elsewhere
- *   strtab_fnv1a      FNV-1a 64 (the dataset content hash, spec: results)
  *   strtab_grow       growable arrays of fixed-size items
  *   struct strpool    chunked strings whose pointers stay valid (score.c)
  *
@@ -45,10 +44,6 @@ void strtab_deinit(struct strtab *t); /* frees buffers, leaves a zeroed struct *
 
 /* Helper: the n pointers of a strtab as an array (ce_free; pointers borrowed). NULL on NOMEM. */
 const char **strtab_pointers(const struct strtab *t);
-
-/* FNV-1a 64: strtab_fnv1a(STRTAB_FNV_OFFSET, data, len), chainable. */
-#define STRTAB_FNV_OFFSET 0xcbf29ce484222325ULL
-uint64_t strtab_fnv1a(uint64_t h, const void *data, size_t len);
 
 /*
  * Open-addressing index of strings held elsewhere (strings[i] is string i).

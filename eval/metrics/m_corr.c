@@ -19,6 +19,11 @@ static int is_constant(const double *x, size_t n)
 	return 1;
 }
 
+int metric_is_constant(const double *x, size_t n)
+{
+	return is_constant(x, n);
+}
+
 static double sign(double v)
 {
 	return (v > 0) - (v < 0);

@@ -55,6 +55,13 @@ enum ce_status metric_pearson(const double *x, const double *y, size_t n, double
 enum ce_status metric_spearman(const double *x, const double *y, size_t n, double *rho);
 
 /*
+ * 1 if x[0..n) holds one value only (n <= 1 included): the case where
+ * Pearson and Spearman are undefined (scipy returns NaN and warns).
+ * Evaluators turn it into an error before scoring (ev_sts).
+ */
+int metric_is_constant(const double *x, size_t n);
+
+/*
  * Fractional ranks, 1-based, ties averaged (scipy rankdata 'average').
  *   [in] x [n]; [out] rank [n]
  */

@@ -18,6 +18,40 @@ const struct evaluator *evaluator_for(enum task_type type)
 	return d ? &d->evaluator : NULL;
 }
 
+/* Copy at most max bytes of s into buf (room for max + 4), cut at a UTF-8
+ * character boundary, with "..." when cut. */
+static void text_excerpt(const char *s, size_t max, char *buf)
+{
+	size_t n = strlen(s);
+	if (n <= max) {
+		memcpy(buf, s, n + 1);
+		return;
+	}
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	memcpy(buf, s, max);
+	memcpy(buf + max, "...", 4);
+}
+
+enum ce_status ev_check_finite(const struct eval_ctx *ctx, const char *const *texts, int64_t n, const float *vec,
+			       struct ce_err *err)
+{
+	size_t dim = (size_t)ctx->emb->dim;
+	for (int64_t i = 0; i < n; i++) {
+		const float *v = vec + (size_t)i * dim;
+		for (size_t d = 0; d < dim; d++) {
+			if (isfinite(v[d]))
+				continue;
+			char excerpt[64 + 4];
+			text_excerpt(texts[i] ? texts[i] : "", 60, excerpt);
+			return ce_err_set(err, CE_E_FORMAT, "the embedding of \"%s\" holds %s (dimension %zu); the model "
+					  "produced a non-finite value, so no score is computed",
+					  excerpt, isnan(v[d]) ? "NaN" : "an infinity", d);
+		}
+	}
+	return CE_OK;
+}
+
 enum ce_status ev_embed_texts(const struct eval_ctx *ctx, const char *phase, const char *const *texts, int64_t n,
 			      const char *prefix, float **out, struct ce_err *err)
 {
@@ -61,6 +95,8 @@ enum ce_status ev_embed_texts(const struct eval_ctx *ctx, const char *phase, con
 		ctx->emb->set_phase(ctx->emb->self, phase);
 	st = ctx->emb->embed(ctx->emb->self, batch, n_uniq, uvec, err);
 	if (st != CE_OK)
+		goto out;
+	if ((st = ev_check_finite(ctx, batch, n_uniq, uvec, err)) != CE_OK)
 		goto out;
 	for (int64_t i = 0; i < n; i++)
 		memcpy(vec + (size_t)i * (size_t)dim, uvec + (size_t)map[i] * (size_t)dim, sizeof(float) * (size_t)dim);

@@ -71,6 +71,30 @@ enum ce_status ev_sts(const struct eval_ctx *ctx, const struct dataset *ds, stru
 		sim[2][i] = -(double)(float)ev_euclidean(a, b, dim);
 	}
 	static const char *const names[3] = {"cosine", "manhattan", "euclidean"};
+	/* undefined or non-finite inputs are errors here, not a null score later */
+	for (int64_t i = 0; i < n; i++) {
+		if (!isfinite(gold[i]))
+			st = ce_err_set(err, CE_E_FORMAT, "gold score of pair %lld is not finite", (long long)i);
+		for (int k = 0; k < 3 && st == CE_OK; k++)
+			if (!isfinite(sim[k][i]))
+				st = ce_err_set(err, CE_E_FORMAT, "%s similarity of pair %lld is not finite", names[k],
+						(long long)i);
+		if (st != CE_OK)
+			goto out;
+	}
+	if (metric_is_constant(gold, (size_t)n)) {
+		st = ce_err_set(err, CE_E_FORMAT, "correlation undefined: gold scores are constant (all %.17g)",
+				gold[0]);
+		goto out;
+	}
+	for (int k = 0; k < 3; k++) {
+		if (metric_is_constant(sim[k], (size_t)n)) {
+			st = ce_err_set(err, CE_E_FORMAT,
+					"correlation undefined: every pair has the same %s similarity (%.17g)", names[k],
+					sim[k][0]);
+			goto out;
+		}
+	}
 	for (int k = 0; k < 3; k++) {
 		double p, s;
 		char key[64];
@@ -129,6 +153,10 @@ enum ce_status ev_pair_classification(const struct eval_ctx *ctx, const struct d
 				   : k == 2 ? ev_euclidean(a, b, dim)
 					    : ev_dot(a, b, dim);
 			score[i] = (float)v;
+			if (!isfinite(score[i])) { /* finite vectors can still overflow a float score */
+				st = ce_err_set(err, CE_E_FORMAT, "%s score of pair %lld is not finite", names[k], (long long)i);
+				goto out;
+			}
 		}
 		struct pair_class_result r;
 		if ((st = metric_pair_classification(score, label, (size_t)n, higher[k], &r)) != CE_OK) {

@@ -17,17 +17,9 @@
 
 #include "ce_status.h"
 #include "dataset.h"
+#include "embedder.h"
 #include "results.h"
 #include "task.h"
-
-/* Embeds texts into out[n * dim] (row i = texts[i]). */
-struct embedder {
-	enum ce_status (*embed)(void *self, const char *const *texts, int64_t n, float *out, struct ce_err *err);
-	void *self;
-	int32_t dim;
-	/* "phase" label for progress lines ("corpus", "queries", ...); set by evaluators */
-	void (*set_phase)(void *self, const char *phase);
-};
 
 struct eval_ctx {
 	const struct task *task;
@@ -55,6 +47,14 @@ const struct evaluator *evaluator_for(enum task_type type);
  */
 enum ce_status ev_embed_texts(const struct eval_ctx *ctx, const char *phase, const char *const *texts, int64_t n,
 			      const char *prefix, float **out, struct ce_err *err);
+
+/*
+ * CE_E_FORMAT naming the first text whose vector (vec[n * dim], row i =
+ * texts[i]) holds a NaN or an infinity; CE_OK when all are finite.  Called by
+ * ev_embed_texts on every batch it hands to evaluators.
+ */
+enum ce_status ev_check_finite(const struct eval_ctx *ctx, const char *const *texts, int64_t n, const float *vec,
+			       struct ce_err *err);
 
 /* Row-wise helpers used by several evaluators (double accumulation). */
 double ev_dot(const float *a, const float *b, int32_t dim);

@@ -6,6 +6,7 @@
  * real encoder the chunked, cached path is byte-identical to one uncached
  * encoder_embed call.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -68,7 +69,8 @@ static void make_texts(void)
 
 static struct embed_cache *open_key(const char *root, const char *fp, const char *prec, int32_t maxlen)
 {
-	struct embed_cache_key key = {fp, prec, maxlen, DIM, 4, 1, NULL};
+	struct embedder_identity key = {.fingerprint = fp, .precision = prec, .max_length = maxlen, .dim = DIM,
+					.batch_size = 4, .threads = 1};
 	struct ce_err err;
 	struct embed_cache *c = embed_cache_open(root, &key, &err);
 	assert_non_null(c);
@@ -89,7 +91,7 @@ static int count_chunks(const char *dir)
 
 static void embed_via(struct embed_cache *c, struct fake *f, int64_t chunk, float *out, enum ce_status want)
 {
-	struct embedder inner = {fake_embed, f, DIM, NULL};
+	struct embedder inner = {fake_embed, f, DIM, NULL, NULL, NULL};
 	struct cached_embedder ce;
 	cached_embedder_init(&ce, &inner, c, chunk);
 	struct ce_err err;
@@ -223,7 +225,7 @@ static void test_store_failure(void **state)
 	struct embed_cache *c = open_key(root, "0123456789abcdef", "f32", 512);
 	tu_rm_rf(embed_cache_dir(c));
 	struct fake f = {0};
-	struct embedder inner = {fake_embed, &f, DIM, NULL};
+	struct embedder inner = {fake_embed, &f, DIM, NULL, NULL, NULL};
 	struct cached_embedder ce;
 	cached_embedder_init(&ce, &inner, c, 10);
 	struct ce_err err;
@@ -235,13 +237,93 @@ static void test_store_failure(void **state)
 	tu_rm_rf(root);
 	ce_free(root);
 
-	struct embed_cache_key bad = {"NOT-HEX", "f32", 512, DIM, 4, 1, NULL};
+	struct embedder_identity bad = {.fingerprint = "NOT-HEX", .precision = "f32", .max_length = 512, .dim = DIM,
+					.batch_size = 4, .threads = 1};
 	assert_null(embed_cache_open("/tmp", &bad, &err));
 	assert_int_equal(err.code, CE_E_INVALID_ARG);
-	struct embed_cache_key bad_kernels = {"00ff", "f32", 512, DIM, 4, 1, "r2/../x"};
+	struct embedder_identity bad_kernels = bad;
+	bad_kernels.fingerprint = "00ff";
+	bad_kernels.kernels = "r2/../x";
 	assert_null(embed_cache_open("/tmp", &bad_kernels, &err));
 	assert_int_equal(err.code, CE_E_INVALID_ARG);
 	assert_non_null(strstr(err.msg, "bad kernel id"));
+}
+
+/* A backend that processes texts in reverse: the first chunk the cache asks
+ * it for is the last `chunk` texts, in reverse (the cache follows the
+ * backend's order instead of assuming the local encoder's). */
+struct order_probe {
+	struct fake f;
+	const char *first[8];
+	int64_t n_first;
+};
+static enum ce_status probe_embed(void *self, const char *const *t, int64_t n, float *out, struct ce_err *err)
+{
+	struct order_probe *p = self;
+	if (p->f.n_calls == 0)
+		for (int64_t i = 0; i < n && i < 8; i++)
+			p->first[p->n_first++] = t[i];
+	return fake_embed(&p->f, t, n, out, err);
+}
+static enum ce_status reverse_order(void *self, const char *const *t, int64_t n, int64_t *order, struct ce_err *err)
+{
+	(void)self, (void)t, (void)err;
+	for (int64_t i = 0; i < n; i++)
+		order[i] = n - 1 - i;
+	return CE_OK;
+}
+static void test_backend_order(void **state)
+{
+	(void)state;
+	make_texts();
+	char *root = tu_mkdtemp();
+	struct embed_cache *c = open_key(root, "0abc", "f32", 512);
+	struct embedder_identity id = {.backend = "fake", .fingerprint = "0abc", .precision = "f32", .max_length = 512,
+				       .dim = DIM, .batch_size = 4, .threads = 1};
+	struct order_probe p = {0};
+	struct embedder inner = {probe_embed, &p, DIM, NULL, &id, reverse_order};
+	struct cached_embedder ce;
+	cached_embedder_init(&ce, &inner, c, 0);
+	assert_int_equal(ce.chunk_texts, 32); /* 8 batches of the identity's batch size */
+	assert_ptr_equal(ce.emb.id, &id);
+	float got[N_TEXTS * DIM], ref[N_TEXTS * DIM];
+	struct ce_err err;
+	assert_int_equal(ce.emb.embed(ce.emb.self, texts, N_TEXTS, got, &err), CE_OK);
+	fake_reference(texts, N_TEXTS, ref);
+	assert_memory_equal(got, ref, sizeof ref);
+	assert_int_equal(p.n_first, 8);
+	for (int i = 0; i < 8; i++)
+		assert_ptr_equal(p.first[i], texts[N_TEXTS - 1 - i]);
+	embed_cache_close(c);
+	tu_rm_rf(root);
+	ce_free(root);
+}
+
+/* A chunk holding NaN is handed back (the evaluator reports it) but never stored. */
+static enum ce_status nan_embed(void *self, const char *const *t, int64_t n, float *out, struct ce_err *err)
+{
+	CE_TRY(fake_embed(self, t, n, out, err));
+	out[0] = NAN;
+	return CE_OK;
+}
+static void test_nan_not_stored(void **state)
+{
+	(void)state;
+	make_texts();
+	char *root = tu_mkdtemp();
+	struct embed_cache *c = open_key(root, "0abd", "f32", 512);
+	struct fake f = {0};
+	struct embedder inner = {nan_embed, &f, DIM, NULL, NULL, NULL};
+	struct cached_embedder ce;
+	cached_embedder_init(&ce, &inner, c, 10);
+	float got[N_TEXTS * DIM];
+	struct ce_err err;
+	assert_int_equal(ce.emb.embed(ce.emb.self, texts, N_TEXTS, got, &err), CE_OK);
+	assert_true(isnan(got[0]));
+	assert_int_equal(count_chunks(embed_cache_dir(c)), 0);
+	embed_cache_close(c);
+	tu_rm_rf(root);
+	ce_free(root);
 }
 
 /* Vectors of another kernel family or arithmetic revision live in another
@@ -251,8 +333,10 @@ static void test_kernels_in_key(void **state)
 	(void)state;
 	char *root = tu_mkdtemp();
 	struct ce_err err;
-	struct embed_cache_key k1 = {"00ff", "f32", 512, DIM, 4, 1, "r1-f32-avx512"};
-	struct embed_cache_key k2 = {"00ff", "f32", 512, DIM, 4, 1, "r2-f32-avx512"};
+	struct embedder_identity k1 = {.fingerprint = "00ff", .precision = "f32", .max_length = 512, .dim = DIM,
+				       .batch_size = 4, .threads = 1, .kernels = "r1-f32-avx512"};
+	struct embedder_identity k2 = k1;
+	k2.kernels = "r2-f32-avx512";
 	struct embed_cache *c1 = embed_cache_open(root, &k1, &err), *c2 = embed_cache_open(root, &k2, &err);
 	assert_non_null(c1);
 	assert_non_null(c2);
@@ -271,6 +355,12 @@ static void encoder_glue(void *self, const char *phase) { (void)self, (void)phas
 static enum ce_status encoder_glue_embed(void *self, const char *const *t, int64_t n, float *out, struct ce_err *err)
 {
 	return encoder_embed(self, t, n, out, err);
+}
+
+static enum ce_status encoder_glue_order(void *self, const char *const *t, int64_t n, int64_t *order,
+					 struct ce_err *err)
+{
+	return encoder_batch_order(self, t, n, order, err);
 }
 
 static void test_real_encoder_identical(void **state)
@@ -298,11 +388,12 @@ static void test_real_encoder_identical(void **state)
 	float *got = ce_malloc_array((size_t)N * (size_t)dim, sizeof *got);
 	assert_int_equal(encoder_embed(enc, t, N, ref, &err), CE_OK);
 	char *root = tu_mkdtemp();
-	struct embed_cache_key key = {encoder_fingerprint(enc), "f32", encoder_max_seq_length(enc), dim, 8, 1,
-				      encoder_kernels(enc)};
+	struct embedder_identity key = {.backend = "local", .fingerprint = encoder_fingerprint(enc), .precision = "f32",
+					.max_length = encoder_max_seq_length(enc), .dim = dim, .batch_size = 8, .threads = 1,
+					.kernels = encoder_kernels(enc)};
 	struct embed_cache *c = embed_cache_open(root, &key, &err);
 	assert_non_null(c);
-	struct embedder inner = {encoder_glue_embed, enc, dim, encoder_glue};
+	struct embedder inner = {encoder_glue_embed, enc, dim, encoder_glue, &key, encoder_glue_order};
 	for (int pass = 0; pass < 2; pass++) {
 		struct cached_embedder ce;
 		cached_embedder_init(&ce, &inner, c, 16); /* two batches per chunk */
@@ -328,6 +419,8 @@ int main(void)
 		cmocka_unit_test(test_interrupt_keeps_chunks),
 		cmocka_unit_test(test_store_failure),
 		cmocka_unit_test(test_real_encoder_identical),
+		cmocka_unit_test(test_backend_order),
+		cmocka_unit_test(test_nan_not_stored),
 		cmocka_unit_test(test_kernels_in_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "ce_alloc.h"
+#include "ce_hash.h"
 #include "lines.h"
 #include "qrels_tsv.h"
 #include "record.h"
@@ -58,7 +59,7 @@ static void test_record_jsonl_values(void **state)
 				   "  \n"
 				   "{\"s\": \"\"}\n";
 	tu_write_file(path_of("a.jsonl"), text, strlen(text));
-	uint64_t h = STRTAB_FNV_OFFSET;
+	uint64_t h = CE_FNV1A64_INIT;
 	struct record_source *s;
 	struct ce_err err;
 	assert_int_equal(record_source_find(g_dir, "a", "eval", &h, &s, &err), CE_OK);
@@ -128,7 +129,7 @@ static void test_record_jsonl_values(void **state)
 	assert_int_equal(s->n_rows, 2);
 	record_source_close(s);
 	/* hash = role + NUL, then every line and "\n" */
-	uint64_t want_h = fnv(STRTAB_FNV_OFFSET, "eval", 5);
+	uint64_t want_h = fnv(CE_FNV1A64_INIT, "eval", 5);
 	want_h = fnv(want_h, text, strlen(text));
 	assert_true(h == want_h);
 	record_source_close(NULL);
@@ -171,7 +172,7 @@ static void test_lines_memory_and_qrels(void **state)
 	const char *l;
 	size_t len;
 	int eof;
-	uint64_t h = STRTAB_FNV_OFFSET;
+	uint64_t h = CE_FNV1A64_INIT;
 	assert_int_equal(line_src_open(&m, &err), CE_OK);
 	assert_int_equal(line_src_next_data(&m, &h, &l, &len, &eof, &err), CE_OK);
 	assert_int_equal(len, 1);
@@ -185,7 +186,7 @@ static void test_lines_memory_and_qrels(void **state)
 	assert_int_equal(line_src_next(&m, &l, &len, &eof, &err), CE_OK);
 	assert_true(eof);
 	line_src_close(&m);
-	assert_true(h == fnv(STRTAB_FNV_OFFSET, "a\n\n b\r\n", 7));
+	assert_true(h == fnv(CE_FNV1A64_INIT, "a\n\n b\r\n", 7));
 
 	char dir[4200];
 	snprintf(dir, sizeof dir, "%s/qrels", g_dir);

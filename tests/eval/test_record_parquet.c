@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ce_alloc.h"
+#include "ce_hash.h"
 #include "record.h"
 #include "test_util.h"
 
@@ -144,7 +145,7 @@ static void test_list_elements_and_str_list(void **state)
 
 static uint64_t hash_all(const char *const *paths, size_t n, int64_t *rows)
 {
-	uint64_t h = STRTAB_FNV_OFFSET;
+	uint64_t h = CE_FNV1A64_INIT;
 	struct record_source *s;
 	struct ce_err err;
 	if (parquet_source_open_shards(paths, n, &h, &s, &err) != CE_OK)
@@ -286,7 +287,7 @@ static void test_hub_split(void **state)
 	const char *snap = "tests/fixtures/hub/datasets--C-MTEB--Ocnli-mini/snapshots/7ccf4f01c879397aa5e76f2774585970b2eeb30c";
 	struct ce_err err;
 	struct record_source *in, *s;
-	uint64_t h = STRTAB_FNV_OFFSET;
+	uint64_t h = CE_FNV1A64_INIT;
 	assert_int_equal(record_source_hub(snap, NULL, "test", "eval", &h, &in, &err), CE_OK);
 	const char *cols[] = {"sent1", "sent2", "labels"};
 	assert_int_equal(record_source_explode(in, cols, 3, &s, &err), CE_OK);
@@ -305,7 +306,7 @@ static void test_hub_split(void **state)
 	assert_int_equal(s->n_rows, 1000);
 	assert_true(ones > 0 && ones < 1000);
 	record_source_close(s);
-	assert_true(h != STRTAB_FNV_OFFSET);
+	assert_true(h != CE_FNV1A64_INIT);
 	assert_int_equal(record_hub_has_config(snap, "default"), 1);
 	assert_int_equal(record_hub_has_config(snap, "corpus"), 0);
 	/* no such split: not found, naming the snapshot, config and split */
