@@ -156,7 +156,8 @@ enum ce_status parquet_source_open_shards(const char *const *paths, size_t n, ui
 /*
  * Explode rows that hold parallel lists (the 2023 C-MTEB OCNLI / CMNLI form:
  * one row whose columns are lists): when cols[0] of an inner row is a list,
- * every cols[i] must be a list of the same length, and the row yields one
+ * every cols[i] must be a list of the same length (cols[2] and later may
+ * also be absent from the row), and the row yields one
  * row per element, where cols[i] reads as its element (other columns as in
  * the inner row); a row where cols[0] is not a list passes through as is.
  * Takes ownership of in (closed on failure too).  pos is the inner row's.

@@ -374,6 +374,8 @@ static enum ce_status ex_next(struct record_source *base, bool *has_row, struct 
 		for (int i = 1; s->listed && i < s->n_cols; i++) {
 			struct record_value w;
 			record_get(s->in, s->cols[i], &w);
+			if (w.kind == RECORD_MISSING && i >= 2)
+				continue; /* an optional column (past the first two) the row does not have */
 			if (w.kind != RECORD_LIST || w.n != s->n)
 				return record_err(s->in, err,
 						  "column '%s': expected a list of %zu elements like column '%s', found %s",
