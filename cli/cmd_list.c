@@ -10,6 +10,7 @@
 
 #include "ce_alloc.h"
 #include "cli.h"
+#include "data_loc.h"
 #include "dataset.h"
 #include "fs_util.h"
 #include "hub_cache.h"
@@ -55,12 +56,30 @@ static int file_or_zst(const char *dir, const char *rel)
 	return ok;
 }
 
-/* "yes", "no (folder missing)" or "no (missing X)" for the expected files of dataset.h. */
+/*
+ * "yes", "no (folder missing)" or "no (missing X)" for the expected files of
+ * dataset.h; when the folder is absent and the task names a hub repo that is
+ * cached at its revision (data_loc.h), where it was found: "hub ORG/X@REV".
+ */
 static void data_status(const struct task *t, const char *data_dir, char *buf, size_t cap)
 {
 	char *dir = fs_join(data_dir, t->dataset_path);
 	if (!dir) {
 		snprintf(buf, cap, "?");
+		return;
+	}
+	if (!fs_is_dir(dir) && t->hf_id) {
+		struct data_found f;
+		struct ce_err e;
+		char src[600];
+		if (data_locate(t, data_dir, &f, &e) == CE_OK && f.hub) {
+			data_found_source(&f, src, sizeof src);
+			snprintf(buf, cap, "hub %s", src);
+		} else {
+			snprintf(buf, cap, "no (no folder)"); /* nor in the hub cache: the summary line says how to fetch */
+		}
+		data_found_free(&f);
+		ce_free(dir);
 		return;
 	}
 	if (!fs_is_dir(dir)) {
@@ -93,6 +112,12 @@ static void data_status(const struct task *t, const char *data_dir, char *buf, s
 	ce_free(dir);
 }
 
+/* The data of a task is there (in the data folder or the hub cache), from its data_status. */
+static int have_data(const char *status)
+{
+	return strcmp(status, "yes") == 0 || strncmp(status, "hub ", 4) == 0;
+}
+
 static void print_header(void)
 {
 	printf("%-34s %-20s %-11s %-16s %-3s %-11s %-9s %-48s %s\n", "TASK", "TYPE", "SPLIT", "MAIN SCORE", "QI",
@@ -121,12 +146,14 @@ static void subset_cols(const struct task *t, int64_t sub_n, int64_t sub_m, int 
 	struct ce_err err;
 	struct subset_info info;
 	struct subset_spec spec = {sub_n, sub_m, SUBSET_SEED};
-	if (dataset_load(t, data_dir, t->eval_splits[0], &ds, &err) == CE_OK &&
+	struct data_found f;
+	if (data_locate(t, data_dir, &f, &err) == CE_OK && dataset_load_at(t, &f.loc, t->eval_splits[0], &ds, &err) == CE_OK &&
 	    subset_apply(ds, t, &spec, &info, &err) == CE_OK)
 		snprintf(texts, texts_cap, "%lld", (long long)subset_count_texts(ds, t));
 	else
 		snprintf(texts, texts_cap, "error");
 	dataset_free(ds);
+	data_found_free(&f);
 }
 
 static void print_task(const struct task *t, const char *data_dir, int64_t sub_n, int64_t sub_m, int count)
@@ -137,7 +164,7 @@ static void print_task(const struct task *t, const char *data_dir, int64_t sub_n
 		o += (size_t)snprintf(split + o, sizeof split - o, "%s%s", i ? "," : "", t->eval_splits[i]);
 	char st[1024], sub[48], texts[32];
 	data_status(t, data_dir, st, sizeof st);
-	subset_cols(t, sub_n, sub_m, count, strcmp(st, "yes") == 0, data_dir, sub, sizeof sub, texts, sizeof texts);
+	subset_cols(t, sub_n, sub_m, count, have_data(st), data_dir, sub, sizeof sub, texts, sizeof texts);
 	printf("%-34s %-20s %-11s %-16s %-3s %-11s %-9s %-48s %s\n", t->name, task_type_name(t->type), split,
 	       t->main_score, t->query_instruction ? "yes" : "-", sub, texts, t->dataset_path, st);
 }
@@ -243,8 +270,8 @@ static int list_suite(const char *tasks_dir, const char *name, const char *data_
 		print_task(su->tasks[i], data_dir, su->subset_n[i], su->subset_corpus[i], count);
 		char st[1024];
 		data_status(su->tasks[i], data_dir, st, sizeof st);
-		*n_absent += strcmp(st, "yes") != 0;
-		if (strcmp(st, "yes") == 0 && check_with_data(su->tasks[i], data_dir) != CLI_EXIT_OK)
+		*n_absent += !have_data(st);
+		if (have_data(st) && check_with_data(su->tasks[i], data_dir) != CLI_EXIT_OK)
 			rc = CLI_EXIT_DATA;
 	}
 	print_hub_summary(su);

@@ -25,6 +25,7 @@
 #include "ce_hash.h"
 #include "ce_log.h"
 #include "cli.h"
+#include "data_loc.h"
 #include "dataset.h"
 #include "embed_cache.h"
 #include "engine.h"
@@ -244,13 +245,29 @@ static enum ce_status identity_fill(struct task_result *res, const struct task *
 	return task_result_set_str(&res->task_hash, task_hash[0] ? task_hash : NULL, err);
 }
 
+/* Load split of t from where its data is (data_loc.h); src gets the hub repos and revisions read, or "". */
+static enum ce_status load_split(const struct task *t, const char *data_dir, const char *split, struct dataset **ds,
+				 char *src, size_t cap, struct ce_err *err)
+{
+	struct data_found df;
+	enum ce_status st = data_locate(t, data_dir, &df, err);
+	ce_log(CE_LOG_DEBUG, "%s: loading split %s from %s", t->name, split, df.hub ? df.snapshot : df.dir ? df.dir : "?");
+	*ds = NULL;
+	if (st == CE_OK)
+		st = dataset_load_at(t, &df.loc, split, ds, err);
+	data_found_source(&df, src, cap);
+	data_found_free(&df);
+	return st;
+}
+
 /* Load every evaluated split (no encoding) to get the data hash a run would record. */
 static enum ce_status data_hash_of(const struct task *t, const char *data_dir, char hex[17], struct ce_err *err)
 {
 	uint64_t h = CE_FNV1A64_INIT;
 	for (int32_t s = 0; s < t->n_eval_splits; s++) {
 		struct dataset *ds = NULL;
-		CE_TRY(dataset_load(t, data_dir, t->eval_splits[s], &ds, err));
+		char src[600];
+		CE_TRY(load_split(t, data_dir, t->eval_splits[s], &ds, src, sizeof src, err));
 		h = identity_data_hash_add(h, t->eval_splits[s], ds->content_hash);
 		dataset_free(ds);
 	}
@@ -310,9 +327,10 @@ static enum ce_status evaluate(const struct task *t, const struct subset_spec *s
 	enum ce_status st = CE_OK;
 	for (int32_t s = 0; st == CE_OK && s < t->n_eval_splits; s++) {
 		struct dataset *ds = NULL;
-		ce_log(CE_LOG_DEBUG, "%s: loading split %s from %s/%s", t->name, t->eval_splits[s], rc->data_dir,
-		       t->dataset_path);
-		st = dataset_load(t, rc->data_dir, t->eval_splits[s], &ds, err);
+		char src[600];
+		st = load_split(t, rc->data_dir, t->eval_splits[s], &ds, src, sizeof src, err);
+		if (st == CE_OK && s == 0 && src[0]) /* results record the hub repos and revisions read */
+			st = task_result_set_str(&res->dataset_source, src, err);
 		struct subset_info si;
 		if (st == CE_OK && (st = subset_apply(ds, t, sub, &si, err)) == CE_OK && s == 0)
 			st = subset_record(res, &si, err);

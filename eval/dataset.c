@@ -25,8 +25,8 @@ void dataset_free(struct dataset *ds)
 	ce_free(ds);
 }
 
-enum ce_status dataset_load(const struct task *t, const char *data_root, const char *split, struct dataset **out,
-			    struct ce_err *err)
+enum ce_status dataset_load_at(const struct task *t, const struct data_location *loc, const char *split,
+			       struct dataset **out, struct ce_err *err)
 {
 	*out = NULL;
 	/* split names become file names: same rule as the task loader */
@@ -35,23 +35,33 @@ enum ce_status dataset_load(const struct task *t, const char *data_root, const c
 	const struct task_type_desc *d = task_type_desc(t->type);
 	if (!d)
 		return ce_err_set(err, CE_E_INVALID_ARG, "task %s: bad type %d", t->name, (int)t->type);
-	char *dir = fs_join(data_root, t->dataset_path);
 	struct dataset *ds = ce_calloc(1, sizeof *ds);
-	if (!dir || !ds || !(ds->split = ce_strdup(split))) {
-		ce_free(dir);
+	if (!ds || !(ds->split = ce_strdup(split))) {
 		dataset_free(ds);
 		return ce_err_set(err, CE_E_NOMEM, "out of memory");
 	}
 	ds->type = t->type;
 	ds->content_hash = CE_FNV1A64_INIT;
-	enum ce_status st = d->load(t, dir, split, ds, err);
-	ce_free(dir);
+	enum ce_status st = d->load(t, loc, split, ds, err);
 	if (st != CE_OK) {
 		dataset_free(ds);
 		return st;
 	}
 	*out = ds;
 	return CE_OK;
+}
+
+enum ce_status dataset_load(const struct task *t, const char *data_root, const char *split, struct dataset **out,
+			    struct ce_err *err)
+{
+	*out = NULL;
+	char *dir = fs_join(data_root, t->dataset_path);
+	if (!dir)
+		return ce_err_set(err, CE_E_NOMEM, "out of memory");
+	struct data_location loc = {.dir = dir};
+	enum ce_status st = dataset_load_at(t, &loc, split, out, err);
+	ce_free(dir);
+	return st;
 }
 
 int64_t dataset_n_rows(const struct dataset *ds)

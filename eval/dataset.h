@@ -4,7 +4,9 @@
  * dataset_load dispatches on the task type through the descriptor table
  * (eval/types/task_types.h): each type's loader (eval/types/t_<type>.c)
  * reads rows through the record interface (record.h), so the file format
- * (JSON lines today) is chosen there, not here.
+ * (JSON lines or Parquet) is chosen there, not here.  The data is either a
+ * folder in the layout below or a Hugging Face dataset snapshot (struct
+ * data_location; each t_<type>.c maps the hub layouts to its rows).
  *
  * Files (under <data_root>/<task->dataset_path>/), each `X` also accepted as
  * `X.zst` (tried in that order; read through common/line_reader.h):
@@ -113,6 +115,26 @@ struct dataset {
 	struct ds_classification classification;
 	struct ds_clustering clustering;
 };
+
+/*
+ * Where a task's data is, as the command layer found it (eval never looks in
+ * the hub cache itself): either a folder in the JSONL layout above (dir), or
+ * a Hugging Face dataset snapshot folder (snapshot; files found by
+ * hub_layout.h, Parquet read by record_parquet.c) plus, for the 2023 C-MTEB
+ * retrieval layout, the snapshot of the separate qrels repo.  How each type
+ * maps a hub layout to its rows is in its t_<type>.c.  The repo ids and
+ * revisions are for messages and results only.  All borrowed.
+ */
+struct data_location {
+	const char *dir;            /* JSONL folder, or NULL when snapshot is set */
+	const char *snapshot;       /* hub snapshot folder, or NULL */
+	const char *qrels_snapshot; /* snapshot of the qrels repo (v1 retrieval), or NULL */
+	const char *repo_id, *revision, *qrels_repo_id, *qrels_revision;
+};
+
+/* Load split `split` of task t from loc.  Errors as dataset_load. */
+enum ce_status dataset_load_at(const struct task *t, const struct data_location *loc, const char *split,
+			       struct dataset **out, struct ce_err *err);
 
 /*
  * Load split `split` of task t from <data_root>/<t->dataset_path>.

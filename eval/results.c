@@ -119,6 +119,7 @@ void task_result_deinit(struct task_result *r)
 	ce_free(r->ceval_version);
 	ce_free(r->compat);
 	ce_free(r->dataset_hash);
+	ce_free(r->dataset_source);
 	ce_free(r->model_name);
 	ce_free(r->model_fingerprint);
 	ce_free(r->model_endpoint);
@@ -307,6 +308,8 @@ enum ce_status results_to_json(const struct task_result *r, char **json, size_t 
 	put(ce, "compat", str_or_null(r->compat), &ok);
 	put(ce, "main_score", json_string(r->main_score_name), &ok);
 	put(ce, "dataset_hash", str_or_null(r->dataset_hash), &ok);
+	if (r->dataset_source)
+		put(ce, "dataset_source", json_string(r->dataset_source), &ok);
 	if (r->has_subset) {
 		json_t *sub = json_object();
 		put(sub, "rule", str_or_null(r->subset_rule), &ok);
@@ -575,7 +578,7 @@ static enum ce_status rd_identity(struct rctx *c, json_t *id, struct task_result
 static enum ce_status rd_ceval(struct rctx *c, json_t *ce, struct task_result *r)
 {
 	static const char *const keys[] = {"version", "compat", "main_score", "dataset_hash", "model", "subset",
-					   "identity"};
+					   "identity", "dataset_source"};
 	static const char *const mkeys[] = {"name", "dim", "fingerprint", "max_seq_length", "query_instruction",
 					    "endpoint"};
 	if (!json_is_object(ce))
@@ -595,6 +598,8 @@ static enum ce_status rd_ceval(struct rctx *c, json_t *ce, struct task_result *r
 	CE_TRY(rd_str(c, json_object_get(ce, "compat"), "ceval.compat", 1, &r->compat));
 	CE_TRY(rd_str(c, json_object_get(ce, "main_score"), "ceval.main_score", 0, &r->main_score_name));
 	CE_TRY(rd_str(c, json_object_get(ce, "dataset_hash"), "ceval.dataset_hash", 1, &r->dataset_hash));
+	if (json_object_get(ce, "dataset_source"))
+		CE_TRY(rd_str(c, json_object_get(ce, "dataset_source"), "ceval.dataset_source", 0, &r->dataset_source));
 	CE_TRY(rd_subset(c, json_object_get(ce, "subset"), r));
 	json_t *m = json_object_get(ce, "model");
 	if (!json_is_object(m))

@@ -12,6 +12,8 @@
  *                                "main_score": float, "<metric>": float, ... } ] },
  *     "ceval": { "version": str, "compat": "R1", "main_score": str,
  *                "dataset_hash": str|null,
+ *                ["dataset_source": "ORG/X@REV[ + ORG/X-qrels@REV]": only for data
+ *                 read from the hub cache: the repos and the revisions read]
  *                "subset": null | { "rule": str, "n": int, "corpus": int|null,
  *                                   "seed": int, "selection_hash": str },
  *                "model": { "name": str, "dim": int, "fingerprint": str|null,
@@ -87,6 +89,7 @@ struct task_result {
 				     level its mteb_version implies ("R1" < 1.12, "R2" 1.12-1.x, "R3" >= 2),
 				     NULL when unknown */
 	char *dataset_hash;       /* 16 hex digits; NULL -> null */
+	char *dataset_source;     /* hub data: "ORG/X@REV[ + ORG/Y@REV]"; NULL -> key absent */
 	char *model_name;
 	int32_t model_dim;
 	char *model_fingerprint;  /* NULL -> null */

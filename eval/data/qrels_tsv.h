@@ -26,6 +26,16 @@ struct qrels_tsv;
 /* Open <dir>/qrels/<split>.tsv (or .zst).  hash may be NULL. */
 enum ce_status qrels_tsv_open(const char *dir, const char *split, uint64_t *hash, struct qrels_tsv **out,
 			  struct ce_err *err);
+/*
+ * The same judgements read from a record source instead (the hub's Parquet
+ * qrels: 2023 C-MTEB qid / pid / score, MTEB 2.x query-id / corpus-id /
+ * score): no header; ids are strings or integers (written in decimal),
+ * scores integers (or integral reals) in int32 range.  Takes ownership of s
+ * (closed on failure too); errors name the source's file and row.
+ */
+struct record_source;
+enum ce_status qrels_tsv_from_records(struct record_source *s, const char *qid_col, const char *did_col,
+				      const char *score_col, struct qrels_tsv **out, struct ce_err *err);
 /* Next judgement: the query and corpus id fields; *has_row = false at the end. */
 enum ce_status qrels_tsv_next(struct qrels_tsv *q, const char **qid, size_t *qid_len, const char **did,
 			  size_t *did_len, bool *has_row, struct ce_err *err);

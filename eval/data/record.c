@@ -39,9 +39,8 @@ static int ends_with(const char *s, const char *suffix)
 enum ce_status record_source_open(const char *path, uint64_t *hash, struct record_source **out, struct ce_err *err)
 {
 	*out = NULL;
-	/* the place for a second format: e.g. parquet_source_open(path, hash, out, err) */
 	if (ends_with(path, ".parquet"))
-		return ce_err_set(err, CE_E_UNSUPPORTED, "%s: Parquet files are not supported yet", path);
+		return parquet_source_open(path, hash, out, err);
 	return jsonl_source_open(path, hash, out, err);
 }
 

@@ -88,8 +88,8 @@ struct record_source {
 /*
  * Open path with the implementation its name selects: "*.jsonl" and
  * "*.jsonl.zst" (and any other name: the line reader detects zstd by its
- * magic) are JSON lines.  A "*.parquet" name is CE_E_UNSUPPORTED until a
- * Parquet implementation is added here.  hash may be NULL.  [out] *out.
+ * magic) are JSON lines; "*.parquet" is Parquet (record_parquet.c).  hash
+ * may be NULL.  [out] *out.
  */
 enum ce_status record_source_open(const char *path, uint64_t *hash, struct record_source **out, struct ce_err *err);
 
@@ -143,6 +143,39 @@ enum ce_status record_get_str_list(struct record_source *s, const char *col, str
 
 /* JSON lines (jsonl.c): one object per line, blank lines skipped, duplicate keys rejected. */
 enum ce_status jsonl_source_open(const char *path, uint64_t *hash, struct record_source **out, struct ce_err *err);
+
+/*
+ * Parquet (record_parquet.c): one file, or shards read one after the other
+ * as one source (paths copied).  Values and content hash: see
+ * record_parquet.c.  Columns this reader cannot decode read as missing.
+ */
+enum ce_status parquet_source_open(const char *path, uint64_t *hash, struct record_source **out, struct ce_err *err);
+enum ce_status parquet_source_open_shards(const char *const *paths, size_t n, uint64_t *hash,
+					  struct record_source **out, struct ce_err *err);
+
+/*
+ * Explode rows that hold parallel lists (the 2023 C-MTEB OCNLI / CMNLI form:
+ * one row whose columns are lists): when cols[0] of an inner row is a list,
+ * every cols[i] must be a list of the same length (cols[2] and later may
+ * also be absent from the row), and the row yields one
+ * row per element, where cols[i] reads as its element (other columns as in
+ * the inner row); a row where cols[0] is not a list passes through as is.
+ * Takes ownership of in (closed on failure too).  pos is the inner row's.
+ */
+enum ce_status record_source_explode(struct record_source *in, const char *const *cols, int n_cols,
+				     struct record_source **out, struct ce_err *err);
+
+/*
+ * The rows of (config, split) of a Hugging Face dataset snapshot folder, its
+ * files found by hub_layout.h (config NULL: "default"; a config with one
+ * split answers for any split name); Parquet shards are read in order as one
+ * source.  Folds role (with its NUL) into *hash like record_source_find.
+ * CE_E_NOT_FOUND when the snapshot has no such config or split.
+ */
+enum ce_status record_source_hub(const char *snapshot, const char *config, const char *split, const char *role,
+				 uint64_t *hash, struct record_source **out, struct ce_err *err);
+/* 1 when the snapshot's layout has a config of that name (0 also when unreadable). */
+int record_hub_has_config(const char *snapshot, const char *config);
 
 /* <dir>/<rel> if it is a file, else <dir>/<rel>.zst; [out] *path (ce_free). */
 enum ce_status record_find_file(const char *dir, const char *rel, char **path, struct ce_err *err);

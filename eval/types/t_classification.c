@@ -25,18 +25,18 @@ static enum ce_status class_row(struct record_source *s, struct t_rows *c, struc
 	return t_label_add(s, c->acc, &v, c->t->columns.label, err);
 }
 
-static enum ce_status classification_load(const struct task *t, const char *dir, const char *split,
-					  struct dataset *ds, struct ce_err *err)
+static enum ce_status classification_load(const struct task *t, const struct data_location *loc, const char *split,
+				     struct dataset *ds, struct ce_err *err)
 {
 	struct ds_classification *d = &ds->classification;
 	struct t_label_acc acc;
 	memset(&acc, 0, sizeof acc);
 	const char *train = t->train_split ? t->train_split : "train";
 	struct t_rows c = {.t = t, .ds = ds, .texts = &d->train_texts, .acc = &acc};
-	enum ce_status st = t_load_rows(dir, train, "train", class_row, &c, err);
+	enum ce_status st = t_load_rows(loc, train, "train", class_row, &c, err);
 	c.texts = &d->eval_texts;
 	if (st == CE_OK)
-		st = t_load_rows(dir, split, "eval", class_row, &c, err);
+		st = t_load_rows(loc, split, "eval", class_row, &c, err);
 	if (st == CE_OK) {
 		int32_t *ids = ce_malloc_array((size_t)acc.n, sizeof *ids);
 		d->train_labels = ce_malloc_array((size_t)d->train_texts.n, sizeof *d->train_labels);

@@ -40,14 +40,14 @@ static enum ce_status cluster_row(struct record_source *s, struct t_rows *c, str
 	return CE_OK;
 }
 
-static enum ce_status clustering_load(const struct task *t, const char *dir, const char *split, struct dataset *ds,
-				      struct ce_err *err)
+static enum ce_status clustering_load(const struct task *t, const struct data_location *loc, const char *split,
+				     struct dataset *ds, struct ce_err *err)
 {
 	struct ds_clustering *d = &ds->clustering;
 	struct t_label_acc acc;
 	memset(&acc, 0, sizeof acc);
 	struct t_rows c = {.t = t, .ds = ds, .acc = &acc};
-	enum ce_status st = t_load_rows(dir, split, "eval", cluster_row, &c, err);
+	enum ce_status st = t_load_rows(loc, split, "eval", cluster_row, &c, err);
 	if (st == CE_OK) {
 		/* every set has labels, so acc.first_path is the path of the file just read */
 		d->labels = ce_malloc_array((size_t)acc.n, sizeof *d->labels);

@@ -10,11 +10,16 @@
 #include "ce_alloc.h"
 #include "sorted_i64.h"
 
-enum ce_status t_load_rows(const char *dir, const char *stem, const char *role, t_row_fn row, struct t_rows *c,
-			   struct ce_err *err)
+enum ce_status t_open_rows(const struct data_location *loc, const char *config, const char *stem, const char *role,
+			   uint64_t *hash, struct record_source **out, struct ce_err *err)
 {
-	struct record_source *s;
-	CE_TRY(record_source_find(dir, stem, role, &c->ds->content_hash, &s, err));
+	if (loc->snapshot)
+		return record_source_hub(loc->snapshot, config, stem, role, hash, out, err);
+	return record_source_find(loc->dir, stem, role, hash, out, err);
+}
+
+enum ce_status t_read_rows(struct record_source *s, t_row_fn row, struct t_rows *c, struct ce_err *err)
+{
 	enum ce_status st = CE_OK;
 	bool has_row;
 	while (st == CE_OK && (st = record_next(s, &has_row, err)) == CE_OK && has_row)
@@ -23,6 +28,14 @@ enum ce_status t_load_rows(const char *dir, const char *stem, const char *role, 
 		st = record_empty(s, err);
 	record_source_close(s);
 	return st;
+}
+
+enum ce_status t_load_rows(const struct data_location *loc, const char *stem, const char *role, t_row_fn row,
+			   struct t_rows *c, struct ce_err *err)
+{
+	struct record_source *s;
+	CE_TRY(t_open_rows(loc, c->t->hf_subset, stem, role, &c->ds->content_hash, &s, err));
+	return t_read_rows(s, row, c, err);
 }
 
 /* ------------------------------------------------------------------ labels */

@@ -27,9 +27,18 @@ struct t_rows {
 /* Append the current row of s; errors name the row's file and line. */
 typedef enum ce_status (*t_row_fn)(struct record_source *s, struct t_rows *c, struct ce_err *err);
 
-/* Every row of <dir>/<stem>.jsonl (hashed as role) through row; no rows is an error. */
-enum ce_status t_load_rows(const char *dir, const char *stem, const char *role, t_row_fn row, struct t_rows *c,
-			   struct ce_err *err);
+/*
+ * Open the rows of split `stem`: <loc->dir>/<stem>.jsonl (.zst), or in a hub
+ * snapshot the files of (config, stem) (config NULL: "default").  Hashed as
+ * role.
+ */
+enum ce_status t_open_rows(const struct data_location *loc, const char *config, const char *stem, const char *role,
+			   uint64_t *hash, struct record_source **out, struct ce_err *err);
+/* Every row of s through row, then close s; no rows is an error. */
+enum ce_status t_read_rows(struct record_source *s, t_row_fn row, struct t_rows *c, struct ce_err *err);
+/* Every row of split stem (t_open_rows with the task's hf_subset as config) through row. */
+enum ce_status t_load_rows(const struct data_location *loc, const char *stem, const char *role, t_row_fn row,
+			   struct t_rows *c, struct ce_err *err);
 
 /* Raw labels in row order, before mapping to dense ids (zero-initialise). */
 struct t_label_acc {

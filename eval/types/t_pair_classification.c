@@ -1,7 +1,9 @@
 /*
  * t_pair_classification.c - the pair-classification task type: sentence
  * pairs labelled 0 or 1.  Rows (<split>.jsonl): sentence1, sentence2
- * (strings), label (the JSON integer 0 or 1).  Subset: stratified by label.
+ * (strings), label (the JSON integer 0 or 1); a row whose sentence1 is a
+ * list holds parallel lists of pairs (the 2023 C-MTEB OCNLI / CMNLI form)
+ * and is exploded (record_source_explode).  Subset: stratified by label.
  * Evaluator: ev_pair_classification (ev_pairs.c).
  */
 #include <inttypes.h>
@@ -24,7 +26,11 @@ static enum ce_status pair_row(struct record_source *s, struct t_rows *c, struct
 	CE_TRY(record_get_str(s, t->columns.sentence2, &p, &len, err));
 	if (strtab_push(&d->s2, p, len) != CE_OK)
 		return record_nomem(s, err);
-	CE_TRY(record_col(s, t->columns.label, &v, err));
+	record_get(s, t->columns.label, &v);
+	if (v.kind == RECORD_MISSING && strcmp(t->columns.label, "label") == 0)
+		record_get(s, "labels", &v); /* the hub OCNLI / CMNLI name, when the task keeps the default */
+	if (v.kind == RECORD_MISSING)
+		return record_err(s, err, "missing column '%s'", t->columns.label);
 	if (v.kind == RECORD_INT && v.i != 0 && v.i != 1)
 		return record_err(s, err, "column '%s': %" PRId64 " is out of range: expected the integer 0 or 1",
 				  t->columns.label, (int64_t)v.i);
@@ -37,11 +43,17 @@ static enum ce_status pair_row(struct record_source *s, struct t_rows *c, struct
 	return CE_OK;
 }
 
-static enum ce_status pair_load(const struct task *t, const char *dir, const char *split, struct dataset *ds,
-				struct ce_err *err)
+static enum ce_status pair_load(const struct task *t, const struct data_location *loc, const char *split,
+				     struct dataset *ds, struct ce_err *err)
 {
 	struct t_rows c = {.t = t, .ds = ds};
-	return t_load_rows(dir, split, "eval", pair_row, &c, err);
+	/* the 2023 C-MTEB OCNLI / CMNLI files (and their to_json exports) hold one row of parallel
+	   lists: explode them; rows of scalars pass through unchanged */
+	struct record_source *in, *s;
+	CE_TRY(t_open_rows(loc, t->hf_subset, split, "eval", &ds->content_hash, &in, err));
+	const char *cols[4] = {t->columns.sentence1, t->columns.sentence2, t->columns.label, "labels"};
+	CE_TRY(record_source_explode(in, cols, strcmp(t->columns.label, "label") == 0 ? 4 : 3, &s, err));
+	return t_read_rows(s, pair_row, &c, err);
 }
 
 static int64_t pair_n_rows(const struct dataset *ds)

@@ -4,7 +4,17 @@
  * and negative (lists of strings, may be empty: the evaluator drops such
  * samples).  Subset: n of the usable samples, uniformly.  Evaluator:
  * ev_reranking (ev_reranking.c).
+ *
+ * Hub snapshots: the 2023 C-MTEB layout is the same rows (default config,
+ * eval split).  The MTEB 2.x layout (configs corpus, queries, default,
+ * top_ranked) is turned into those rows: one sample per top_ranked row
+ * (query-id, corpus-ids), in file order; positives = its candidates whose
+ * judgement in default (query-id, corpus-id, score) is > 0, negatives = the
+ * others, both in top_ranked order.  A document's text is its text, or
+ * (title + " " + text).strip() when it has a non-empty title.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ce_alloc.h"
@@ -33,11 +43,227 @@ static enum ce_status rerank_row(struct record_source *s, struct t_rows *c, stru
 	return CE_OK;
 }
 
-static enum ce_status reranking_load(const struct task *t, const char *dir, const char *split, struct dataset *ds,
-				     struct ce_err *err)
+/* ids and texts of every row of s (closed here); with_title: corpus text rule above */
+static enum ce_status read_id_text(struct record_source *s, int with_title, struct strtab *ids, struct strtab *texts,
+				   struct ce_err *err)
 {
+	enum ce_status st = CE_OK;
+	bool has_row;
+	char *tmp = NULL;
+	while (st == CE_OK && (st = record_next(s, &has_row, err)) == CE_OK && has_row) {
+		const char *id, *tx;
+		size_t il, tl;
+		struct record_value title = {.kind = RECORD_MISSING};
+		if ((st = record_get_str(s, "_id", &id, &il, err)) != CE_OK ||
+		    (st = record_get_str(s, "text", &tx, &tl, err)) != CE_OK)
+			break;
+		if (with_title)
+			record_get(s, "title", &title);
+		if (strtab_push(ids, id, il) != CE_OK) {
+			st = record_nomem(s, err);
+		} else if (title.kind == RECORD_STR && title.len > 0) {
+			char *nt = ce_realloc(tmp, title.len + 1 + tl);
+			if (!nt) {
+				st = record_nomem(s, err);
+				break;
+			}
+			tmp = nt;
+			memcpy(tmp, title.str, title.len);
+			tmp[title.len] = ' ';
+			memcpy(tmp + title.len + 1, tx, tl);
+			size_t b, e;
+			t_py_strip(tmp, title.len + 1 + tl, &b, &e);
+			if (strtab_push(texts, tmp + b, e - b) != CE_OK)
+				st = record_nomem(s, err);
+		} else if (strtab_push(texts, tx, tl) != CE_OK) {
+			st = record_nomem(s, err);
+		}
+	}
+	if (st == CE_OK && ids->n == 0)
+		st = record_empty(s, err);
+	ce_free(tmp);
+	record_source_close(s);
+	return st;
+}
+
+struct rr_tables {
+	struct strtab doc_ids, doc_texts, q_ids, q_texts, judged; /* judged: "qid\x1fdid" of score > 0 */
+	struct str_index xd, xq, xj;
+	const char **pd, **pq, **pj;
+};
+
+static void rr_tables_free(struct rr_tables *r)
+{
+	strtab_deinit(&r->doc_ids);
+	strtab_deinit(&r->doc_texts);
+	strtab_deinit(&r->q_ids);
+	strtab_deinit(&r->q_texts);
+	strtab_deinit(&r->judged);
+	str_index_deinit(&r->xd);
+	str_index_deinit(&r->xq);
+	str_index_deinit(&r->xj);
+	ce_free(r->pd);
+	ce_free(r->pq);
+	ce_free(r->pj);
+}
+
+static enum ce_status index_of(const struct strtab *t, struct str_index *x, const char ***p, struct ce_err *err)
+{
+	if (!(*p = strtab_pointers(t)) || str_index_init(x, t->n) != CE_OK)
+		return ce_err_set(err, CE_E_NOMEM, "out of memory");
+	for (int64_t i = 0; i < t->n; i++)
+		str_index_find_or_add(x, *p, (*p)[i], i);
+	return CE_OK;
+}
+
+/* the positive judgements of default, as "qid\x1fdid" keys */
+static enum ce_status read_judged(struct record_source *s, struct strtab *judged, struct ce_err *err)
+{
+	enum ce_status st = CE_OK;
+	bool has_row;
+	char *tmp = NULL;
+	while (st == CE_OK && (st = record_next(s, &has_row, err)) == CE_OK && has_row) {
+		const char *q, *d;
+		size_t ql, dl;
+		double sc;
+		if ((st = record_get_str(s, "query-id", &q, &ql, err)) != CE_OK ||
+		    (st = record_get_str(s, "corpus-id", &d, &dl, err)) != CE_OK ||
+		    (st = record_get_num(s, "score", &sc, err)) != CE_OK)
+			break;
+		if (!(sc > 0))
+			continue;
+		char *nt = ce_realloc(tmp, ql + 1 + dl);
+		if (!nt) {
+			st = record_nomem(s, err);
+			break;
+		}
+		tmp = nt;
+		memcpy(tmp, q, ql);
+		tmp[ql] = '\x1f';
+		memcpy(tmp + ql + 1, d, dl);
+		if (strtab_push(judged, tmp, ql + 1 + dl) != CE_OK)
+			st = record_nomem(s, err);
+	}
+	ce_free(tmp);
+	record_source_close(s);
+	return st;
+}
+
+/* one sample per top_ranked row; c->ds->reranking filled as rerank_row does */
+static enum ce_status read_top_ranked(struct record_source *s, struct rr_tables *r, struct t_rows *c,
+				      struct ce_err *err)
+{
+	struct ds_reranking *d = &c->ds->reranking;
+	enum ce_status st = CE_OK;
+	bool has_row;
+	char *key = NULL;
+	size_t key_cap = 0;
+	while (st == CE_OK && (st = record_next(s, &has_row, err)) == CE_OK && has_row) {
+		const char *q;
+		size_t ql;
+		struct record_value list;
+		if ((st = record_get_str(s, "query-id", &q, &ql, err)) != CE_OK ||
+		    (st = record_col(s, "corpus-ids", &list, err)) != CE_OK)
+			break;
+		if (list.kind != RECORD_LIST) {
+			st = record_err(s, err, "column 'corpus-ids': expected an array of strings, found %s",
+					record_kind_name(list.kind));
+			break;
+		}
+		int64_t qi = str_index_find(&r->xq, r->pq, q, ql);
+		if (qi < 0) {
+			st = record_err(s, err, "query id '%.*s' is not in the queries", (int)(ql > 200 ? 200 : ql), q);
+			break;
+		}
+		if (strtab_push(&d->queries, strtab_get(&r->q_texts, qi), strtab_len(&r->q_texts, qi)) !=
+		    CE_OK) {
+			st = record_nomem(s, err);
+			break;
+		}
+		for (int pass = 0; pass < 2 && st == CE_OK; pass++) {
+			for (size_t k = 0; k < list.n && st == CE_OK; k++) {
+				struct record_value e;
+				record_elem(s, &list, k, &e);
+				if (e.kind != RECORD_STR) {
+					st = record_err(s, err, "column 'corpus-ids'[%zu]: expected a string, found %s", k,
+							record_kind_name(e.kind));
+					break;
+				}
+				int64_t di = str_index_find(&r->xd, r->pd, e.str, e.len);
+				if (di < 0) {
+					st = record_err(s, err, "corpus id '%.*s' is not in the corpus",
+							(int)(e.len > 200 ? 200 : e.len), e.str);
+					break;
+				}
+				if (ql + 1 + e.len > key_cap) {
+					char *nk = ce_realloc(key, ql + 1 + e.len);
+					if (!nk) {
+						st = record_nomem(s, err);
+						break;
+					}
+					key = nk;
+					key_cap = ql + 1 + e.len;
+				}
+				memcpy(key, q, ql);
+				key[ql] = '\x1f';
+				memcpy(key + ql + 1, e.str, e.len);
+				int pos = str_index_find(&r->xj, r->pj, key, ql + 1 + e.len) >= 0;
+				if (pos != (pass == 0))
+					continue;
+				struct strtab *dst = pass == 0 ? &d->positives : &d->negatives;
+				if (strtab_push(dst, strtab_get(&r->doc_texts, di), strtab_len(&r->doc_texts, di)) != CE_OK)
+					st = record_nomem(s, err);
+			}
+		}
+		int64_t n = d->queries.n;
+		if (st == CE_OK && (strtab_grow((void **)&d->pos_off, &c->cap, n + 1, sizeof(int64_t)) != CE_OK ||
+				    strtab_grow((void **)&d->neg_off, &c->cap2, n + 1, sizeof(int64_t)) != CE_OK))
+			st = record_nomem(s, err);
+		if (st == CE_OK) {
+			d->pos_off[0] = d->neg_off[0] = 0;
+			d->pos_off[n] = d->positives.n;
+			d->neg_off[n] = d->negatives.n;
+		}
+	}
+	if (st == CE_OK && s->n_rows == 0)
+		st = record_empty(s, err);
+	ce_free(key);
+	record_source_close(s);
+	return st;
+}
+
+static enum ce_status reranking_load_v2(const struct task *t, const struct data_location *loc, const char *split,
+					struct dataset *ds, struct ce_err *err)
+{
+	struct rr_tables r;
+	memset(&r, 0, sizeof r);
 	struct t_rows c = {.t = t, .ds = ds};
-	return t_load_rows(dir, split, "eval", rerank_row, &c, err);
+	uint64_t *h = &ds->content_hash;
+	const char *qc = record_hub_has_config(loc->snapshot, "queries") ? "queries" : "query";
+	struct record_source *s;
+	enum ce_status st = t_open_rows(loc, "corpus", split, "corpus", h, &s, err);
+	if (st == CE_OK)
+		st = read_id_text(s, 1, &r.doc_ids, &r.doc_texts, err);
+	if (st == CE_OK && (st = t_open_rows(loc, qc, split, "queries", h, &s, err)) == CE_OK)
+		st = read_id_text(s, 0, &r.q_ids, &r.q_texts, err);
+	if (st == CE_OK && (st = t_open_rows(loc, "default", split, "qrels", h, &s, err)) == CE_OK)
+		st = read_judged(s, &r.judged, err);
+	if (st == CE_OK && (st = index_of(&r.doc_ids, &r.xd, &r.pd, err)) == CE_OK &&
+	    (st = index_of(&r.q_ids, &r.xq, &r.pq, err)) == CE_OK)
+		st = index_of(&r.judged, &r.xj, &r.pj, err);
+	if (st == CE_OK && (st = t_open_rows(loc, "top_ranked", split, "eval", h, &s, err)) == CE_OK)
+		st = read_top_ranked(s, &r, &c, err);
+	rr_tables_free(&r);
+	return st;
+}
+
+static enum ce_status reranking_load(const struct task *t, const struct data_location *loc, const char *split,
+				     struct dataset *ds, struct ce_err *err)
+{
+	if (loc->snapshot && record_hub_has_config(loc->snapshot, "top_ranked"))
+		return reranking_load_v2(t, loc, split, ds, err);
+	struct t_rows c = {.t = t, .ds = ds};
+	return t_load_rows(loc, split, "eval", rerank_row, &c, err);
 }
 
 static int64_t reranking_n_rows(const struct dataset *ds)

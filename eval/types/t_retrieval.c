@@ -63,12 +63,10 @@ static enum ce_status check_unique_ids(const char *path, const struct strtab *id
 	return st;
 }
 
-static enum ce_status load_id_text(const struct task *t, const char *dir, const char *stem, const char *role,
-				   int with_title, struct strtab *ids, struct strtab *texts, uint64_t *hash,
-				   struct ce_err *err)
+/* Ids and texts of every row of s (closed here). */
+static enum ce_status load_id_text(const struct task *t, const char *id_col, struct record_source *s, int with_title,
+				   struct strtab *ids, struct strtab *texts, struct ce_err *err)
 {
-	struct record_source *s;
-	CE_TRY(record_source_find(dir, stem, role, hash, &s, err));
 	int64_t *lines = NULL, cap = 0;
 	char *tmp = NULL;
 	size_t tmp_cap = 0;
@@ -76,7 +74,7 @@ static enum ce_status load_id_text(const struct task *t, const char *dir, const 
 	bool has_row;
 	while (st == CE_OK && (st = record_next(s, &has_row, err)) == CE_OK && has_row) {
 		struct record_value tv, title = {.kind = RECORD_MISSING};
-		st = push_id(s, t->columns.id, ids, err);
+		st = push_id(s, id_col, ids, err);
 		if (st == CE_OK && strtab_grow((void **)&lines, &cap, ids->n, sizeof *lines) != CE_OK)
 			st = record_nomem(s, err);
 		if (st == CE_OK)
@@ -145,11 +143,9 @@ static int cmp_qrel_key(const void *a, const void *b)
 	return (x->line > y->line) - (x->line < y->line);
 }
 
-static enum ce_status load_qrels(const char *dir, const char *split, struct ds_retrieval *d, uint64_t *hash,
-				 struct ce_err *err)
+/* The judgements of q (closed here). */
+static enum ce_status load_qrels(struct qrels_tsv *q, struct ds_retrieval *d, struct ce_err *err)
 {
-	struct qrels_tsv *q;
-	CE_TRY(qrels_tsv_open(dir, split, hash, &q, err));
 	const char *path = qrels_tsv_path(q);
 	struct str_index xq = {0}, xd = {0};
 	const char **pq = strtab_pointers(&d->query_ids), **pd = strtab_pointers(&d->corpus_ids);
@@ -216,15 +212,66 @@ static enum ce_status load_qrels(const char *dir, const char *split, struct ds_r
 	return st;
 }
 
-static enum ce_status retrieval_load(const struct task *t, const char *dir, const char *split, struct dataset *ds,
-				     struct ce_err *err)
+/*
+ * Hub layouts (spec hub-datasets.md §3):
+ *   MTEB 2.x (mteb/X): configs "corpus" (_id, title, text), "queries" (or
+ *     "query"; _id, text) and "default" (qrels: query-id, corpus-id, score),
+ *     each read at the eval split (a config with one split: that split);
+ *   2023 C-MTEB (C-MTEB/X): splits "corpus" and "queries" of the default
+ *     config (id, text), qrels in the second repo C-MTEB/X-qrels at the eval
+ *     split (qid, pid, score).
+ * The id / title / text columns are the task's (columns:), except that the
+ * BEIR default "_id" reads as "id" in the 2023 layout.
+ */
+static enum ce_status retrieval_load_hub(const struct task *t, const struct data_location *loc, const char *split,
+					 struct dataset *ds, struct ce_err *err)
 {
 	struct ds_retrieval *d = &ds->retrieval;
-	CE_TRY(load_id_text(t, dir, "corpus", "corpus", 1, &d->corpus_ids, &d->corpus_texts, &ds->content_hash,
-			    err));
-	CE_TRY(load_id_text(t, dir, "queries", "queries", 0, &d->query_ids, &d->query_texts, &ds->content_hash,
-			    err));
-	return load_qrels(dir, split, d, &ds->content_hash, err);
+	uint64_t *h = &ds->content_hash;
+	struct record_source *s;
+	struct qrels_tsv *q;
+	const char *id_col = t->columns.id;
+	if (record_hub_has_config(loc->snapshot, "corpus")) {
+		const char *qc = record_hub_has_config(loc->snapshot, "queries") ? "queries" : "query";
+		CE_TRY(t_open_rows(loc, "corpus", split, "corpus", h, &s, err));
+		CE_TRY(load_id_text(t, id_col, s, 1, &d->corpus_ids, &d->corpus_texts, err));
+		CE_TRY(t_open_rows(loc, qc, split, "queries", h, &s, err));
+		CE_TRY(load_id_text(t, id_col, s, 0, &d->query_ids, &d->query_texts, err));
+		CE_TRY(t_open_rows(loc, "default", split, "qrels", h, &s, err));
+		CE_TRY(qrels_tsv_from_records(s, "query-id", "corpus-id", "score", &q, err));
+		return load_qrels(q, d, err);
+	}
+	if (strcmp(id_col, "_id") == 0)
+		id_col = "id"; /* the 2023 layout's name when the task keeps the BEIR default */
+	CE_TRY(t_open_rows(loc, t->hf_subset, "corpus", "corpus", h, &s, err));
+	CE_TRY(load_id_text(t, id_col, s, 1, &d->corpus_ids, &d->corpus_texts, err));
+	CE_TRY(t_open_rows(loc, t->hf_subset, "queries", "queries", h, &s, err));
+	CE_TRY(load_id_text(t, id_col, s, 0, &d->query_ids, &d->query_texts, err));
+	if (!loc->qrels_snapshot)
+		return ce_err_set(err, CE_E_NOT_FOUND,
+				  "%s: the corpus and queries are here, but the qrels repo (dataset.qrels_hf_id) is not",
+				  loc->snapshot);
+	struct data_location ql = {.snapshot = loc->qrels_snapshot};
+	CE_TRY(t_open_rows(&ql, NULL, split, "qrels", h, &s, err));
+	CE_TRY(qrels_tsv_from_records(s, "qid", "pid", "score", &q, err));
+	return load_qrels(q, d, err);
+}
+
+static enum ce_status retrieval_load(const struct task *t, const struct data_location *loc, const char *split,
+				     struct dataset *ds, struct ce_err *err)
+{
+	if (loc->snapshot)
+		return retrieval_load_hub(t, loc, split, ds, err);
+	struct ds_retrieval *d = &ds->retrieval;
+	struct record_source *s;
+	const char *id_col = t->columns.id;
+	CE_TRY(record_source_find(loc->dir, "corpus", "corpus", &ds->content_hash, &s, err));
+	CE_TRY(load_id_text(t, id_col, s, 1, &d->corpus_ids, &d->corpus_texts, err));
+	CE_TRY(record_source_find(loc->dir, "queries", "queries", &ds->content_hash, &s, err));
+	CE_TRY(load_id_text(t, id_col, s, 0, &d->query_ids, &d->query_texts, err));
+	struct qrels_tsv *q;
+	CE_TRY(qrels_tsv_open(loc->dir, split, &ds->content_hash, &q, err));
+	return load_qrels(q, d, err);
 }
 
 static int64_t retrieval_n_rows(const struct dataset *ds)

@@ -36,11 +36,11 @@ static enum ce_status sts_row(struct record_source *s, struct t_rows *c, struct 
 	return CE_OK;
 }
 
-static enum ce_status sts_load(const struct task *t, const char *dir, const char *split, struct dataset *ds,
-			       struct ce_err *err)
+static enum ce_status sts_load(const struct task *t, const struct data_location *loc, const char *split,
+				     struct dataset *ds, struct ce_err *err)
 {
 	struct t_rows c = {.t = t, .ds = ds};
-	return t_load_rows(dir, split, "eval", sts_row, &c, err);
+	return t_load_rows(loc, split, "eval", sts_row, &c, err);
 }
 
 static int64_t sts_n_rows(const struct dataset *ds)

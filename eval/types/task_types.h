@@ -25,10 +25,11 @@
 #include "subset.h"
 #include "task.h"
 
-/* Fill ds's part for the type from <dir> (the task's dataset folder), split
- * `split`; ds->content_hash is the running content hash.  Errors as dataset_load. */
-typedef enum ce_status (*task_load_fn)(const struct task *t, const char *dir, const char *split, struct dataset *ds,
-				       struct ce_err *err);
+/* Fill ds's part for the type from loc (a JSONL folder or a hub snapshot,
+ * dataset.h), split `split`; ds->content_hash is the running content hash.
+ * Errors as dataset_load. */
+typedef enum ce_status (*task_load_fn)(const struct task *t, const struct data_location *loc, const char *split,
+				       struct dataset *ds, struct ce_err *err);
 /* Number of evaluation rows (dataset_n_rows). */
 typedef int64_t (*task_rows_fn)(const struct dataset *ds);
 /* Free the type's part of ds (the rest of ds stays). */

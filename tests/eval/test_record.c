@@ -145,10 +145,11 @@ static void test_record_open_errors(void **state)
 	char want[4400];
 	snprintf(want, sizeof want, "%s/nosuch.jsonl: not found (nor %s/nosuch.jsonl.zst)", g_dir, g_dir);
 	assert_string_equal(err.msg, want);
-	/* the place for a second format says so */
+	/* a .parquet name goes to the Parquet reader, which refuses a file that is not Parquet */
 	tu_write_file(path_of("x.parquet"), "PAR1", 4);
-	assert_int_equal(record_source_open(path_of("x.parquet"), NULL, &s, &err), CE_E_UNSUPPORTED);
+	assert_int_equal(record_source_open(path_of("x.parquet"), NULL, &s, &err), CE_E_FORMAT);
 	assert_null(s);
+	assert_non_null(strstr(err.msg, "x.parquet"));
 	/* a bad line names file, line and column */
 	tu_write_file(path_of("b.jsonl"), "{\"a\": 1}\n{\"a\": }\n", 18);
 	assert_int_equal(record_source_open(path_of("b.jsonl"), NULL, &s, &err), CE_OK);
