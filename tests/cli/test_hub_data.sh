@@ -128,7 +128,7 @@ mkdir -p "$T/tasks"
 cp -r tasks/suites tasks/cmteb-mini-hub "$T/tasks/"
 rev=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["LCQMC-mini"])' "$hub/REVISIONS.json")
 sed -i "s/$rev/0123456789abcdef0123456789abcdef01234567/" "$T/tasks/cmteb-mini-hub/LCQMC-mini-hub.yaml"
-expect_rc 3 "missing revision" env HF_HUB_CACHE="$hub" "$BIN" run --model "$model" --tasks-dir "$T/tasks" \
+expect_rc 3 "missing revision" env HF_HUB_OFFLINE=1 HF_HUB_CACHE="$hub" "$BIN" run --model "$model" --tasks-dir "$T/tasks" \
 	--task LCQMC-mini-hub --data-dir "$T/empty" --output "$T/miss" --quiet
 expect_grep "huggingface-cli download C-MTEB/LCQMC-mini --repo-type dataset --revision 0123456789abcdef0123456789abcdef01234567" \
 	"$T/err" "missing revision: the download command"
@@ -137,7 +137,7 @@ if [ "$(grep -c 'huggingface-cli download' "$T/err")" = 1 ]; then ok; else bad "
 # the qrels repo of a 2023 retrieval task is needed too
 sed -i "s/qrels_revision: .*/qrels_revision: 89abcdef0123456789abcdef0123456789abcdef/" \
 	"$T/tasks/cmteb-mini-hub/MedDialogRetrieval-mini-hub.yaml"
-expect_rc 3 "missing qrels revision" env HF_HUB_CACHE="$hub" "$BIN" run --model "$model" --tasks-dir "$T/tasks" \
+expect_rc 3 "missing qrels revision" env HF_HUB_OFFLINE=1 HF_HUB_CACHE="$hub" "$BIN" run --model "$model" --tasks-dir "$T/tasks" \
 	--task MedDialogRetrieval-mini-hub --data-dir "$T/empty" --output "$T/miss" --quiet
 expect_grep "huggingface-cli download C-MTEB/MedDialogRetrieval-mini-qrels --repo-type dataset --revision 89abcdef0123456789abcdef0123456789abcdef" \
 	"$T/err" "missing qrels revision: the download command"
