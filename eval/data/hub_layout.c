@@ -396,9 +396,16 @@ enum ce_status hub_layout_from_list(const char *dir, const char *const *paths, i
 	if (st == CE_OK) {
 		qsort(files.v, (size_t)files.n, sizeof *files.v, cmp_str);
 		if (card) {
-			char *path = fs_join(dir, "README.md");
-			st = path ? parse_card(l, &files, path, card, card_len, err)
-				  : ce_err_set(err, CE_E_NOMEM, "out of memory reading %s", dir);
+			/* the card as given need not end in a NUL (a downloaded buffer): parse a terminated copy */
+			char *path = fs_join(dir, "README.md"), *text = ce_malloc(card_len + 1);
+			if (path && text) {
+				memcpy(text, card, card_len);
+				text[card_len] = '\0';
+				st = parse_card(l, &files, path, text, card_len, err);
+			} else {
+				st = ce_err_set(err, CE_E_NOMEM, "out of memory reading %s", dir);
+			}
+			ce_free(text);
 			ce_free(path);
 		}
 	}

@@ -59,7 +59,7 @@ void hub_layout_free(struct hub_layout *l);
 /*
  * The same from a remote repo's file listing instead of a folder: paths are
  * relative to the repo ("data/test-00000-of-00001.parquet"), card is the text
- * of its README.md (card_len bytes, NUL-terminated; NULL when the repo has
+ * of its README.md (card_len bytes, which need not end in a NUL; NULL when the repo has
  * none).  Files in the result are "<dir>/<path>"; dir only names the repo in
  * messages and prefixes the paths (e.g. the snapshot folder-to-be).
  * [out] *out (hub_layout_free).  Errors as hub_layout_read, less CE_E_NOT_FOUND.
