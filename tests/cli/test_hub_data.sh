@@ -40,8 +40,9 @@ if [ -n "$subset" ]; then
 	jsonl_args=(--task "$subset")
 	hub_args=(--task "$(echo "$subset" | sed 's/,/-hub,/g; s/$/-hub/')")
 fi
-one=${subset%%,*}
-one=${one:-STSB-mini}-hub      # the task of the lookup-order checks
+# the task of the lookup-order checks: one whose hub columns are the JSON-lines columns too
+# (not Ocnli/Cmnli, whose hub task reads sent1/sent2/labels), with short texts
+one=LCQMC-mini-hub
 ret=MedDialogRetrieval-mini-hub
 [ -z "$subset" ] && ret=CmrcRetrieval-mini-hub,MedDialogRetrieval-mini-hub
 
