@@ -72,6 +72,22 @@ void backend_api_opts_init(struct backend_api_opts *o)
 	o->budget_s = (double)env_long("CEVAL_API_RETRY_BUDGET", 300);
 }
 
+void backend_api_opts_for(struct backend_api_opts *o, int kind, const char *name, const char *endpoint,
+			  int dimensions, int concurrency, int batch, int64_t max_chars)
+{
+	backend_api_opts_init(o);
+	o->model = name;
+	o->endpoint = kind == 1 && !endpoint ? "https://api.openai.com/v1" : endpoint;
+	o->api_key = getenv(kind == 1 ? "OPENAI_API_KEY" : "CEVAL_API_KEY");
+	o->dimensions = dimensions;
+	if (concurrency > 0)
+		o->concurrency = concurrency;
+	if (batch > 0)
+		o->batch = batch;
+	if (max_chars > 0)
+		o->max_chars = max_chars;
+}
+
 int backend_api_parse_model(const char *arg, int *kind, const char **name)
 {
 	if (arg && strncmp(arg, "openai:", 7) == 0) {

@@ -57,6 +57,16 @@ struct backend_api_opts {
 void backend_api_opts_init(struct backend_api_opts *o);
 
 /*
+ * opts for --model KIND:NAME (kind as backend_api_parse_model gives it): the
+ * defaults, the model name, the endpoint (OpenAI's own when kind is 1 and
+ * endpoint is NULL), the key from $OPENAI_API_KEY (kind 1) or $CEVAL_API_KEY,
+ * and the command line's values where they are > 0.  name and endpoint are
+ * borrowed.
+ */
+void backend_api_opts_for(struct backend_api_opts *o, int kind, const char *name, const char *endpoint,
+			  int dimensions, int concurrency, int batch, int64_t max_chars);
+
+/*
  * Split a --model value "openai:NAME" or "api:NAME": *kind = 1 (OpenAI) or
  * 2 (any OpenAI-compatible server), *name points into arg.  Returns 0 (and
  * leaves them) for any other value: a local model.

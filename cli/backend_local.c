@@ -33,6 +33,16 @@ int backend_local_parse_precision(const char *name, enum encoder_precision *out)
 	return 0;
 }
 
+int backend_local_options(struct encoder_options *opt, int batch_size, int threads, int max_length,
+			  const char *precision)
+{
+	encoder_options_init(opt);
+	opt->batch_size = batch_size;
+	opt->threads = threads;
+	opt->max_seq_length = max_length;
+	return backend_local_parse_precision(precision, &opt->precision);
+}
+
 const char *backend_local_precision_name(enum encoder_precision p)
 {
 	return (unsigned)p < ENCODER_PRECISION_COUNT ? precision_names[p] : "?";

@@ -25,6 +25,13 @@ struct backend_local;
  * any other name (the caller reports a usage error).
  */
 int backend_local_parse_precision(const char *name, enum encoder_precision *out);
+/*
+ * encoder_options from the command line's values (0 = the engine's default for
+ * each); the precision parsed as backend_local_parse_precision.  Returns 0 for
+ * an unknown precision name (the caller reports a usage error).
+ */
+int backend_local_options(struct encoder_options *opt, int batch_size, int threads, int max_length,
+			  const char *precision);
 /* "f32" / "bf16" (static). */
 const char *backend_local_precision_name(enum encoder_precision p);
 

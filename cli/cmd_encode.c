@@ -211,17 +211,8 @@ static int embed_api(const struct cli_command *self, int kind, const char *name)
 	if (kind == 1 && !getenv("OPENAI_API_KEY"))
 		return cli_usage_error(self, "--model %s: set OPENAI_API_KEY", emb_args.model);
 	struct backend_api_opts ao;
-	backend_api_opts_init(&ao);
-	ao.model = name;
-	ao.endpoint = kind == 1 && !emb_args.endpoint ? "https://api.openai.com/v1" : emb_args.endpoint;
-	ao.api_key = getenv(kind == 1 ? "OPENAI_API_KEY" : "CEVAL_API_KEY");
-	ao.dimensions = emb_args.dimensions;
-	if (emb_args.concurrency)
-		ao.concurrency = emb_args.concurrency;
-	if (emb_args.api_batch)
-		ao.batch = emb_args.api_batch;
-	if (emb_args.api_max_chars)
-		ao.max_chars = emb_args.api_max_chars;
+	backend_api_opts_for(&ao, kind, name, emb_args.endpoint, emb_args.dimensions, emb_args.concurrency, emb_args.api_batch,
+			     emb_args.api_max_chars);
 	ao.progress = embed_progress;
 	struct ce_err err;
 	ce_err_clear(&err);
@@ -272,11 +263,7 @@ static int run_embed(const struct cli_command *self, int argc, char **argv)
 		return pr == CLI_PARSE_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 	cli_apply_verbosity(emb_args.quiet, emb_args.verbose);
 	struct encoder_options opt;
-	encoder_options_init(&opt);
-	opt.batch_size = emb_args.batch_size;
-	opt.threads = emb_args.threads;
-	opt.max_seq_length = emb_args.max_length;
-	if (!backend_local_parse_precision(emb_args.precision, &opt.precision))
+	if (!backend_local_options(&opt, emb_args.batch_size, emb_args.threads, emb_args.max_length, emb_args.precision))
 		return cli_usage_error(self, "--precision must be f32 or bf16, got '%s'", emb_args.precision);
 	if (strcmp(emb_args.output, "-") == 0 && isatty(STDOUT_FILENO))
 		return cli_usage_error(self, "--output -: stdout is a terminal; redirect it to a file or a pipe "

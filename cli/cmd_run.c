@@ -731,11 +731,7 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 					     "openai:NAME)");
 	}
 	struct encoder_options opt;
-	encoder_options_init(&opt);
-	opt.batch_size = args.batch_size;
-	opt.threads = args.threads;
-	opt.max_seq_length = args.max_length;
-	if (!backend_local_parse_precision(args.precision, &opt.precision))
+	if (!backend_local_options(&opt, args.batch_size, args.threads, args.max_length, args.precision))
 		return cli_usage_error(self, "--precision must be f32 or bf16, got '%s'", args.precision);
 	if (!args.compat_arg || strcmp(args.compat_arg, "r1") == 0 || strcmp(args.compat_arg, "R1") == 0)
 		args.compat = CE_COMPAT_R1;
@@ -775,17 +771,8 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 		/* an API model: no model files; the known-model table still gives the query instruction */
 		ref.known = known_model_find(api_name);
 		struct backend_api_opts ao;
-		backend_api_opts_init(&ao);
-		ao.model = api_name;
-		ao.endpoint = api_kind == 1 && !args.endpoint ? "https://api.openai.com/v1" : args.endpoint;
-		ao.api_key = getenv(api_kind == 1 ? "OPENAI_API_KEY" : "CEVAL_API_KEY");
-		ao.dimensions = args.dimensions;
-		if (args.concurrency)
-			ao.concurrency = args.concurrency;
-		if (args.api_batch)
-			ao.batch = args.api_batch;
-		if (args.api_max_chars)
-			ao.max_chars = args.api_max_chars;
+		backend_api_opts_for(&ao, api_kind, api_name, args.endpoint, args.dimensions, args.concurrency, args.api_batch,
+				     args.api_max_chars);
 		ao.progress = run_progress;
 		ao.progress_user = &rs;
 		ao.phase_fn = run_set_phase;

@@ -396,11 +396,7 @@ static int run_serve(const struct cli_command *self, int argc, char **argv)
 		return pr == CLI_PARSE_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 	cli_apply_verbosity(sargs.quiet, sargs.verbose);
 	struct encoder_options opt;
-	encoder_options_init(&opt);
-	opt.batch_size = sargs.batch_size;
-	opt.threads = sargs.threads;
-	opt.max_seq_length = sargs.max_length;
-	if (!backend_local_parse_precision(sargs.precision, &opt.precision))
+	if (!backend_local_options(&opt, sargs.batch_size, sargs.threads, sargs.max_length, sargs.precision))
 		return cli_usage_error(self, "--precision must be f32 or bf16, got '%s'", sargs.precision);
 	struct sockaddr_in addr = {0};
 	addr.sin_family = AF_INET;
