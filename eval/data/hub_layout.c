@@ -57,6 +57,13 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Sort paths by name; an empty list may be NULL, which qsort must not be given. */
+static void sort_names(char **v, int32_t n)
+{
+	if (n > 1)
+		qsort(v, (size_t)n, sizeof *v, cmp_str);
+}
+
 /* Regular files under root/rel (following symlinks), as paths relative to
  * root; names starting with '.' are skipped (.gitattributes, .cache). */
 static enum ce_status list_files(const char *root, const char *rel, int depth, struct name_list *out, int32_t *seen,
@@ -348,7 +355,7 @@ static enum ce_status layout_finish(struct hub_layout *l, struct name_list *file
 		return st;
 	}
 	for (int32_t i = 0; i < l->n_splits; i++) /* listing was sorted; a split fed by several globs is re-sorted */
-		qsort(l->splits[i].files, (size_t)l->splits[i].n_files, sizeof(char *), cmp_str);
+		sort_names(l->splits[i].files, l->splits[i].n_files);
 	*out = l;
 	return CE_OK;
 }
@@ -368,7 +375,7 @@ enum ce_status hub_layout_read(const char *dir, struct hub_layout **out, struct 
 	int32_t seen = 0;
 	enum ce_status st = list_files(l->dir, "", 0, &files, &seen, err);
 	if (st == CE_OK) {
-		qsort(files.v, (size_t)files.n, sizeof *files.v, cmp_str);
+		sort_names(files.v, files.n);
 		st = read_card(l, &files, err);
 	}
 	return layout_finish(l, &files, st, out, err);
@@ -394,7 +401,7 @@ enum ce_status hub_layout_from_list(const char *dir, const char *const *paths, i
 		st = names_push(&files, ce_strdup(paths[i]), err);
 	}
 	if (st == CE_OK) {
-		qsort(files.v, (size_t)files.n, sizeof *files.v, cmp_str);
+		sort_names(files.v, files.n);
 		if (card) {
 			/* the card as given need not end in a NUL (a downloaded buffer): parse a terminated copy */
 			char *path = fs_join(dir, "README.md"), *text = ce_malloc(card_len + 1);
