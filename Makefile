@@ -134,10 +134,12 @@ fixtures: $(FIXTURES)/.stamp
 # Unit tests, then CLI tests, then the fuzz seed corpora.  Every binary runs
 # even if an earlier one failed; the target fails if any did.
 unit: $(TEST_BIN) $(FIXTURES)/.stamp
-	@fail=0; for t in $(TEST_BIN); do echo "== $$t"; CEVAL_BIN=$(abspath $(BIN)) ./$$t || fail=1; done; exit $$fail
+	@fail=0; for t in $(TEST_BIN); do echo "== $$t"; s=$$(date +%s); CEVAL_BIN=$(abspath $(BIN)) ./$$t || fail=1; \
+	  echo "== $$t: $$(( $$(date +%s) - s )) s"; done; exit $$fail
 
 cli: $(BIN) $(FIXTURES)/.stamp
-	@fail=0; for s in $(wildcard tests/cli/*.sh); do echo "== $$s"; CEVAL_BIN=$(abspath $(BIN)) bash $$s || fail=1; done; exit $$fail
+	@fail=0; for s in $(wildcard tests/cli/*.sh); do echo "== $$s"; t0=$$(date +%s); CEVAL_BIN=$(abspath $(BIN)) bash $$s || fail=1; \
+	  echo "== $$s: $$(( $$(date +%s) - t0 )) s"; done; exit $$fail
 
 fuzz-regress: $(FUZZ_REGRESS)
 	@fail=0; for f in $(FUZZ_REGRESS); do n=$$(basename $$f); echo "== corpus $$n"; ./$$f tests/fuzz/corpus/$${n#fuzz_} || fail=1; done; exit $$fail
@@ -152,7 +154,7 @@ test: headers $(BIN) $(TEST_BIN) $(FUZZ_REGRESS) $(FIXTURES)/.stamp
 check: unit
 
 asan:
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	CEVAL_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(MAKE) --no-print-directory test CFG=asan
 
 # libFuzzer: `make fuzz` rebuilds everything with clang in build/fuzz and runs
