@@ -51,7 +51,7 @@ inc_of = $(INC_$(firstword $(subst /, ,$(1))))
 ifeq ($(CFG),release)
 OPTFLAGS := -O2 -g -march=x86-64-v3 -mtune=native
 else ifeq ($(CFG),asan)
-OPTFLAGS := -O1 -g -fno-omit-frame-pointer -march=x86-64-v3 -fsanitize=address,undefined -fno-sanitize-recover=undefined
+OPTFLAGS := -O2 -g -fno-omit-frame-pointer -march=x86-64-v3 -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDSAN    := -fsanitize=address,undefined
 else ifeq ($(CFG),debug)
 OPTFLAGS := -O0 -g -march=x86-64-v3
