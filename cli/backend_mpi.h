@@ -53,5 +53,7 @@ struct backend_mpi *backend_mpi_open(const char *dir, const char *name, const st
 void backend_mpi_close(struct backend_mpi *b);
 /* The embedder (identity filled); valid until backend_mpi_close. */
 struct embedder *backend_mpi_embedder(struct backend_mpi *b);
+/* Ranks that encode (all of them: rank 0 encodes too). */
+int backend_mpi_ranks(const struct backend_mpi *b);
 
 #endif

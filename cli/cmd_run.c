@@ -808,6 +808,10 @@ static int run_run(const struct cli_command *self, int argc, char **argv)
 	ce_log(CE_LOG_INFO, "%s", base->id->describe);
 	cache = open_cache(base->id);
 	cached_embedder_init(&cached, base, cache, chunk_texts);
+	/* several chunks per call under MPI: 8 batches per chunk would leave ranks
+	 * idle at the end of every chunk (bench/mpi_scale.sh: 1.80x -> see README) */
+	if (mpi_backend)
+		cached.group_chunks = 4 * (int64_t)backend_mpi_ranks(mpi_backend);
 	rs.cached = &cached;
 	const char *instr = args.no_instruction ? "" : model_ref_query_instruction(&ref, args.query_instruction);
 	if (*instr)

@@ -395,10 +395,15 @@ static enum ce_status cached_embed(void *self, const char *const *texts, int64_t
 	int64_t n_chunks = (n + chunk - 1) / chunk;
 	int64_t *order = ce_malloc_array((size_t)n, sizeof *order);
 	uint8_t *have = ce_calloc((size_t)n_chunks, 1);
-	const char **batch = ce_malloc_array((size_t)chunk, sizeof *batch);
-	float *vec = ce_malloc_array((size_t)chunk * dim, sizeof *vec);
+	/* one inner call encodes up to `group` missing chunks (cached_embedder_init) */
+	int64_t group = ce->group_chunks > 1 ? ce->group_chunks : 1;
+	if (group > n_chunks)
+		group = n_chunks;
+	const char **batch = ce_malloc_array((size_t)(chunk * group), sizeof *batch);
+	float *vec = ce_malloc_array((size_t)(chunk * group) * dim, sizeof *vec);
+	int64_t *members = ce_malloc_array((size_t)group, sizeof *members);
 	enum ce_status st = CE_OK;
-	if (!order || !have || !batch || !vec) {
+	if (!order || !have || !batch || !vec || !members) {
 		st = ce_err_set(err, CE_E_NOMEM, "out of memory embedding %lld texts", (long long)n);
 		goto out;
 	}
@@ -431,25 +436,44 @@ static enum ce_status cached_embed(void *self, const char *const *texts, int64_t
 	}
 	ce->miss_total = todo;
 	ce->miss_done = 0;
-	for (int64_t c = 0; c < n_chunks; c++) {
-		if (have[c])
-			continue;
-		int64_t c0 = c * chunk, nb = n - c0 < chunk ? n - c0 : chunk;
-		for (int64_t k = 0; k < nb; k++)
-			batch[k] = texts[order[c0 + k]];
-		if ((st = ce->inner->embed(ce->inner->self, batch, nb, vec, err)) != CE_OK)
+	/* The missing chunks, `group` at a time, in order.  Chunks are runs of
+	 * whole batches of the backend's order (longest first, ties in input
+	 * order), so the concatenation of any of them in order is already in
+	 * that order and one inner call over it makes exactly the batches of
+	 * separate calls: the same bits, stored as the same chunk files. */
+	for (int64_t c = 0; c < n_chunks;) {
+		int64_t m = 0, nt = 0;
+		for (; c < n_chunks && m < group; c++) {
+			if (have[c])
+				continue;
+			int64_t c0 = c * chunk, nb = n - c0 < chunk ? n - c0 : chunk;
+			for (int64_t k = 0; k < nb; k++)
+				batch[nt + k] = texts[order[c0 + k]];
+			members[m++] = c;
+			nt += nb;
+		}
+		if (m == 0)
+			break;
+		if ((st = ce->inner->embed(ce->inner->self, batch, nt, vec, err)) != CE_OK)
 			goto out;
-		ce->n_encoded += nb;
-		ce->miss_done += nb;
-		for (int64_t k = 0; k < nb; k++)
-			memcpy(out + (size_t)order[c0 + k] * dim, vec + (size_t)k * dim, dim * sizeof *out);
-		if (!ce->write_failed && all_finite(vec, (size_t)nb * dim)) {
-			struct ce_err e2;
-			ce_err_clear(&e2);
-			if (embed_cache_put(ce->cache, batch, nb, vec, &e2) != CE_OK) {
-				ce->write_failed = 1;
-				ce_log(CE_LOG_WARN, "%s; embeddings are no longer cached in this run", e2.msg);
+		ce->n_encoded += nt;
+		ce->miss_done += nt;
+		const float *row = vec;
+		const char *const *key = batch;
+		for (int64_t j = 0; j < m; j++) {
+			int64_t c0 = members[j] * chunk, nb = n - c0 < chunk ? n - c0 : chunk;
+			for (int64_t k = 0; k < nb; k++)
+				memcpy(out + (size_t)order[c0 + k] * dim, row + (size_t)k * dim, dim * sizeof *out);
+			if (!ce->write_failed && all_finite(row, (size_t)nb * dim)) {
+				struct ce_err e2;
+				ce_err_clear(&e2);
+				if (embed_cache_put(ce->cache, key, nb, row, &e2) != CE_OK) {
+					ce->write_failed = 1;
+					ce_log(CE_LOG_WARN, "%s; embeddings are no longer cached in this run", e2.msg);
+				}
 			}
+			row += (size_t)nb * dim;
+			key += nb;
 		}
 	}
 out:
@@ -458,6 +482,7 @@ out:
 	ce_free(have);
 	ce_free(batch);
 	ce_free(vec);
+	ce_free(members);
 	return st;
 }
 

@@ -87,6 +87,7 @@ struct cached_embedder {
 	const struct embedder *inner; /* does the real encoding (borrowed) */
 	struct embed_cache *cache;    /* NULL = pass through (borrowed) */
 	int64_t chunk_texts;          /* texts per chunk: a multiple of the inner batch size */
+	int64_t group_chunks;         /* missing chunks encoded per inner call (0 or 1: one; see below) */
 	int64_t n_from_cache;         /* texts served from the cache so far */
 	int64_t n_encoded;            /* texts encoded by inner so far */
 	int64_t miss_done, miss_total; /* progress over the texts to encode in the current call */
@@ -100,6 +101,12 @@ struct cached_embedder {
  * encoding uses the batches of one uncached call.  A failed store is warned
  * about once and encoding goes on without storing; a chunk holding a NaN or
  * infinite value is never stored.  ce->emb carries inner's identity.
+ *
+ * Set ce->group_chunks > 1 after init to hand the inner embedder up to that
+ * many missing chunks in one call (each still stored as its own chunk file,
+ * with the same bits): a backend that shares a call out among several
+ * workers (MPI) then has enough batches per call that no worker waits at
+ * the end of each chunk.  A run killed then loses the group in flight.
  */
 void cached_embedder_init(struct cached_embedder *ce, const struct embedder *inner, struct embed_cache *cache,
 			  int64_t chunk_texts);

@@ -411,6 +411,126 @@ static void test_real_encoder_identical(void **state)
 	encoder_close(enc);
 }
 
+/* group_chunks (MPI): one inner call over several missing chunks gives the
+ * bits of separate calls and stores the same chunk files.  Real encoder and
+ * its length order; two non-adjacent chunks deleted, then refilled by one
+ * grouped call; a fresh cache filled grouped is then all hits ungrouped. */
+struct counting {
+	struct encoder *enc;
+	int64_t calls, texts;
+};
+static enum ce_status counting_embed(void *self, const char *const *t, int64_t n, float *out, struct ce_err *err)
+{
+	struct counting *k = self;
+	k->calls++;
+	k->texts += n;
+	return encoder_embed(k->enc, t, n, out, err);
+}
+static enum ce_status counting_order(void *self, const char *const *t, int64_t n, int64_t *order,
+				     struct ce_err *err)
+{
+	struct counting *k = self;
+	return encoder_batch_order(k->enc, t, n, order, err);
+}
+static void test_group_chunks(void **state)
+{
+	(void)state;
+	struct encoder_options opt;
+	encoder_options_init(&opt);
+	opt.batch_size = 4;
+	opt.threads = 1;
+	struct ce_err err;
+	struct encoder *enc = encoder_open(tu_shared("models/ceval-tiny-zh"), &opt, &err);
+	if (!enc)
+		fail_msg("%s", err.msg);
+	enum { N = 45, CHUNK = 8 }; /* 6 chunks: 5 of 8 texts (2 batches each), the last of 5 */
+	char buf[N][120];
+	const char *t[N];
+	for (int i = 0; i < N; i++) {
+		/* lengths repeat, so ties cross chunk boundaries */
+		snprintf(buf[i], sizeof buf[i], "第%d句%.*s", i % 10, (i * 5) % 17 * 3, "长长长长长长长长长长长长长长长长长");
+		t[i] = buf[i];
+	}
+	int32_t dim = encoder_dim(enc);
+	size_t bytes = sizeof(float) * (size_t)N * (size_t)dim;
+	float *ref = ce_malloc(bytes), *got = ce_malloc(bytes);
+	assert_non_null(ref);
+	assert_non_null(got);
+	struct counting k = {enc, 0, 0};
+	struct embedder_identity key = {.backend = "local", .fingerprint = encoder_fingerprint(enc), .precision = "f32",
+					.max_length = encoder_max_seq_length(enc), .dim = dim, .batch_size = 4, .threads = 1,
+					.kernels = encoder_kernels(enc)};
+	struct embedder inner = {counting_embed, &k, dim, NULL, &key, counting_order};
+	char *root = tu_mkdtemp();
+	struct embed_cache *c = embed_cache_open(root, &key, &err);
+	assert_non_null(c);
+	struct cached_embedder ce;
+	cached_embedder_init(&ce, &inner, c, CHUNK);
+	assert_int_equal(ce.emb.embed(ce.emb.self, t, N, ref, &err), CE_OK); /* ungrouped: the reference */
+	assert_int_equal(k.calls, 6);
+	int files = count_chunks(embed_cache_dir(c));
+	assert_int_equal(files, 6);
+
+	/* delete the 2nd and 5th chunk of the processing order */
+	int64_t order[N];
+	assert_int_equal(encoder_batch_order(enc, t, N, order, &err), CE_OK);
+	/* chunk files are named by content: wipe the folder, store all but those two */
+	tu_rm_rf(embed_cache_dir(c));
+	embed_cache_close(c);
+	c = embed_cache_open(root, &key, &err);
+	assert_non_null(c);
+	for (int j = 0; j < 6; j++) {
+		if (j == 1 || j == 4)
+			continue;
+		int64_t c0 = (int64_t)j * CHUNK, nb = N - c0 < CHUNK ? N - c0 : CHUNK;
+		const char *ct[CHUNK];
+		for (int64_t i = 0; i < nb; i++)
+			ct[i] = t[order[c0 + i]];
+		float rows[CHUNK * 512];
+		assert_true((size_t)dim <= 512);
+		for (int64_t i = 0; i < nb; i++)
+			memcpy(rows + i * dim, ref + (size_t)order[c0 + i] * (size_t)dim, sizeof(float) * (size_t)dim);
+		assert_int_equal(embed_cache_put(c, ct, nb, rows, &err), CE_OK);
+	}
+	assert_int_equal(count_chunks(embed_cache_dir(c)), 4);
+	k.calls = k.texts = 0;
+	cached_embedder_init(&ce, &inner, c, CHUNK);
+	ce.group_chunks = 3;
+	memset(got, 0, bytes);
+	assert_int_equal(ce.emb.embed(ce.emb.self, t, N, got, &err), CE_OK);
+	assert_int_equal(k.calls, 1);      /* both missing chunks in one call */
+	assert_int_equal(k.texts, 2 * CHUNK);
+	assert_memory_equal(got, ref, bytes);
+	assert_int_equal(count_chunks(embed_cache_dir(c)), 6);
+
+	/* a fresh cache filled with groups of 4 (two calls: 4 + 2 chunks) ... */
+	tu_rm_rf(embed_cache_dir(c));
+	embed_cache_close(c);
+	c = embed_cache_open(root, &key, &err);
+	assert_non_null(c);
+	k.calls = k.texts = 0;
+	cached_embedder_init(&ce, &inner, c, CHUNK);
+	ce.group_chunks = 4;
+	memset(got, 0, bytes);
+	assert_int_equal(ce.emb.embed(ce.emb.self, t, N, got, &err), CE_OK);
+	assert_int_equal(k.calls, 2);
+	assert_memory_equal(got, ref, bytes);
+	/* ... is all hits for an ungrouped run: the same chunk files */
+	k.calls = 0;
+	cached_embedder_init(&ce, &inner, c, CHUNK);
+	memset(got, 0, bytes);
+	assert_int_equal(ce.emb.embed(ce.emb.self, t, N, got, &err), CE_OK);
+	assert_int_equal(k.calls, 0);
+	assert_int_equal(ce.n_from_cache, N);
+	assert_memory_equal(got, ref, bytes);
+	embed_cache_close(c);
+	tu_rm_rf(root);
+	ce_free(root);
+	ce_free(ref);
+	ce_free(got);
+	encoder_close(enc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -422,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_backend_order),
 		cmocka_unit_test(test_nan_not_stored),
 		cmocka_unit_test(test_kernels_in_key),
+		cmocka_unit_test(test_group_chunks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
