@@ -19,7 +19,8 @@
  * part of it).  A chunk found on disk is reused whole; otherwise it is
  * encoded, with exactly the batches an uncached run uses, and written
  * atomically (temp file + fsync + rename) before the next is encoded.  A run
- * killed at any moment loses at most the chunk in flight.
+ * killed at any moment loses at most the chunk in flight (the group of
+ * chunks in flight when group_chunks > 1).
  *
  * Chunk file layout (little-endian; floats in host order, x86):
  *   header, 64 bytes: "CEVEMB01", u32 version, u32 dim, u64 count,
