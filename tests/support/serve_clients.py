@@ -7,7 +7,8 @@ random, float or base64; an answer is good when its vectors are the bytes
 of that list's reference .npy.  Prints the counts and GET /health.
 
 Load mode (--texts FILE --per N): the JSON-lines texts are cut into
-requests of N texts; the clients send them until every request has been
+requests of N texts (--format, base64 by default, as OpenAI's Python
+client asks); the clients send them until every request has been
 sent once (--rounds times) or for --seconds.  Prints "texts T seconds S
 failed F requests R".
 """
@@ -91,7 +92,7 @@ def check(a):
 
 def load(a):
     texts = [json.loads(l)["text"] for l in open(a.texts, encoding="utf-8")]
-    bodies = [json.dumps({"model": a.model, "input": texts[i:i + a.per]}).encode()
+    bodies = [json.dumps({"model": a.model, "input": texts[i:i + a.per], "encoding_format": a.format}).encode()
               for i in range(0, len(texts), a.per)]
     counts = [len(texts[i:i + a.per]) for i in range(0, len(texts), a.per)]
     work = list(range(len(bodies))) * a.rounds
@@ -147,6 +148,7 @@ def main():
     ap.add_argument("--per", type=int, default=16)
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--seconds", type=float, default=0)
+    ap.add_argument("--format", default="base64", choices=["float", "base64"])
     a = ap.parse_args()
     if a.lists:
         check(a)
