@@ -72,6 +72,7 @@ EOF
 
 # ---- the server: bit identity with `ceval embed` ---------------------------
 start_serve srv --max-inputs 64 --max-text-bytes 3000 --max-body-mb 1 --timeout 2
+expect_grep "on http://127.0.0.1:$PORT/v1" "$T/srv.out" "serve listens on loopback by default"
 "$PY" - "$T" <<'EOF'
 import json, sys
 t = sys.argv[1]
