@@ -206,7 +206,7 @@ static void encode_jobs(struct server *s, struct job **jobs, int k)
 	ce_err_clear(&err);
 	enum ce_status st = CE_E_NOMEM;
 	if (texts && lens && out) {
-		for (int i = 0, at = 0; i < k; at += (int)jobs[i]->n, i++) {
+		for (int64_t i = 0, at = 0; i < k; at += jobs[i]->n, i++) {
 			memcpy(texts + at, jobs[i]->texts, (size_t)jobs[i]->n * sizeof *texts);
 			memcpy(lens + at, jobs[i]->lens, (size_t)jobs[i]->n * sizeof *lens);
 		}
@@ -215,7 +215,7 @@ static void encode_jobs(struct server *s, struct job **jobs, int k)
 		ce_err_set(&err, CE_E_NOMEM, "out of memory merging %d requests", k);
 	}
 	size_t row = (size_t)s->dim * sizeof *out;
-	for (int i = 0, at = 0; i < k; at += (int)jobs[i]->n, i++) {
+	for (int64_t i = 0, at = 0; i < k; at += jobs[i]->n, i++) {
 		jobs[i]->st = st;
 		jobs[i]->err = err;
 		if (st == CE_OK)
