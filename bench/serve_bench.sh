@@ -44,7 +44,7 @@ server_cpu() { awk '{print ($14 + $15) / '"$(getconf CLK_TCK)"'}' "/proc/$pid/st
 pid=$!
 port=""
 for _ in $(seq 1 300); do
-	port=$(sed -n 's/.*:\([0-9]*\)\/v1$/\1/p' "$tmp/serve.out")
+	port=$(sed -n 's/.*:\([0-9]*\)\/v1$/\1/p' "$tmp/serve.out" 2>/dev/null)
 	[ -n "$port" ] && break
 	sleep 0.1
 done

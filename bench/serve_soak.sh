@@ -22,7 +22,7 @@ trap cleanup EXIT
 pid=$!
 port=""
 for _ in $(seq 1 300); do
-	port=$(sed -n 's/.*:\([0-9]*\)\/v1$/\1/p' "$tmp/serve.out")
+	port=$(sed -n 's/.*:\([0-9]*\)\/v1$/\1/p' "$tmp/serve.out" 2>/dev/null)
 	[ -n "$port" ] && break
 	sleep 0.1
 done

@@ -35,7 +35,7 @@ start_serve() {
 	"$BIN" serve --model "$MODEL" --port 0 --threads 1 "$@" >"$T/$name.out" 2>"$T/$name.err" &
 	PIDS+=($!)
 	for _ in $(seq 1 300); do
-		PORT=$(sed -n 's/.*:\([0-9]*\)\/v1$/\1/p' "$T/$name.out")
+		PORT=$(sed -n 's/.*:\([0-9]*\)\/v1$/\1/p' "$T/$name.out" 2>/dev/null)
 		[ -n "$PORT" ] && return 0
 		sleep 0.1
 	done
@@ -46,7 +46,7 @@ start_faults() {
 	"$PY" tests/support/api_faults.py "$@" >"$T/faults.out" 2>"$T/faults.err" &
 	PIDS+=($!)
 	for _ in $(seq 1 100); do
-		FPORT=$(sed -n 's/^PORT //p' "$T/faults.out")
+		FPORT=$(sed -n 's/^PORT //p' "$T/faults.out" 2>/dev/null)
 		[ -n "$FPORT" ] && return 0
 		sleep 0.1
 	done
