@@ -32,6 +32,7 @@ case $BIN in *asan*) SAN=1 ;; *) SAN=0 ;; esac
 # start_serve NAME ARGS...: starts `ceval serve --port 0`, sets PORT
 start_serve() {
 	local name=$1; shift
+	rm -f "$T/$name.out" # a reused name must not hand back the last server's port
 	"$BIN" serve --model "$MODEL" --port 0 --threads 1 "$@" >"$T/$name.out" 2>"$T/$name.err" &
 	PIDS+=($!)
 	for _ in $(seq 1 300); do
@@ -43,6 +44,7 @@ start_serve() {
 }
 # start_faults MODE [COUNT]: sets FPORT
 start_faults() {
+	rm -f "$T/faults.out" # else the last fault server's port may be read
 	"$PY" tests/support/api_faults.py "$@" >"$T/faults.out" 2>"$T/faults.err" &
 	PIDS+=($!)
 	for _ in $(seq 1 100); do
