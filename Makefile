@@ -89,7 +89,7 @@ export CEVAL_SHARED := $(abspath $(SHARED))
 export CEVAL_FIXTURES := $(abspath $(FIXTURES))
 
 .SECONDARY:
-.PHONY: bench-parquet headers fixtures all test check asan fuzz fuzz-build fuzz-run fuzz-regress deps clean help bench install demo unit cli
+.PHONY: soak bench-parquet headers fixtures all test check asan fuzz fuzz-build fuzz-run fuzz-regress deps clean help bench install demo unit cli
 all: $(BIN)
 
 $(LIB_OBJ) $(CLI_OBJ) $(TEST_SUPPORT_OBJ): $(BUILD)/%.o: %.c
@@ -182,6 +182,11 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 bench: $(BIN) $(BUILD)/bench/knn_bench
 	bash bench/run.sh $(BIN) $(BUILD)/bench/knn_bench $(THREADS)
 	bash bench/mpi_scale.sh $(BIN)
+	bash bench/serve_bench.sh $(BIN) $(THREADS)
+
+# 60 s of 16 concurrent clients against `ceval serve`: failed requests and RSS.
+soak: $(BIN)
+	bash bench/serve_soak.sh $(BIN)
 
 # A ~1 GB Parquet corpus read by ceval and by DuckDB (npm), once generated.
 bench-parquet: $(BUILD)/bench/parquet_bench

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api_json.h"
 #include "ce_alloc.h"
 #include "ce_hash.h"
 #include "ce_log.h"
@@ -216,70 +217,10 @@ static void error_message(const struct req *r, char *out, size_t cap)
 static enum ce_status take_answer(struct backend_api *b, const struct req *r, float *out, int32_t *dim_seen,
 				  struct ce_err *err)
 {
-	json_error_t je;
-	json_t *j = json_loadb(r->resp ? r->resp : "", r->resp_len, 0, &je);
-	enum ce_status st = CE_OK;
-	uint8_t *seen = NULL;
-	json_t *data = json_object_get(j, "data");
-	if (!j || !json_is_array(data)) {
-		st = ce_err_set(err, CE_E_IO, "%s: the answer is not embeddings JSON (%s)", b->host,
-				j ? "no \"data\" list" : je.text);
-		goto out;
-	}
-	if ((int64_t)json_array_size(data) != r->n) {
-		st = ce_err_set(err, CE_E_IO, "%s: asked for %lld embeddings, the answer holds %zu", b->host,
-				(long long)r->n, json_array_size(data));
-		goto out;
-	}
-	seen = ce_calloc((size_t)r->n, 1);
-	if (!seen) {
-		st = ce_err_set(err, CE_E_NOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t k = 0; k < json_array_size(data); k++) {
-		json_t *e = json_array_get(data, k);
-		json_t *ix = json_object_get(e, "index");
-		json_t *v = json_object_get(e, "embedding");
-		if (!json_is_integer(ix) || json_integer_value(ix) < 0 || json_integer_value(ix) >= r->n ||
-		    seen[json_integer_value(ix)]) {
-			st = ce_err_set(err, CE_E_IO, "%s: answer item %zu has a missing, out-of-range or repeated "
-						      "\"index\"", b->host, k);
-			goto out;
-		}
-		int64_t i = json_integer_value(ix);
-		seen[i] = 1;
-		if (!json_is_array(v)) {
-			st = ce_err_set(err, CE_E_IO, "%s: answer item %zu has no \"embedding\" list (ask for "
-						      "encoding_format float)", b->host, k);
-			goto out;
-		}
-		int32_t d = (int32_t)json_array_size(v);
-		if (*dim_seen <= 0)
-			*dim_seen = d;
-		if (d != *dim_seen || d <= 0) {
-			st = ce_err_set(err, CE_E_IO, "%s: embedding %lld has %d dimensions, expected %d", b->host,
-					(long long)(r->start + i), (int)d, (int)*dim_seen);
-			goto out;
-		}
-		if (!out)
-			continue;
-		float *row = out + (size_t)(r->start + i) * (size_t)d;
-		for (int32_t t = 0; t < d; t++) {
-			json_t *x = json_array_get(v, (size_t)t);
-			double val = json_is_number(x) ? json_number_value(x) : NAN;
-			float f = (float)val;
-			if (!isfinite(f)) {
-				st = ce_err_set(err, CE_E_IO, "%s: embedding %lld holds a non-number or non-finite value "
-							      "at %d", b->host, (long long)(r->start + i), (int)t);
-				goto out;
-			}
-			row[t] = f;
-		}
-	}
-out:
-	ce_free(seen);
-	json_decref(j);
-	return st;
+	struct ce_err e;
+	ce_err_clear(&e);
+	enum ce_status st = api_parse_embeddings(r->resp, r->resp_len, r->n, r->start, out, dim_seen, &e);
+	return st == CE_OK ? CE_OK : ce_err_set(err, st, "%s: %s", b->host, e.msg);
 }
 
 /*

@@ -9,17 +9,17 @@ static long fail_countdown = -1; /* test instrumentation only */
 static long alloc_calls;
 static volatile int any_failed; /* set from any thread; only ever goes 0 -> 1 */
 
+/* Atomic: allocations happen on worker threads too (the encoder pool, the server). */
 static int should_fail(void)
 {
-	alloc_calls++;
-	if (fail_countdown < 0)
-		return 0;
-	if (fail_countdown == 0) {
-		any_failed = 1;
-		return 1; /* stays failing until reset */
-	}
-	fail_countdown--;
-	return 0;
+	__atomic_fetch_add(&alloc_calls, 1, __ATOMIC_RELAXED);
+	long c = __atomic_load_n(&fail_countdown, __ATOMIC_RELAXED);
+	while (c > 0 && !__atomic_compare_exchange_n(&fail_countdown, &c, c - 1, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	if (c != 0)
+		return 0; /* disarmed (< 0), or counted down one (> 0) */
+	any_failed = 1;
+	return 1; /* stays failing until reset */
 }
 
 static void *noted(void *p)
@@ -40,8 +40,8 @@ int ce_alloc_can_reserve(size_t bytes)
 	return 1;
 }
 
-void ce_alloc_fail_after(long n) { fail_countdown = n; }
-long ce_alloc_count(void) { return alloc_calls; }
+void ce_alloc_fail_after(long n) { __atomic_store_n(&fail_countdown, n, __ATOMIC_RELAXED); }
+long ce_alloc_count(void) { return __atomic_load_n(&alloc_calls, __ATOMIC_RELAXED); }
 
 void *ce_malloc(size_t n)
 {

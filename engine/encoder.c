@@ -430,6 +430,7 @@ const char *encoder_describe(const struct encoder *enc) { return enc->describe; 
 const char *encoder_kernels(const struct encoder *enc) { return enc->kernels; }
 int32_t encoder_batch_size(const struct encoder *enc) { return enc->batch; }
 int32_t encoder_threads(const struct encoder *enc) { return enc->threads; }
+int encoder_rows_independent(const struct encoder *enc) { return enc->cfg.arch->rows_independent(enc->model); }
 
 void encoder_times(const struct encoder *enc, double *forward_s, double *matmul_s)
 {

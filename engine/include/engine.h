@@ -67,6 +67,13 @@ const char *encoder_fingerprint(const struct encoder *enc);
 int32_t encoder_batch_size(const struct encoder *enc);
 int32_t encoder_threads(const struct encoder *enc);
 /*
+ * 1 when a text's vector does not depend on the other texts of the call
+ * (bf16, or fp32 on the AVX-512 kernels of gemm_f32.h): then texts of
+ * several calls may be merged into one call with the same bits.  0 on the
+ * fp32 OpenBLAS path, whose rows depend on the batch they are computed in.
+ */
+int encoder_rows_independent(const struct encoder *enc);
+/*
  * The order in which encoder_embed processes texts[0..n): [out] order[n], a
  * permutation of 0..n-1 (longest text first, equal lengths in input order);
  * batches are consecutive runs of encoder_batch_size() texts of it.  A

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Issue 18: API models and `ceval serve`.
 #  - `ceval serve` answers OpenAI's embeddings protocol; its vectors are bit
-#    for bit `ceval embed`'s for the same texts (float and base64 answers);
+#    for bit `ceval embed`'s for the same texts (float and base64 answers),
+#    also when 16 clients send requests at once and the server merges them
+#    into one encoder call (dynamic batching; /health proves the merges);
 #    limits and errors come as OpenAI error JSON with 4xx codes; a stalled
 #    client does not stop the server.
 #  - `ceval run --model api:NAME --endpoint URL` against `ceval serve` gives
@@ -30,10 +32,11 @@ case $BIN in *asan*) SAN=1 ;; *) SAN=0 ;; esac
 # start_serve NAME ARGS...: starts `ceval serve --port 0`, sets PORT
 start_serve() {
 	local name=$1; shift
+	rm -f "$T/$name.out" # a reused name must not hand back the last server's port
 	"$BIN" serve --model "$MODEL" --port 0 --threads 1 "$@" >"$T/$name.out" 2>"$T/$name.err" &
 	PIDS+=($!)
 	for _ in $(seq 1 300); do
-		PORT=$(sed -n 's/.*:\([0-9]*\)\/v1$/\1/p' "$T/$name.out")
+		PORT=$(sed -n 's/.*:\([0-9]*\)\/v1$/\1/p' "$T/$name.out" 2>/dev/null)
 		[ -n "$PORT" ] && return 0
 		sleep 0.1
 	done
@@ -41,10 +44,11 @@ start_serve() {
 }
 # start_faults MODE [COUNT]: sets FPORT
 start_faults() {
+	rm -f "$T/faults.out" # else the last fault server's port may be read
 	"$PY" tests/support/api_faults.py "$@" >"$T/faults.out" 2>"$T/faults.err" &
 	PIDS+=($!)
 	for _ in $(seq 1 100); do
-		FPORT=$(sed -n 's/^PORT //p' "$T/faults.out")
+		FPORT=$(sed -n 's/^PORT //p' "$T/faults.out" 2>/dev/null)
 		[ -n "$FPORT" ] && return 0
 		sleep 0.1
 	done
@@ -70,6 +74,7 @@ EOF
 
 # ---- the server: bit identity with `ceval embed` ---------------------------
 start_serve srv --max-inputs 64 --max-text-bytes 3000 --max-body-mb 1 --timeout 2
+expect_grep "on http://127.0.0.1:$PORT/v1" "$T/srv.out" "serve listens on loopback by default"
 "$PY" - "$T" <<'EOF'
 import json, sys
 t = sys.argv[1]
@@ -162,7 +167,7 @@ for path in ("/health", "/v1/models", "/nope"):
     except urllib.error.HTTPError as e:
         print(path, e.code, e.read().decode())
 EOF
-expect_grep '/health 200 {"status":"ok"}' "$T/get" "GET /health"
+expect_grep '/health 200 {"status":"ok","merging":' "$T/get" "GET /health"
 expect_grep '/v1/models 200 {"object":"list","data":[{"id":"ceval-tiny-zh"' "$T/get" "GET /v1/models"
 expect_grep '/nope 404 {"error"' "$T/get" "unknown route: 404"
 # a client that sends half a request and stalls, and one that vanishes, cost one connection each
@@ -185,6 +190,52 @@ EOF
 expect_grep "answered 200" "$T/stall" "a stalled client does not block others"
 expect_grep "stalled closed" "$T/stall" "a stalled client is timed out"
 stop_last
+
+# ---- dynamic batching: concurrent clients, merged or not, = ceval embed ----
+# 8 overlapping request lists; the reference of each is `ceval embed` of that
+# list (f32 and bf16).  16 client threads send them at random, float or
+# base64; every answer must be its list's .npy bytes.  Merging is on for bf16
+# and for f32 where the AVX-512 kernels run (rows batch-independent), off for
+# f32 on OpenBLAS and with --no-merge; /health must agree, and show merges.
+"$PY" - "$T" "$T/texts.jsonl" <<'EOF'
+import json, random, sys
+t = sys.argv[1]
+texts = [json.loads(l)["text"] for l in open(sys.argv[2], encoding="utf-8")]
+rng = random.Random(18)
+for k in range(8):
+    sel = rng.sample(range(len(texts)), rng.randint(1, 12))
+    with open("%s/list%d.jsonl" % (t, k), "w") as f:
+        for i in sel:
+            f.write(json.dumps({"text": texts[i]}, ensure_ascii=False) + "\n")
+    json.dump([texts[i] for i in sel], open("%s/list%d.json" % (t, k), "w"))
+EOF
+for p in f32 bf16; do
+	for k in 0 1 2 3 4 5 6 7; do
+		$TO "$BIN" embed --model "$MODEL" --threads 1 --precision $p -i "$T/list$k.jsonl" -o "$T/ref_${p}_$k.npy" \
+			>/dev/null 2>"$T/err" || bad "embed list $k ($p)"
+	done
+done
+grep -q avx512f /proc/cpuinfo && AVX512=true || AVX512=false
+NREQ=12; [ $SAN = 1 ] && NREQ=3
+for c in "f32:$AVX512" "bf16:true" "f32 --no-merge:false"; do
+	conf=${c%%:*} want=${c#*:}; set -- $conf
+	p=$1; shift
+	start_serve conc --precision "$p" --threads 2 --batch-wait-ms 20 "$@"
+	$TO "$PY" tests/support/serve_clients.py --port "$PORT" --lists "$T/list%d.json" --refs "$T/ref_${p}_%d.npy" \
+		--clients 16 --requests "$NREQ" >"$T/conc" 2>&1
+	expect_grep "answers ok $((16 * NREQ)) bad 0" "$T/conc" "concurrent $conf: every answer = ceval embed"
+	expect_grep "merging $want" "$T/conc" "concurrent $conf: merging $want"
+	expect_grep "requests $((16 * NREQ))" "$T/conc" "concurrent $conf: /health counts the requests"
+	if [ "$want" = true ]; then
+		expect_grep "merged yes" "$T/conc" "concurrent $conf: requests were merged"
+		expect_grep "calls fewer" "$T/conc" "concurrent $conf: fewer encoder calls than requests"
+	else
+		expect_grep "merged no" "$T/conc" "concurrent $conf: nothing merged"
+		expect_grep "calls equal" "$T/conc" "concurrent $conf: one encoder call per request"
+	fi
+	echo "concurrent $conf: $(tail -1 "$T/conc")"
+	stop_last
+done
 
 # --api-key
 start_serve key --api-key sekret
