@@ -154,7 +154,8 @@ test: headers $(BIN) $(TEST_BIN) $(FUZZ_REGRESS) $(FIXTURES)/.stamp
 check: unit
 
 asan:
-	CEVAL_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	rm -rf build/asan/test-emb-cache
+	CEVAL_TEST_EMB_CACHE=$(abspath build/asan/test-emb-cache) CEVAL_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(MAKE) --no-print-directory test CFG=asan
 
 # libFuzzer: `make fuzz` rebuilds everything with clang in build/fuzz and runs

@@ -43,8 +43,11 @@ done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ceval_refrun.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
-# a private embedding cache: vectors cached by an earlier build must not stand in for this one's
-export XDG_CACHE_HOME="$tmp/xdg-cache"
+# a private embedding cache: vectors cached by an earlier build must not stand in for this
+# one's.  `make asan` gives the R1 and R3 reference runs one cache, emptied when it starts
+# (CEVAL_TEST_EMB_CACHE): the same model on the same tasks, so the second run encodes
+# nothing (the sanitized encoder is minutes per task).
+export XDG_CACHE_HOME="${CEVAL_TEST_EMB_CACHE:-$tmp/xdg-cache}"
 
 subset=${CEVAL_REF_TASKS:-}
 if [ -z "$subset" ]; then
