@@ -572,9 +572,10 @@ static void add_layer_norm_scalar(float *y, const float *bias, const float *res,
 
 /* ---- NEON (AArch64): the AVX2 kernels on 4 lanes ----
  * Per lane the same float operations as exp8 / erf8 (vfmaq is a fused
- * multiply-add like vfmadd, vrndnq rounds to nearest-even like vroundps), so
- * exp, erf and GELU give the AVX2 path's bits; softmax sums in double as the
- * scalar path does. */
+ * multiply-add like vfmadd, vrndnq rounds to nearest-even like vroundps);
+ * softmax sums in double in the scalar path's order; LayerNorm is the
+ * scalar one (its moments are double arithmetic).  test_vmath checks the
+ * accuracy against libm under qemu-aarch64 (tests/portability.sh). */
 
 static inline float32x4_t exp4(float32x4_t x)
 {

@@ -49,6 +49,16 @@ static void free_texts(char **t, size_t n)
 	free(t);
 }
 
+/* CEVAL_TEST_QUICK=1 (tests/portability.sh, under instruction-set emulation,
+ * 50-100x slower than native): the goldens of the four small models only;
+ * the 95 MB wide model and the batch / thread bit-identity checks are
+ * skipped. */
+static int quick(void)
+{
+	const char *q = getenv("CEVAL_TEST_QUICK");
+	return q && strcmp(q, "1") == 0;
+}
+
 static struct encoder *open_or_fail(const char *dir, const struct encoder_options *opt)
 {
 	struct ce_err err = {0};
@@ -144,6 +154,8 @@ static void test_encoder_ceval_tiny_zh(void **state)
 static void test_encoder_wide_zh_cls_f32(void **state)
 {
 	(void)state;
+	if (quick())
+		skip();
 	check_model(tu_fixture("models/wide-zh-cls-f32"), "wide-zh-cls-f32", 5e-5);
 }
 
@@ -219,6 +231,8 @@ static void test_encoder_bf16_tiny(void **state)
 static void test_encoder_bf16_wide(void **state)
 {
 	(void)state;
+	if (quick())
+		skip();
 	if (!cpu_has_bf16())
 		skip();
 	/* wide-zh-cls-f32 is random with query/key weights of std 0.15 (make_models.py),
@@ -323,6 +337,8 @@ static void test_encoder_metadata(void **state)
 static void test_encoder_batch_and_threads(void **state)
 {
 	(void)state;
+	if (quick())
+		skip();
 	size_t n;
 	char **texts = load_texts(&n);
 	struct encoder_options o1, o2;
@@ -359,6 +375,8 @@ static void test_encoder_batch_and_threads(void **state)
 static void test_encoder_threads_bit_identical(void **state)
 {
 	(void)state;
+	if (quick())
+		skip();
 	size_t n;
 	char **texts = load_texts(&n);
 	struct encoder_options o1, o3;
