@@ -7,6 +7,7 @@
 #   make bench      encoder tokens/s on bge-base shapes (+ PyTorch if present), knn speed
 #   make bench-parquet  read rate and peak RSS on a 1 GB Parquet file, against DuckDB
 #   make deps       install the Debian packages ceval needs (apt-get)
+#   make portability  x86-64 without AVX and an arm64 cross build, under qemu
 #   make demo       evaluate the shipped model on the demo suite (offline)
 #   make install    install to PREFIX (default /usr/local): binary, tasks, man page
 #   make help       this list
@@ -104,7 +105,7 @@ export CEVAL_SHARED := $(abspath $(SHARED))
 export CEVAL_FIXTURES := $(abspath $(FIXTURES))
 
 .SECONDARY:
-.PHONY: bench-parquet headers fixtures all test check asan fuzz fuzz-build fuzz-run fuzz-regress deps clean help bench install demo unit cli
+.PHONY: portability bench-parquet headers fixtures all test check asan fuzz fuzz-build fuzz-run fuzz-regress deps clean help bench install demo unit cli
 all: $(BIN)
 
 $(LIB_OBJ) $(CLI_OBJ) $(TEST_SUPPORT_OBJ): $(BUILD)/%.o: %.c
@@ -204,6 +205,13 @@ bench-parquet: $(BUILD)/bench/parquet_bench
 
 deps:
 	bash tools/install_deps.sh
+
+# What CI cannot run natively (tests/portability.sh, a few minutes): this
+# baseline x86-64 build under qemu-x86_64 -cpu Nehalem (no AVX: the portable
+# kernels) and an arm64 cross build (build/arm64) under qemu-aarch64, each
+# running unit tests and the encoder goldens.
+portability: $(BIN) $(BUILD)/tests/engine/test_encoder $(BUILD)/tests/engine/test_vmath $(FIXTURES)/.stamp
+	BUILD=$(BUILD) bash tests/portability.sh
 
 # The offline demo: the shipped model on the shipped demo suite, then the
 # leaderboard markdown of what results/ holds for the demo suite.
