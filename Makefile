@@ -7,6 +7,7 @@
 #   make bench      encoder tokens/s on bge-base shapes (+ PyTorch if present), knn speed
 #   make bench-parquet  read rate and peak RSS on a 1 GB Parquet file, against DuckDB
 #   make deps       install the Debian packages ceval needs (apt-get)
+#   make portability  x86-64 without AVX and an arm64 cross build, under qemu
 #   make demo       evaluate the shipped model on the demo suite (offline)
 #   make install    install to PREFIX (default /usr/local): binary, tasks, man page
 #   make help       this list
@@ -34,9 +35,24 @@ OPENBLAS_CORETYPE ?= Haswell
 export OPENBLAS_CORETYPE
 
 PKGS     := openblas yaml-0.1 libzstd libutf8proc jansson snappy zlib liblz4 libbrotlidec libcurl libmicrohttpd
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# PKG_CONFIG: a cross build names its own (tests/portability.sh, arm64)
+PKG_CONFIG ?= pkg-config
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+# One binary per architecture, for the baseline of its instruction set: on
+# x86-64 the AVX2/FMA, AVX-512 and AVX512-BF16/AMX kernels are compiled for
+# their own targets (attributes in engine/) and chosen at run time
+# (engine/kernels.h); other targets (AArch64: NEON is baseline) build as is.
+TARGET_ARCH := $(shell $(CC) -dumpmachine 2>/dev/null)
+ifneq ($(filter x86_64-%,$(TARGET_ARCH)),)
+MARCH    := -march=x86-64
+MTUNE    := -mtune=native
+else
+MARCH    :=
+MTUNE    :=
+endif
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -Wno-format-nonliteral -Wno-format-truncation
 ifneq ($(findstring clang,$(CC)),)
@@ -55,14 +71,14 @@ INC_all    := $(INC_cli) -Iengine -Itests/support
 # include paths of a source or header path: by its top folder
 inc_of = $(INC_$(firstword $(subst /, ,$(1))))
 ifeq ($(CFG),release)
-OPTFLAGS := -O2 -g -march=x86-64-v3 -mtune=native
+OPTFLAGS := -O2 -g $(MARCH) $(MTUNE)
 else ifeq ($(CFG),asan)
-OPTFLAGS := -O2 -g -fno-omit-frame-pointer -march=x86-64-v3 -fsanitize=address,undefined -fno-sanitize-recover=undefined
+OPTFLAGS := -O2 -g -fno-omit-frame-pointer $(MARCH) -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDSAN    := -fsanitize=address,undefined
 else ifeq ($(CFG),debug)
-OPTFLAGS := -O0 -g -march=x86-64-v3
+OPTFLAGS := -O0 -g $(MARCH)
 else ifeq ($(CFG),fuzz)
-OPTFLAGS := -O1 -g -fno-omit-frame-pointer -march=x86-64-v3 -fsanitize=fuzzer-no-link,address,undefined
+OPTFLAGS := -O1 -g -fno-omit-frame-pointer $(MARCH) -fsanitize=fuzzer-no-link,address,undefined
 LDSAN    := -fsanitize=address,undefined
 endif
 CFLAGS_ALL := $(BASEFLAGS) $(OPTFLAGS) $(CFLAGS)
@@ -95,7 +111,7 @@ export CEVAL_SHARED := $(abspath $(SHARED))
 export CEVAL_FIXTURES := $(abspath $(FIXTURES))
 
 .SECONDARY:
-.PHONY: soak bench-parquet headers fixtures all test check asan fuzz fuzz-build fuzz-run fuzz-regress deps clean help bench install demo unit cli
+.PHONY: soak portability bench-parquet headers fixtures all test check asan fuzz fuzz-build fuzz-run fuzz-regress deps clean help bench install demo unit cli
 all: $(BIN)
 
 $(LIB_OBJ) $(CLI_OBJ) $(TEST_SUPPORT_OBJ): $(BUILD)/%.o: %.c
@@ -201,6 +217,13 @@ bench-parquet: $(BUILD)/bench/parquet_bench
 
 deps:
 	bash tools/install_deps.sh
+
+# What CI cannot run natively (tests/portability.sh, a few minutes): this
+# baseline x86-64 build under qemu-x86_64 -cpu Nehalem (no AVX: the portable
+# kernels) and an arm64 cross build (build/arm64) under qemu-aarch64, each
+# running unit tests and the encoder goldens.
+portability: $(BIN) $(BUILD)/tests/engine/test_encoder $(BUILD)/tests/engine/test_vmath $(FIXTURES)/.stamp
+	BUILD=$(BUILD) bash tests/portability.sh
 
 # The offline demo: the shipped model on the shipped demo suite, then the
 # leaderboard markdown of what results/ holds for the demo suite.

@@ -53,6 +53,7 @@ matmul_share() { sed -n 's/.*= \([0-9.]*\)% of forward.*/\1/p' "$tmp/profile"; }
 echo "ceval encoder, bge-base-zh shapes (H=768 L=12 heads=12 I=3072), $threads threads, $(uname -m)," \
 	"OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE, best of $repeat"
 echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "  kernels: $("$ceval" --version | sed -n 's/^Kernels: //p')${CEVAL_KERNELS:+ (CEVAL_KERNELS=$CEVAL_KERNELS)}"
 declare -A ours
 specs=()
 for n in 32 128 512; do specs+=("$n:$(wc -l <"$cache/texts-$n.jsonl")"); done

@@ -18,6 +18,7 @@
 #include "backend_mpi.h"
 #include "ce_alloc.h"
 #include "cli.h"
+#include "engine.h"
 
 static void print_usage(FILE *out)
 {
@@ -42,6 +43,9 @@ static void print_version(void)
 	printf("  utf8proc  %s (Unicode %s)\n", utf8proc_version(), utf8proc_unicode_version());
 	printf("  jansson   %s\n", JANSSON_VERSION);
 	printf("  libcurl   %s\n", curl_version_info(CURLVERSION_NOW)->version);
+	char kernels[160];
+	engine_kernels_line(kernels, sizeof kernels);
+	printf("Kernels: %s\n", kernels);
 	char mpi_line[256];
 	backend_mpi_version(mpi_line, sizeof mpi_line);
 	printf("MPI: %s\n", mpi_line);
@@ -90,6 +94,10 @@ static int core_has_avx2_kernels(const char *core)
 
 static void blas_core_fixup(int argc, char **argv)
 {
+#if !defined(__x86_64__)
+	(void)argc, (void)argv; /* the Haswell fallback is an x86-64 matter */
+	(void)core_has_avx2_kernels;
+#else
 	const char *prev = getenv(BLAS_REEXEC_ENV);
 	if (prev) {
 		for (int i = 1; i < argc; i++)
@@ -117,6 +125,7 @@ static void blas_core_fixup(int argc, char **argv)
 	/* exec failed (no /proc?): carry on with the slow kernels */
 	unsetenv("OPENBLAS_CORETYPE");
 	unsetenv(BLAS_REEXEC_ENV);
+#endif
 }
 
 /* 1 under an address-space or data-size limit (ulimit -v / -d), where OpenBLAS's threads may never get their buffers. */
@@ -141,6 +150,11 @@ static int dispatch(int argc, char **argv)
 		print_usage(stdout);
 		return CLI_EXIT_OK;
 	}
+	/* a bad CEVAL_KERNELS stops every command, --version included */
+	struct ce_err kerr;
+	ce_err_clear(&kerr);
+	if (engine_kernels_check(&kerr) != CE_OK)
+		return cli_report(&kerr);
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0 || strcmp(cmd, "version") == 0) {
 		print_version();
 		return CLI_EXIT_OK;

@@ -294,7 +294,14 @@ const char *bert_kernels(const struct bert *b)
 {
 	if (b->bf16)
 		return gbf_amx_usable() ? "bf16-amx" : "bf16-avx512bf16";
-	return b->avx512 ? "f32-avx512" : "f32-openblas";
+	if (b->avx512)
+		return "f32-avx512";
+	/* OpenBLAS linear layers; the id names the vector-maths path, whose bits
+	 * differ (AVX2 keeps the id it always had) */
+	const char *vm = vm_path_name();
+	if (strcmp(vm, "avx2") == 0)
+		return "f32-openblas";
+	return strcmp(vm, "neon") == 0 ? "f32-openblas-neon" : "f32-openblas-scalar";
 }
 
 /* ------------------------------------------------------------------------ */

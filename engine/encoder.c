@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "gemm_bf16.h"
+#include "kernels.h"
 #include "ce_alloc.h"
 #include "ce_hash.h"
 #include "fs_util.h"
@@ -325,8 +326,11 @@ static enum ce_status encoder_init(struct encoder *enc, const char *dir, struct 
 		 "encoder options: batch_size, threads and max_seq_length must be >= 0");
 	CE_CHECK(o->precision >= 0 && o->precision < ENCODER_PRECISION_COUNT, err, CE_E_INVALID_ARG,
 		 "encoder options: unknown precision %d", (int)o->precision);
+	CE_TRY(kernels_check(err));
 	CE_CHECK(o->precision == ENCODER_PRECISION_F32 || gbf_supported(), err, CE_E_UNSUPPORTED,
-		 "%s: bf16 precision needs a CPU with AVX512_BF16 (vdpbf16ps), which this one lacks; use f32", dir);
+		 "%s: bf16 precision needs a CPU with AVX512_BF16 (vdpbf16ps) and CEVAL_KERNELS at avx512bf16 or above "
+		 "(kernels in use: %s); use f32",
+		 dir, kernels_family_name(kernels_family()));
 
 	CE_TRY(model_config_load_dir(dir, &enc->cfg, err));
 	enc->tok = tok_open_dir(dir, err);

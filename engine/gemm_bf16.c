@@ -15,7 +15,7 @@
  * the AMX kernel below reaches ~400 GFLOP/s and is used wherever it can be.
  *
  * The kernels are compiled for AVX512_BF16 with a target attribute (the rest
- * of the build targets x86-64-v3) and only reached after gbf_supported().
+ * of the build targets baseline x86-64) and only reached after gbf_supported().
  */
 #include "gemm_bf16.h"
 
@@ -26,6 +26,7 @@
 #endif
 
 #include "ce_alloc.h"
+#include "kernels.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <cpuid.h>
@@ -40,9 +41,7 @@ enum { MR = 6, NPMAX = 4, ROW_BLOCK = 192 };
 int gbf_supported(void)
 {
 #ifdef GBF_X86
-	__builtin_cpu_init();
-	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-	       __builtin_cpu_supports("avx512bf16");
+	return kernels_at_least(KF_AVX512BF16);
 #else
 	return 0;
 #endif
@@ -51,11 +50,8 @@ int gbf_supported(void)
 int gbf_amx_usable(void)
 {
 #if defined(GBF_X86) && defined(__linux__) && defined(SYS_arch_prctl)
-	__builtin_cpu_init();
-	/* CPUID.(EAX=7,ECX=0):EDX bit 22 = AMX-BF16, bit 24 = AMX-TILE (clang 14's
-	 * __builtin_cpu_supports does not know the AMX names) */
-	unsigned a, b, c, d;
-	if (!gbf_supported() || !__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(d & (1u << 22)) || !(d & (1u << 24)))
+	/* kernels.h checks the AMX-BF16 and AMX-TILE CPUID bits */
+	if (!kernels_at_least(KF_AMX))
 		return 0;
 	/* Linux ≥ 5.16 hands out the 8 KiB tile state only on request
 	 * (Documentation/arch/x86/xstate.rst); 0x1023 = ARCH_REQ_XCOMP_PERM,

@@ -17,11 +17,14 @@
 #include <string.h>
 
 #include "ce_alloc.h"
+#include "kernels.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define GF_X86 1
-#define GF_TARGET __attribute__((target("avx512f")))
+/* the build targets baseline x86-64: these functions are compiled for the
+ * AVX-512F CPUs they run on (and only reached when kernels.h chose avx512) */
+#define GF_TARGET __attribute__((target("avx2,fma,avx512f")))
 #define GF_INLINE GF_TARGET static inline __attribute__((always_inline))
 #endif
 
@@ -34,8 +37,7 @@ enum { MR = 6, NPMAX = 4, ROW_BLOCK = 168, COL_BLOCK = 3 * NPMAX, KC = 256 };
 int gf32_supported(void)
 {
 #ifdef GF_X86
-	__builtin_cpu_init();
-	return __builtin_cpu_supports("avx512f");
+	return kernels_at_least(KF_AVX512);
 #else
 	return 0;
 #endif

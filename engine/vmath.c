@@ -19,9 +19,15 @@
 #include <math.h>
 #include <string.h>
 
-#if defined(__AVX2__) && defined(__FMA__)
+#include "kernels.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
-#define VM_AVX2 1
+#define VM_X86 1
+#endif
+#if defined(__aarch64__)
+#include <arm_neon.h>
+#define VM_NEON 1
 #endif
 
 #define EXP_LO (-87.33654f) /* below: exp underflows to subnormals; we return 0 */
@@ -46,7 +52,17 @@ static const float ERF_Q2[9] = {1.790011502e-01f,  -5.437221308e-02f, 1.58843922
 				-4.480065120e-03f, 1.223025539e-03f,  -3.218410885e-04f,
 				8.328039447e-05f,  -2.398397986e-05f, 5.716106021e-06f};
 
-#ifdef VM_AVX2
+#ifdef VM_X86
+
+/* The build targets baseline x86-64: this section is compiled for AVX2 + FMA
+ * and only reached when kernels.h chose avx2 (or vm_kernels_get's caller
+ * checked the CPU). */
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#endif
 
 static inline __m256 exp8(__m256 x)
 {
@@ -243,10 +259,16 @@ static void add_layer_norm_avx2(float *y, const float *bias, const float *res, c
 		y[j] = fmaf((float)((y[j] - mean) * inv), g[j], b[j]);
 }
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+
 /* ---- AVX-512F: the AVX2 kernels on 16 lanes ----
  *
- * Built with target("avx512f") and only called after __builtin_cpu_supports
- * says the CPU (and OS) have it.  Per lane, every function below is the same
+ * Built with target("avx512f") and only called when kernels.h found that
+ * the CPU (and OS) have it.  Per lane, every function below is the same
  * sequence of float operations as its 8-lane twin above (same constants,
  * same FMAs in the same order, vroundps → vrndscaleps with the same rounding,
  * blends → mask moves), so exp, erf and GELU give bit-identical results on
@@ -255,7 +277,7 @@ static void add_layer_norm_avx2(float *y, const float *bias, const float *res, c
  * the double sums of softmax and LayerNorm differ from the AVX2 path, in
  * their summation order (two accumulators of 8 doubles instead of one of 4). */
 
-#define V5_TARGET __attribute__((target("avx512f")))
+#define V5_TARGET __attribute__((target("avx2,fma,avx512f")))
 #define V5_INLINE V5_TARGET static inline __attribute__((always_inline))
 
 /* _mm512_and_ps and friends are AVX512DQ; these are AVX512F. */
@@ -445,7 +467,9 @@ V5_TARGET static void add_layer_norm_avx512(float *y, const float *bias, const f
 	}
 }
 
-#else /* scalar fallback: the same formulas */
+#endif /* VM_X86 */
+
+/* ---- scalar: the same formulas, for every target ---- */
 
 static float exp1(float x)
 {
@@ -543,49 +567,208 @@ static void add_layer_norm_scalar(float *y, const float *bias, const float *res,
 		y[j] = fmaf((float)((y[j] - mean) * inv), g[j], b[j]);
 }
 
-#endif
+
+#ifdef VM_NEON
+
+/* ---- NEON (AArch64): the AVX2 kernels on 4 lanes ----
+ * Per lane the same float operations as exp8 / erf8 (vfmaq is a fused
+ * multiply-add like vfmadd, vrndnq rounds to nearest-even like vroundps);
+ * softmax sums in double in the scalar path's order; LayerNorm is the
+ * scalar one (its moments are double arithmetic).  test_vmath checks the
+ * accuracy against libm under qemu-aarch64 (tests/portability.sh). */
+
+static inline float32x4_t exp4(float32x4_t x)
+{
+	uint32x4_t under = vcltq_f32(x, vdupq_n_f32(EXP_LO));
+	x = vminq_f32(vmaxq_f32(x, vdupq_n_f32(EXP_LO)), vdupq_n_f32(EXP_HI));
+	float32x4_t n = vrndnq_f32(vmulq_f32(x, vdupq_n_f32(LOG2E)));
+	float32x4_t r = vfmsq_f32(x, n, vdupq_n_f32(LN2_HI));
+	r = vfmsq_f32(r, n, vdupq_n_f32(LN2_LO));
+	float32x4_t p = vdupq_n_f32(EXP_C[0]);
+	for (int k = 1; k < 8; k++)
+		p = vfmaq_f32(vdupq_n_f32(EXP_C[k]), p, r);
+	int32x4_t ni = vcvtnq_s32_f32(n);
+	int32x4_t half = vshrq_n_s32(ni, 1);
+	float32x4_t s1 = vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(half, vdupq_n_s32(127)), 23));
+	float32x4_t s2 = vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(vsubq_s32(ni, half), vdupq_n_s32(127)), 23));
+	float32x4_t y = vmulq_f32(vmulq_f32(p, s1), s2);
+	return vreinterpretq_f32_u32(vbicq_u32(vreinterpretq_u32_f32(y), under));
+}
+
+static inline float32x4_t erf4(float32x4_t x)
+{
+	uint32x4_t sign = vandq_u32(vreinterpretq_u32_f32(x), vdupq_n_u32(0x80000000u));
+	float32x4_t a = vabsq_f32(x);
+	float32x4_t t = vmulq_f32(a, a);
+	float32x4_t p = vdupq_n_f32(ERF_P[6]);
+	for (int k = 5; k >= 0; k--)
+		p = vfmaq_f32(vdupq_n_f32(ERF_P[k]), p, t);
+	float32x4_t small = vmulq_f32(a, p);
+	float32x4_t ac = vminq_f32(a, vdupq_n_f32(4.0f));
+	uint32x4_t hi = vcgeq_f32(ac, vdupq_n_f32(2.0f));
+	float32x4_t u = vsubq_f32(ac, vbslq_f32(hi, vdupq_n_f32(3.0f), vdupq_n_f32(1.5f)));
+	float32x4_t q = vbslq_f32(hi, vdupq_n_f32(ERF_Q2[8]), vdupq_n_f32(ERF_Q1[8]));
+	for (int k = 7; k >= 0; k--)
+		q = vfmaq_f32(vbslq_f32(hi, vdupq_n_f32(ERF_Q2[k]), vdupq_n_f32(ERF_Q1[k])), q, u);
+	float32x4_t h = vmulq_f32(ac, ac);
+	float32x4_t l = vnegq_f32(vfmsq_f32(h, ac, ac)); /* ac·ac - h, exact */
+	float32x4_t e = vmulq_f32(exp4(vnegq_f32(h)), vsubq_f32(vdupq_n_f32(1.0f), l));
+	float32x4_t big = vfmsq_f32(vdupq_n_f32(1.0f), e, q);
+	float32x4_t r = vbslq_f32(vcltq_f32(a, vdupq_n_f32(1.0f)), small, big);
+	r = vbslq_f32(vceqq_f32(x, x), r, x); /* NaN stays NaN */
+	return vreinterpretq_f32_u32(vorrq_u32(vreinterpretq_u32_f32(r), sign));
+}
+
+static inline float32x4_t gelu4(float32x4_t v)
+{
+	float32x4_t e = erf4(vmulq_f32(v, vdupq_n_f32((float)M_SQRT1_2)));
+	return vmulq_f32(vmulq_f32(vdupq_n_f32(0.5f), v), vaddq_f32(vdupq_n_f32(1.0f), e));
+}
+
+#define NEON_MAP(y, x, n, f)                                                                                           \
+	do {                                                                                                           \
+		size_t i_ = 0;                                                                                         \
+		for (; i_ + 4 <= (n); i_ += 4)                                                                         \
+			vst1q_f32((y) + i_, f(vld1q_f32((x) + i_)));                                                   \
+		if (i_ < (n)) {                                                                                        \
+			float buf_[4] = {0};                                                                           \
+			memcpy(buf_, (x) + i_, ((n) - i_) * sizeof(float));                                            \
+			vst1q_f32(buf_, f(vld1q_f32(buf_)));                                                           \
+			memcpy((y) + i_, buf_, ((n) - i_) * sizeof(float));                                            \
+		}                                                                                                      \
+	} while (0)
+
+static void exp_neon(float *y, const float *x, size_t n) { NEON_MAP(y, x, n, exp4); }
+static void erf_neon(float *y, const float *x, size_t n) { NEON_MAP(y, x, n, erf4); }
+
+static void bias_gelu_neon(float *v, const float *bias, int32_t rows, int32_t cols)
+{
+	for (int32_t r = 0; r < rows; r++) {
+		float *row = v + (size_t)r * (size_t)cols;
+		int32_t j = 0;
+		for (; j + 4 <= cols; j += 4) {
+			float32x4_t a = vld1q_f32(row + j);
+			if (bias)
+				a = vaddq_f32(a, vld1q_f32(bias + j));
+			vst1q_f32(row + j, gelu4(a));
+		}
+		if (j < cols) {
+			float buf[4] = {0};
+			for (int32_t k = j; k < cols; k++)
+				buf[k - j] = row[k] + (bias ? bias[k] : 0.0f);
+			vst1q_f32(buf, gelu4(vld1q_f32(buf)));
+			memcpy(row + j, buf, (size_t)(cols - j) * sizeof(float));
+		}
+	}
+}
+
+static void softmax_row_neon(float *row, int32_t n)
+{
+	float32x4_t mx4 = vdupq_n_f32(-INFINITY);
+	int32_t j = 0;
+	for (; j + 4 <= n; j += 4)
+		mx4 = vmaxq_f32(mx4, vld1q_f32(row + j));
+	float mx = vmaxvq_f32(mx4);
+	for (; j < n; j++)
+		mx = row[j] > mx ? row[j] : mx;
+	float32x4_t vmx = vdupq_n_f32(mx);
+	float64x2_t acc = vdupq_n_f64(0.0);
+	for (j = 0; j + 4 <= n; j += 4) {
+		float32x4_t e = exp4(vsubq_f32(vld1q_f32(row + j), vmx));
+		vst1q_f32(row + j, e);
+		acc = vaddq_f64(acc, vcvt_f64_f32(vget_low_f32(e)));
+		acc = vaddq_f64(acc, vcvt_high_f64_f32(e));
+	}
+	double sum = vaddvq_f64(acc);
+	if (j < n) {
+		float buf[4] = {0};
+		for (int32_t k = j; k < n; k++)
+			buf[k - j] = row[k] - mx;
+		vst1q_f32(buf, exp4(vld1q_f32(buf)));
+		for (int32_t k = j; k < n; k++)
+			sum += (row[k] = buf[k - j]);
+	}
+	float32x4_t inv = vdupq_n_f32((float)(1.0 / sum));
+	for (j = 0; j + 4 <= n; j += 4)
+		vst1q_f32(row + j, vmulq_f32(vld1q_f32(row + j), inv));
+	for (; j < n; j++)
+		row[j] *= (float)(1.0 / sum);
+}
+
+#endif /* VM_NEON */
+
 
 /* ---- dispatch ---- */
 
-#ifdef VM_AVX2
+static const struct vm_kernels KERNELS_SCALAR = {exp_scalar, erf_scalar, bias_gelu_scalar, softmax_row_scalar,
+						 add_layer_norm_scalar};
+#ifdef VM_X86
 static const struct vm_kernels KERNELS_AVX2 = {exp_avx2, erf_avx2, bias_gelu_avx2, softmax_row_avx2,
 					       add_layer_norm_avx2};
 static const struct vm_kernels KERNELS_AVX512 = {exp_avx512, erf_avx512, bias_gelu_avx512, softmax_row_avx512,
 						 add_layer_norm_avx512};
-
-/* __builtin_cpu_supports reads flags libgcc fills in before main (a load and
- * a bit test, thread-safe), so asking on every call costs nothing and keeps
- * no state here.  It also checks that the OS saves the zmm registers. */
-static int has_avx512(void) { return __builtin_cpu_supports("avx512f"); }
-#else
-static const struct vm_kernels KERNELS_SCALAR = {exp_scalar, erf_scalar, bias_gelu_scalar, softmax_row_scalar,
-						 add_layer_norm_scalar};
+#endif
+#ifdef VM_NEON
+static const struct vm_kernels KERNELS_NEON = {exp_neon, erf_neon, bias_gelu_neon, softmax_row_neon,
+					       add_layer_norm_scalar};
 #endif
 
 const struct vm_kernels *vm_kernels_get(enum vm_isa isa)
 {
 	switch (isa) {
-#ifdef VM_AVX2
-	case VM_ISA_AVX2:
-		return &KERNELS_AVX2;
-	case VM_ISA_AVX512:
-		return has_avx512() ? &KERNELS_AVX512 : NULL;
-#else
 	case VM_ISA_SCALAR:
 		return &KERNELS_SCALAR;
+#ifdef VM_X86
+	case VM_ISA_AVX2:
+		return kernels_cpu_has(KF_AVX2) ? &KERNELS_AVX2 : NULL;
+	case VM_ISA_AVX512:
+		return kernels_cpu_has(KF_AVX512) ? &KERNELS_AVX512 : NULL;
+#endif
+#ifdef VM_NEON
+	case VM_ISA_NEON:
+		return &KERNELS_NEON;
 #endif
 	default:
 		return NULL;
 	}
 }
 
+/* The path of the kernel family in use (kernels.h: chosen once, then a load
+ * and a switch per call). */
 static const struct vm_kernels *best(void)
 {
-#ifdef VM_AVX2
-	return has_avx512() ? &KERNELS_AVX512 : &KERNELS_AVX2;
-#else
-	return &KERNELS_SCALAR;
+	switch (kernels_family()) {
+#ifdef VM_X86
+	case KF_AVX2:
+		return &KERNELS_AVX2;
+	case KF_AVX512:
+	case KF_AVX512BF16:
+	case KF_AMX:
+		return &KERNELS_AVX512;
 #endif
+#ifdef VM_NEON
+	case KF_NEON:
+		return &KERNELS_NEON;
+#endif
+	default:
+		return &KERNELS_SCALAR;
+	}
+}
+
+const char *vm_path_name(void)
+{
+	const struct vm_kernels *k = best();
+#ifdef VM_X86
+	if (k == &KERNELS_AVX2)
+		return "avx2";
+	if (k == &KERNELS_AVX512)
+		return "avx512";
+#endif
+#ifdef VM_NEON
+	if (k == &KERNELS_NEON)
+		return "neon";
+#endif
+	return "scalar";
 }
 
 void vm_exp(float *y, const float *x, size_t n) { best()->exp(y, x, n); }

@@ -7,10 +7,10 @@
  * forward pass stays at the reference's float rounding level (1e-7); the
  * tanh-approximated GELU (1e-3 off) is never used for "gelu".
  *
- * Built with AVX2 + FMA intrinsics when the compiler targets them (the
- * Makefile builds for x86-64-v3), plus AVX-512F versions chosen on every call
- * when the running CPU has AVX-512F; otherwise the same formulas run in
- * scalar code.  The AVX-512 path computes exp, erf and GELU bit-identically
+ * Paths: AVX2 + FMA and AVX-512F on x86-64 (each compiled for its own
+ * target; the build targets baseline x86-64), NEON on AArch64, and the same
+ * formulas in scalar C everywhere; the kernel family of kernels.h (the CPU,
+ * capped by CEVAL_KERNELS) picks one.  The AVX-512 path computes exp, erf and GELU bit-identically
  * to the AVX2 path; softmax and LayerNorm differ from it only by the order of
  * their double sums.  Results do not depend on where a value sits in an
  * array (tails go through the same vector code), so they are deterministic.
@@ -45,9 +45,10 @@ void vm_add_layer_norm(float *y, const float *bias, const float *res, const floa
  * The functions above dispatch to the widest path this build and CPU offer.
  * vm_kernels_get returns the kernels of one path (same contracts as above), so
  * tests can compare paths bit for bit; NULL when this build or CPU lacks it
- * (x86-64-v3 builds have AVX2 and, on AVX-512F CPUs, AVX512; other builds
- * only SCALAR).  The table is static: valid for the life of the program. */
-enum vm_isa { VM_ISA_SCALAR, VM_ISA_AVX2, VM_ISA_AVX512, VM_ISA_COUNT };
+ * (SCALAR always; on x86-64 AVX2 and AVX512 where the CPU has them, whatever
+ * CEVAL_KERNELS says; NEON on AArch64).  The table is static: valid for the
+ * life of the program. */
+enum vm_isa { VM_ISA_SCALAR, VM_ISA_AVX2, VM_ISA_AVX512, VM_ISA_NEON, VM_ISA_COUNT };
 
 struct vm_kernels {
 	void (*exp)(float *y, const float *x, size_t n);
@@ -59,5 +60,8 @@ struct vm_kernels {
 };
 
 const struct vm_kernels *vm_kernels_get(enum vm_isa isa);
+
+/* The path the functions above take: "scalar", "avx2", "avx512" or "neon". */
+const char *vm_path_name(void);
 
 #endif

@@ -25,6 +25,17 @@
 
 struct encoder;
 
+/* The compute kernels (engine/kernels.h): the family in use, chosen once per
+ * process from the CPU and capped by the environment variable CEVAL_KERNELS
+ * (portable, avx2, avx512, avx512bf16, amx on x86-64; portable, neon on
+ * AArch64).  engine_kernels_line writes e.g. "avx512 (CPU: portable, avx2,
+ * avx512, avx512bf16)" for --version and bench reports.
+ * engine_kernels_check fails with a one-line message when CEVAL_KERNELS is
+ * unknown or names a family this CPU lacks (encoder_open checks it too). */
+const char *engine_kernel_family(void);
+void engine_kernels_line(char *buf, size_t n);
+enum ce_status engine_kernels_check(struct ce_err *err);
+
 enum encoder_precision {
 	ENCODER_PRECISION_F32 = 0, /* reference: matches HF to ~1e-6 */
 	ENCODER_PRECISION_BF16,    /* bf16 weights/activations, fp32 accumulation */

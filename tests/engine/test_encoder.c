@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "gemm_bf16.h"
 #include "test_util.h"
 
 static char **load_texts_len(size_t *n, size_t **lens_out)
@@ -48,6 +49,16 @@ static void free_texts(char **t, size_t n)
 	free(t);
 }
 
+/* CEVAL_TEST_QUICK=1 (tests/portability.sh, under instruction-set emulation,
+ * 50-100x slower than native): the goldens of the four small models only,
+ * one embedding pass each; the 95 MB wide model, the second pass through the
+ * NUL-terminated API and the batch / thread bit-identity checks are skipped. */
+static int quick(void)
+{
+	const char *q = getenv("CEVAL_TEST_QUICK");
+	return q && strcmp(q, "1") == 0;
+}
+
 static struct encoder *open_or_fail(const char *dir, const struct encoder_options *opt)
 {
 	struct ce_err err = {0};
@@ -77,17 +88,20 @@ static void check_model(const char *dir, const char *name, double tol)
 	/* The NUL-terminated API gives the same rows for every text without an
 	 * embedded NUL (up to rounding: text 46's shorter length moves it to
 	 * another batch, and batch composition changes GEMM summation order). */
-	float *out2 = calloc(n * (size_t)dim, sizeof *out2);
-	if (encoder_embed(enc, (const char *const *)texts, (int64_t)n, out2, &err) != CE_OK)
-		fail_msg("%s", err.msg);
-	double md2 = 0;
-	for (size_t i = 0; i < n; i++)
-		if (strlen(texts[i]) == lens[i])
-			for (int32_t j = 0; j < dim; j++)
-				md2 = fmax(md2, fabs(out[i * (size_t)dim + (size_t)j] - out2[i * (size_t)dim + (size_t)j]));
-	printf("    %s: encoder_embed vs encoder_embed_len: max |delta| %.3g\n", name, md2);
-	assert_true(md2 <= tol / 5);
-	free(out2);
+	if (!quick()) {
+		float *out2 = calloc(n * (size_t)dim, sizeof *out2);
+		if (encoder_embed(enc, (const char *const *)texts, (int64_t)n, out2, &err) != CE_OK)
+			fail_msg("%s", err.msg);
+		double md2 = 0;
+		for (size_t i = 0; i < n; i++)
+			if (strlen(texts[i]) == lens[i])
+				for (int32_t j = 0; j < dim; j++)
+					md2 = fmax(md2, fabs(out[i * (size_t)dim + (size_t)j] -
+							     out2[i * (size_t)dim + (size_t)j]));
+		printf("    %s: encoder_embed vs encoder_embed_len: max |delta| %.3g\n", name, md2);
+		assert_true(md2 <= tol / 5);
+		free(out2);
+	}
 	double max_d = 0, min_cos = 2;
 	size_t worst_d = 0, worst_c = 0;
 	int bad = 0;
@@ -143,18 +157,16 @@ static void test_encoder_ceval_tiny_zh(void **state)
 static void test_encoder_wide_zh_cls_f32(void **state)
 {
 	(void)state;
+	if (quick())
+		skip();
 	check_model(tu_fixture("models/wide-zh-cls-f32"), "wide-zh-cls-f32", 5e-5);
 }
 
 /* ------------------------------------------------------------------------ */
 /* bf16                                                                     */
 
-static int cpu_has_bf16(void)
-{
-	__builtin_cpu_init();
-	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-	       __builtin_cpu_supports("avx512bf16");
-}
+/* the bf16 kernels are in use (the CPU has them, CEVAL_KERNELS allows them) */
+static int cpu_has_bf16(void) { return gbf_supported(); }
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -222,6 +234,8 @@ static void test_encoder_bf16_tiny(void **state)
 static void test_encoder_bf16_wide(void **state)
 {
 	(void)state;
+	if (quick())
+		skip();
 	if (!cpu_has_bf16())
 		skip();
 	/* wide-zh-cls-f32 is random with query/key weights of std 0.15 (make_models.py),
@@ -326,6 +340,8 @@ static void test_encoder_metadata(void **state)
 static void test_encoder_batch_and_threads(void **state)
 {
 	(void)state;
+	if (quick())
+		skip();
 	size_t n;
 	char **texts = load_texts(&n);
 	struct encoder_options o1, o2;
@@ -362,6 +378,8 @@ static void test_encoder_batch_and_threads(void **state)
 static void test_encoder_threads_bit_identical(void **state)
 {
 	(void)state;
+	if (quick())
+		skip();
 	size_t n;
 	char **texts = load_texts(&n);
 	struct encoder_options o1, o3;

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Issue 20: what CI cannot run natively, under qemu user-mode emulation
+# (`make portability`; needs `make deps`: qemu-user, gcc-aarch64-linux-gnu and the
+# arm64 multiarch -dev packages).
+#
+#  1. x86-64 without AVX: the release build (baseline x86-64, kernels chosen at run
+#     time) under `qemu-x86_64 -cpu Nehalem` (SSE4.2, no AVX): --version must say
+#     the portable kernels run, then the vector-maths unit test and the encoder
+#     goldens (CEVAL_TEST_QUICK=1: the four small models, 231 texts each).
+#  2. arm64: a cross build (CC=aarch64-linux-gnu-gcc, build/arm64) of ceval and the
+#     unit tests; under `qemu-aarch64 -cpu max`: --version (neon kernels), the
+#     engine / common / scoring unit tests listed below and the encoder goldens
+#     (quick, as above).  Unit tests that start the ceval binary or a server are
+#     left out (qemu-user cannot exec a foreign binary without binfmt).
+#
+# Emulation runs 20-100x slower than native: only these, not the end-to-end suite.
+# Usage: bash tests/portability.sh [x86|arm64]   (default both; BUILD=build/release)
+set -u
+cd "$(dirname "$0")/.." || exit 1
+only=${1:-all}
+BUILD=${BUILD:-build/release}
+ARM=${ARM_BUILD:-build/arm64}
+export CEVAL_FIXTURES=${CEVAL_FIXTURES:-$PWD/build/fixtures}
+export CEVAL_SHARED=${CEVAL_SHARED:-$(cd .. && pwd)/shared}
+# the emulated CPU is slow: one BLAS thread, no spinning sibling
+export OPENBLAS_NUM_THREADS=1
+fail=0
+say() { echo "== portability: $* ($(date -u +%H:%M:%S))"; }
+bad() { echo "FAIL: portability: $*"; fail=1; }
+# run DESCRIPTION COMMAND...: prints the seconds it took, fails on a non-zero exit
+run() {
+	local what=$1; shift
+	local s; s=$(date +%s)
+	if "$@" >"$log" 2>&1; then
+		echo "ok   $what ($(( $(date +%s) - s )) s)"
+	else
+		bad "$what (exit $?, $(( $(date +%s) - s )) s)"
+		tail -40 "$log"
+	fi
+}
+log=$(mktemp) || exit 1
+trap 'rm -f "$log"' EXIT
+for tool in qemu-x86_64 qemu-aarch64 aarch64-linux-gnu-gcc; do
+	command -v "$tool" >/dev/null || { echo "FAIL: portability: $tool is missing (make deps installs it)"; exit 1; }
+done
+
+if [ "$only" = all ] || [ "$only" = x86 ]; then
+	say "x86-64 baseline build under qemu-x86_64 -cpu Nehalem"
+	Q=(qemu-x86_64 -cpu Nehalem)
+	"${Q[@]}" "$BUILD/ceval" --version >"$log" 2>&1
+	grep -qx 'Kernels: portable (CPU: portable)' "$log" && echo "ok   --version: $(grep Kernels "$log")" ||
+		{ bad "--version under Nehalem"; cat "$log"; }
+	run "test_vmath" "${Q[@]}" "$BUILD/tests/engine/test_vmath"
+	run "encoder goldens (quick)" env CEVAL_TEST_QUICK=1 "${Q[@]}" "$BUILD/tests/engine/test_encoder"
+	grep -c ' 231 texts, max |delta|' "$log" | grep -qx 4 || bad "x86 goldens: 4 models expected"
+fi
+
+if [ "$only" = all ] || [ "$only" = arm64 ]; then
+	say "arm64 cross build ($ARM)"
+	UNIT="common/test_common common/test_sorted_i64 engine/test_vmath engine/test_gemm_f32 engine/test_gemm_bf16
+	      engine/test_tokenizer engine/test_model_arch eval/test_knn eval/test_metrics eval/test_np_sum
+	      eval/test_ranking eval/test_learn eval/test_classif eval/test_evaluators eval/test_identity"
+	targets=("$ARM/ceval" "$ARM/tests/engine/test_encoder")
+	for t in $UNIT; do targets+=("$ARM/tests/$t"); done
+	run "cross build" make --no-print-directory CC=aarch64-linux-gnu-gcc BUILD="$ARM" \
+		PKG_CONFIG="env PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig pkg-config" \
+		"${targets[@]}"
+	file "$ARM/ceval" | grep -q 'ARM aarch64' || bad "$ARM/ceval is not an arm64 binary"
+	say "arm64 under qemu-aarch64 -cpu max"
+	Q=(qemu-aarch64 -cpu max)
+	"${Q[@]}" "$ARM/ceval" --version >"$log" 2>&1
+	grep -qx 'Kernels: neon (CPU: portable, neon)' "$log" && echo "ok   --version: $(grep Kernels "$log")" ||
+		{ bad "--version under qemu-aarch64"; cat "$log"; }
+	for t in $UNIT; do
+		run "$t" "${Q[@]}" "$ARM/tests/$t"
+	done
+	run "encoder goldens (quick)" env CEVAL_TEST_QUICK=1 "${Q[@]}" "$ARM/tests/engine/test_encoder"
+	grep -c ' 231 texts, max |delta|' "$log" | grep -qx 4 || bad "arm64 goldens: 4 models expected"
+fi
+[ $fail = 0 ] && echo "portability: all passed" || echo "portability: FAILURES"
+exit $fail
