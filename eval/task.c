@@ -454,9 +454,10 @@ enum dkey { D_PATH, D_HF_ID, D_REVISION, D_QRELS_HF_ID, D_QRELS_REVISION, D_COUN
 static const char *const dkeys[D_COUNT] = {"path", "hf_id", "revision", "qrels_hf_id", "qrels_revision"};
 
 enum pkey { P_SAMPLES_PER_LABEL, P_N_EXPERIMENTS, P_IGNORE_IDENTICAL_IDS, P_K_VALUES, P_SCORE_MIN, P_SCORE_MAX,
-	    P_IGNORE_IDENTICAL_IDS_R3, P_COUNT };
+	    P_IGNORE_IDENTICAL_IDS_R3, P_FAST_SAMPLE, P_COUNT };
 static const char *const pkeys[P_COUNT] = {"samples_per_label", "n_experiments", "ignore_identical_ids",
-					   "k_values", "score_min", "score_max", "ignore_identical_ids_r3"};
+					   "k_values", "score_min", "score_max", "ignore_identical_ids_r3",
+					   "fast_sample"};
 /* Which type accepts which parameter: task_types[type]->params. */
 
 #define N_COLUMNS 12
@@ -718,6 +719,8 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 					&t->ignore_identical_ids_r3));
 		if (pv[P_K_VALUES])
 			CE_TRY(parse_k_values(c, pv[P_K_VALUES], t));
+		if (pv[P_FAST_SAMPLE])
+			CE_TRY(get_int(c, pv[P_FAST_SAMPLE], "parameters.fast_sample", 1, 100000000, &t->fast_sample));
 		if (!pv[P_SCORE_MIN] != !pv[P_SCORE_MAX]) {
 			int have_min = pv[P_SCORE_MIN] != NULL;
 			return yerr_at(c, pkn[have_min ? P_SCORE_MIN : P_SCORE_MAX]->start_mark,

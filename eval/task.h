@@ -139,6 +139,9 @@ struct task {
 	bool ignore_identical_ids; /* retrieval: true (R1, spec §2.3) */
 	bool ignore_identical_ids_r3; /* retrieval at level R3: false; mteb 2.x sets it for T2, MMarco, Ecom,
 					 Medical, Video retrieval (applied at scoring time) */
+	int32_t fast_sample;       /* clustering: 0 = legacy per-set k-means (spec §7.1); N > 0 = mteb 2.x
+				      fast clustering (§7.2, the `.v2` tasks): stratified down-sample to N
+				      rows, N documents embedded, bootstrap k-means rounds */
 	int32_t *k_values;         /* retrieval: 1,3,5,10,100,1000 (R1), ascending, distinct, >0 */
 	int32_t n_k_values;
 	bool has_score_range;      /* sts: score_min/score_max given (both or neither) */
