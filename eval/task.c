@@ -443,15 +443,18 @@ static enum ce_status collect(struct yctx *c, const yaml_node_t *map, const char
 
 enum tkey {
 	K_NAME, K_TYPE, K_DESCRIPTION, K_DATASET, K_HF_SUBSET, K_EVAL_SPLITS, K_TRAIN_SPLIT, K_MAIN_SCORE,
-	K_LANGUAGES, K_COLUMNS, K_QUERY_INSTRUCTION, K_PARAMETERS, K_MAIN_SCORE_R3, K_COUNT
+	K_LANGUAGES, K_COLUMNS, K_QUERY_INSTRUCTION, K_PARAMETERS, K_MAIN_SCORE_R3, K_DATASET_R3, K_COUNT
 };
 static const char *const tkeys[K_COUNT] = {
 	"name", "type", "description", "dataset", "hf_subset", "eval_splits", "train_split", "main_score",
-	"languages", "columns", "query_instruction", "parameters", "main_score_r3",
+	"languages", "columns", "query_instruction", "parameters", "main_score_r3", "dataset_r3",
 };
 
 enum dkey { D_PATH, D_HF_ID, D_REVISION, D_QRELS_HF_ID, D_QRELS_REVISION, D_COUNT };
 static const char *const dkeys[D_COUNT] = {"path", "hf_id", "revision", "qrels_hf_id", "qrels_revision"};
+
+enum rkey { R_HF_ID, R_REVISION, R_EVAL_SPLITS, R_COUNT };
+static const char *const rkeys[R_COUNT] = {"hf_id", "revision", "eval_splits"};
 
 enum pkey { P_SAMPLES_PER_LABEL, P_N_EXPERIMENTS, P_IGNORE_IDENTICAL_IDS, P_K_VALUES, P_SCORE_MIN, P_SCORE_MAX,
 	    P_IGNORE_IDENTICAL_IDS_R3, P_FAST_SAMPLE, P_COUNT };
@@ -485,6 +488,9 @@ void task_free(struct task *t)
 	ce_free(t->revision);
 	ce_free(t->qrels_hf_id);
 	ce_free(t->qrels_revision);
+	ce_free(t->hf_id_r3);
+	ce_free(t->revision_r3);
+	free_list(t->eval_splits_r3, t->n_eval_splits_r3);
 	ce_free(t->hf_subset);
 	free_list(t->eval_splits, t->n_eval_splits);
 	ce_free(t->train_split);
@@ -640,6 +646,18 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 		CE_TRY(get_str(c, dv[D_QRELS_HF_ID], "dataset.qrels_hf_id", &t->qrels_hf_id));
 	if (dv[D_QRELS_REVISION])
 		CE_TRY(get_str(c, dv[D_QRELS_REVISION], "dataset.qrels_revision", &t->qrels_revision));
+	if (v[K_DATASET_R3]) {
+		yaml_node_t *rkn[R_COUNT], *rv[R_COUNT];
+		CE_TRY(collect(c, v[K_DATASET_R3], "dataset_r3", rkeys, R_COUNT, rkn, rv));
+		if (!rv[R_HF_ID])
+			return yerr_at(c, v[K_DATASET_R3]->start_mark, "dataset_r3: missing required key 'hf_id'");
+		CE_TRY(get_str(c, rv[R_HF_ID], "dataset_r3.hf_id", &t->hf_id_r3));
+		if (rv[R_REVISION])
+			CE_TRY(get_str(c, rv[R_REVISION], "dataset_r3.revision", &t->revision_r3));
+		if (rv[R_EVAL_SPLITS])
+			CE_TRY(get_str_list(c, rv[R_EVAL_SPLITS], "dataset_r3.eval_splits", TASK_MAX_SPLITS, 1,
+					    &t->eval_splits_r3, &t->n_eval_splits_r3));
+	}
 
 	if (v[K_HF_SUBSET])
 		CE_TRY(get_str(c, v[K_HF_SUBSET], "hf_subset", &t->hf_subset));

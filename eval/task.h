@@ -121,6 +121,10 @@ struct task {
 	char *revision;         /* dataset.revision, NULL when absent */
 	char *qrels_hf_id;      /* dataset.qrels_hf_id: second hub repo holding the qrels (v1 retrieval), or NULL */
 	char *qrels_revision;   /* dataset.qrels_revision, NULL when absent */
+	char *hf_id_r3;         /* dataset_r3.hf_id: the hub repo mteb 2.x reads (recorded; NULL when absent) */
+	char *revision_r3;      /* dataset_r3.revision, NULL when absent */
+	char **eval_splits_r3;  /* dataset_r3.eval_splits: the splits mteb 2.x evaluates (recorded; NULL/0 when absent) */
+	int32_t n_eval_splits_r3;
 	char *hf_subset;        /* "default" */
 	char **eval_splits;     /* (required, 1..TASK_MAX_SPLITS, distinct) */
 	int32_t n_eval_splits;
