@@ -443,20 +443,24 @@ static enum ce_status collect(struct yctx *c, const yaml_node_t *map, const char
 
 enum tkey {
 	K_NAME, K_TYPE, K_DESCRIPTION, K_DATASET, K_HF_SUBSET, K_EVAL_SPLITS, K_TRAIN_SPLIT, K_MAIN_SCORE,
-	K_LANGUAGES, K_COLUMNS, K_QUERY_INSTRUCTION, K_PARAMETERS, K_MAIN_SCORE_R3, K_COUNT
+	K_LANGUAGES, K_COLUMNS, K_QUERY_INSTRUCTION, K_PARAMETERS, K_MAIN_SCORE_R3, K_DATASET_R3, K_COUNT
 };
 static const char *const tkeys[K_COUNT] = {
 	"name", "type", "description", "dataset", "hf_subset", "eval_splits", "train_split", "main_score",
-	"languages", "columns", "query_instruction", "parameters", "main_score_r3",
+	"languages", "columns", "query_instruction", "parameters", "main_score_r3", "dataset_r3",
 };
 
 enum dkey { D_PATH, D_HF_ID, D_REVISION, D_QRELS_HF_ID, D_QRELS_REVISION, D_COUNT };
 static const char *const dkeys[D_COUNT] = {"path", "hf_id", "revision", "qrels_hf_id", "qrels_revision"};
 
+enum rkey { R_HF_ID, R_REVISION, R_EVAL_SPLITS, R_COUNT };
+static const char *const rkeys[R_COUNT] = {"hf_id", "revision", "eval_splits"};
+
 enum pkey { P_SAMPLES_PER_LABEL, P_N_EXPERIMENTS, P_IGNORE_IDENTICAL_IDS, P_K_VALUES, P_SCORE_MIN, P_SCORE_MAX,
-	    P_IGNORE_IDENTICAL_IDS_R3, P_COUNT };
+	    P_IGNORE_IDENTICAL_IDS_R3, P_FAST_SAMPLE, P_COUNT };
 static const char *const pkeys[P_COUNT] = {"samples_per_label", "n_experiments", "ignore_identical_ids",
-					   "k_values", "score_min", "score_max", "ignore_identical_ids_r3"};
+					   "k_values", "score_min", "score_max", "ignore_identical_ids_r3",
+					   "fast_sample"};
 /* Which type accepts which parameter: task_types[type]->params. */
 
 #define N_COLUMNS 12
@@ -484,6 +488,9 @@ void task_free(struct task *t)
 	ce_free(t->revision);
 	ce_free(t->qrels_hf_id);
 	ce_free(t->qrels_revision);
+	ce_free(t->hf_id_r3);
+	ce_free(t->revision_r3);
+	free_list(t->eval_splits_r3, t->n_eval_splits_r3);
 	ce_free(t->hf_subset);
 	free_list(t->eval_splits, t->n_eval_splits);
 	ce_free(t->train_split);
@@ -639,6 +646,18 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 		CE_TRY(get_str(c, dv[D_QRELS_HF_ID], "dataset.qrels_hf_id", &t->qrels_hf_id));
 	if (dv[D_QRELS_REVISION])
 		CE_TRY(get_str(c, dv[D_QRELS_REVISION], "dataset.qrels_revision", &t->qrels_revision));
+	if (v[K_DATASET_R3]) {
+		yaml_node_t *rkn[R_COUNT], *rv[R_COUNT];
+		CE_TRY(collect(c, v[K_DATASET_R3], "dataset_r3", rkeys, R_COUNT, rkn, rv));
+		if (!rv[R_HF_ID])
+			return yerr_at(c, v[K_DATASET_R3]->start_mark, "dataset_r3: missing required key 'hf_id'");
+		CE_TRY(get_str(c, rv[R_HF_ID], "dataset_r3.hf_id", &t->hf_id_r3));
+		if (rv[R_REVISION])
+			CE_TRY(get_str(c, rv[R_REVISION], "dataset_r3.revision", &t->revision_r3));
+		if (rv[R_EVAL_SPLITS])
+			CE_TRY(get_str_list(c, rv[R_EVAL_SPLITS], "dataset_r3.eval_splits", TASK_MAX_SPLITS, 1,
+					    &t->eval_splits_r3, &t->n_eval_splits_r3));
+	}
 
 	if (v[K_HF_SUBSET])
 		CE_TRY(get_str(c, v[K_HF_SUBSET], "hf_subset", &t->hf_subset));
@@ -718,6 +737,8 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 					&t->ignore_identical_ids_r3));
 		if (pv[P_K_VALUES])
 			CE_TRY(parse_k_values(c, pv[P_K_VALUES], t));
+		if (pv[P_FAST_SAMPLE])
+			CE_TRY(get_int(c, pv[P_FAST_SAMPLE], "parameters.fast_sample", 1, 100000000, &t->fast_sample));
 		if (!pv[P_SCORE_MIN] != !pv[P_SCORE_MAX]) {
 			int have_min = pv[P_SCORE_MIN] != NULL;
 			return yerr_at(c, pkn[have_min ? P_SCORE_MIN : P_SCORE_MAX]->start_mark,

@@ -121,6 +121,10 @@ struct task {
 	char *revision;         /* dataset.revision, NULL when absent */
 	char *qrels_hf_id;      /* dataset.qrels_hf_id: second hub repo holding the qrels (v1 retrieval), or NULL */
 	char *qrels_revision;   /* dataset.qrels_revision, NULL when absent */
+	char *hf_id_r3;         /* dataset_r3.hf_id: the hub repo mteb 2.x reads (recorded; NULL when absent) */
+	char *revision_r3;      /* dataset_r3.revision, NULL when absent */
+	char **eval_splits_r3;  /* dataset_r3.eval_splits: the splits mteb 2.x evaluates (recorded; NULL/0 when absent) */
+	int32_t n_eval_splits_r3;
 	char *hf_subset;        /* "default" */
 	char **eval_splits;     /* (required, 1..TASK_MAX_SPLITS, distinct) */
 	int32_t n_eval_splits;
@@ -139,6 +143,9 @@ struct task {
 	bool ignore_identical_ids; /* retrieval: true (R1, spec §2.3) */
 	bool ignore_identical_ids_r3; /* retrieval at level R3: false; mteb 2.x sets it for T2, MMarco, Ecom,
 					 Medical, Video retrieval (applied at scoring time) */
+	int32_t fast_sample;       /* clustering: 0 = legacy per-set k-means (spec §7.1); N > 0 = mteb 2.x
+				      fast clustering (§7.2, the `.v2` tasks): stratified down-sample to N
+				      rows, N documents embedded, bootstrap k-means rounds */
 	int32_t *k_values;         /* retrieval: 1,3,5,10,100,1000 (R1), ascending, distinct, >0 */
 	int32_t n_k_values;
 	bool has_score_range;      /* sts: score_min/score_max given (both or neither) */

@@ -6,6 +6,7 @@ Run with Debian's interpreter (numpy, scipy, sklearn), like its R1 sibling:
     /usr/bin/python3 tools/mteb_reference_r3.py --ceval build/release/ceval \
         --model ../shared/models/ceval-tiny-zh --data-dir ../shared/data \
         --tasks-dir tasks --suite cmteb-mini \
+        --also CLSClusteringS2S-mini.v2 --also ThuNewsClusteringS2S-mini.v2 \
         --out tests/golden/cmteb-mini-reference-r3.json
 
     /usr/bin/python3 tools/mteb_reference_r3.py --self-test
@@ -40,6 +41,7 @@ import os
 import sys
 import tempfile
 import time
+import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mteb_reference as r1  # noqa: E402  (the shared loaders and the R1 = R3 types)
@@ -149,6 +151,42 @@ def eval_reranking_r3(samples, embed, instruction, split):
             "n_samples": len(kept)}
 
 
+def eval_clustering_fast_r3(sets, embed, n_sample):
+    """mteb 2.x AbsTaskClustering (the .v2 tasks, spec §7.2): cmteb_clustering.py's
+    dataset_transform + stratified_subsampling, clustering.py's _evaluate_subset and
+    _evaluate_clustering_bootstrapped, with Python's random, numpy's default_rng
+    (tools/hf_stratify_ref.py) and sklearn's MiniBatchKMeans."""
+    import random
+    import numpy as np
+    from hf_stratify_ref import stratified_test_indices
+    from sklearn.cluster import MiniBatchKMeans
+    from sklearn.metrics import v_measure_score
+    sentences = [x for s in sets for x in s["sentences"]]
+    labels = [x for s in sets for x in s["labels"]]
+    # class_encode_column: ClassLabel ids in sorted(str) order (ceval sorts integer labels numerically)
+    names = sorted(set(labels)) if all(isinstance(x, str) for x in labels) else sorted(set(labels), key=int)
+    pos = {x: i for i, x in enumerate(names)}
+    ids = [pos[x] for x in labels]
+    rows = list(range(len(sentences)))
+    if n_sample < len(sentences):
+        rows = stratified_test_indices(ids, n_sample, 42)
+    rng = random.Random(42)  # AbsTask.__init__: _set_seed(42) -> random.Random(42)
+    order = rng.sample(range(len(rows)), k=min(len(rows), n_sample))
+    docs = [rows[j] for j in order]
+    emb = embed([sentences[r] for r in docs])
+    y = np.array([ids[r] for r in docs])
+    km = MiniBatchKMeans(n_clusters=np.unique(y).size, batch_size=512, init="k-means++", n_init=1,
+                         random_state=42)
+    vs = []
+    for _ in range(10):
+        idx = rng.choices(range(len(docs)), k=16384)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pred = km.fit_predict(emb[idx])
+        vs.append(float(v_measure_score(y[idx], pred)))
+    return {"v_measure": float(np.mean(vs)), "v_measure_std": float(np.std(vs)), "v_measures": vs}
+
+
 def eval_task_r3(task, data_dir, embed, instruction):
     ttype = task["type"]
     ddir = os.path.join(data_dir, task["dataset"]["path"])
@@ -157,10 +195,23 @@ def eval_task_r3(task, data_dir, embed, instruction):
     instr = instruction if task.get("query_instruction", ttype in ("retrieval", "reranking")) else ""
     if ttype == "retrieval":
         return eval_retrieval_r3(ddir, split, params, embed, instr)
+    if ttype == "clustering" and params.get("fast_sample"):
+        return eval_clustering_fast_r3(r1.read_jsonl(os.path.join(ddir, split + ".jsonl")), embed,
+                                       int(params["fast_sample"]))
     if ttype == "reranking":
         return eval_reranking_r3(r1.read_jsonl(os.path.join(ddir, split + ".jsonl")), embed, instr, split)
     # STS, pair classification, classification, legacy clustering: R3 computes these as R1 (§0)
     return r1.eval_task(task, data_dir, embed, instruction)
+
+
+def load_task_by_name(tasks_dir, name):
+    for root, _dirs, files in os.walk(tasks_dir):
+        if name + ".yaml" in files and os.path.basename(root) != "suites":
+            path = os.path.join(root, name + ".yaml")
+            t = r1.load_yaml(path)
+            t["_path"] = path
+            return [t]
+    raise SystemExit(f"{tasks_dir}: no YAML for task {name}")
 
 
 def main(argv=None):
@@ -171,6 +222,8 @@ def main(argv=None):
     ap.add_argument("--tasks-dir", default="tasks")
     ap.add_argument("--suite", default="cmteb-mini")
     ap.add_argument("--task", action="append", default=[])
+    ap.add_argument("--also", action="append", default=[],
+                    help="a task outside the suite to add (the mini .v2 tasks)")
     ap.add_argument("--out")
     ap.add_argument("--instruction", default=None)
     ap.add_argument("--self-test", action="store_true")
@@ -186,7 +239,15 @@ def main(argv=None):
     instruction = r1.default_instruction(a.model) if a.instruction is None else a.instruction
     tasks = r1.load_suite(a.tasks_dir, a.suite)
     if a.task:
+        # a named task outside the suite (the mini .v2 tasks) is read from its own file
+        names = [t["name"] for t in tasks]
+        extra = [n for n in a.task if n not in names]
+        if extra:
+            for n in extra:
+                tasks += load_task_by_name(a.tasks_dir, n)
         tasks = [t for t in tasks if t["name"] in a.task]
+    for n in a.also:
+        tasks += load_task_by_name(a.tasks_dir, n)
     out = {"_meta": {
         "semantics": "MTEB R3 (mteb 2.x), ../shared/spec/evaluation.md",
         "generator": "tools/mteb_reference_r3.py",

@@ -124,7 +124,7 @@ static int64_t clustering_count_texts(const struct dataset *ds, const struct tas
 	return ds->clustering.sentences.n;
 }
 
-static const char *const clustering_params[] = {NULL};
+static const char *const clustering_params[] = {"fast_sample", NULL};
 static const char *const clustering_columns[] = {"sentences", "labels", NULL};
 
 /* the scores its evaluator (ev_*.c) reports: keep in step */

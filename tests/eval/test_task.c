@@ -147,6 +147,7 @@ static void test_task_defaults(void **state)
 	assert_string_equal(t->main_score, "accuracy");
 	assert_int_equal(t->samples_per_label, 8);
 	assert_int_equal(t->n_experiments, 10);
+	assert_int_equal(t->fast_sample, 0);
 	assert_string_equal(t->train_split, "train");
 	assert_string_equal(t->hf_id, "C-MTEB/x");
 	assert_string_equal(t->revision, "abc");
@@ -158,6 +159,22 @@ static void test_task_defaults(void **state)
 	assert_string_equal(t->languages[1], "eng-Latn");
 	assert_string_equal(t->hf_subset, "zh");
 	assert_false(t->query_instruction);
+	task_free(t);
+	y = "name: V\ntype: clustering\ndataset: {path: x}\neval_splits: [test]\nparameters: {fast_sample: 2048}\n";
+	assert_int_equal(task_load_buffer("v.yaml", y, strlen(y), &t, &err), CE_OK);
+	assert_int_equal(t->fast_sample, 2048);
+	assert_null(t->hf_id_r3);
+	assert_int_equal(t->n_eval_splits_r3, 0);
+	task_free(t);
+	y = "name: A\ntype: sts\ndataset: {path: x}\neval_splits: [test]\n"
+	    "dataset_r3:\n  hf_id: C-MTEB/ATEC\n  revision: 0f31\n  eval_splits: [validation, test]\n";
+	assert_int_equal(task_load_buffer("a.yaml", y, strlen(y), &t, &err), CE_OK);
+	assert_string_equal(t->hf_id_r3, "C-MTEB/ATEC");
+	assert_string_equal(t->revision_r3, "0f31");
+	assert_int_equal(t->n_eval_splits_r3, 2);
+	assert_string_equal(t->eval_splits_r3[0], "validation");
+	assert_string_equal(t->eval_splits_r3[1], "test");
+	assert_int_equal(t->n_eval_splits, 1);
 	task_free(t);
 }
 
@@ -207,6 +224,12 @@ static const struct bad_case bad[] = {
 	/* parameter of another type */
 	{HEAD "parameters:\n  k_values: [1, 10]\n", "6:3: parameters.k_values: applies only to retrieval tasks"},
 	{HEAD "train_split: train\n", "5:1: train_split: applies only to classification tasks"},
+	{HEAD "dataset_r3: {revision: abc}\n", "5:13: dataset_r3: missing required key 'hf_id'"},
+	{HEAD "dataset_r3: {hf_id: x, splits: [a]}\n", "5:24: dataset_r3: unknown key"},
+	{HEAD "dataset_r3: {hf_id: x, eval_splits: []}\n", "5:37: dataset_r3.eval_splits: expected a non-empty sequence"},
+	{HEAD "parameters: {fast_sample: 2048}\n", "5:14: parameters.fast_sample: applies only to clustering tasks"},
+	{"name: T\ntype: clustering\ndataset: {path: d}\neval_splits: [test]\nparameters: {fast_sample: 0}\n",
+	 "5:27: parameters.fast_sample: expected an integer in [1, 100000000]"},
 	{HEAD "query_instruction: true\n", "5:20: query_instruction: true applies only to retrieval and reranking"},
 	/* k_values not ascending */
 	{"name: T\ntype: retrieval\ndataset: {path: d}\neval_splits: [dev]\nparameters: {k_values: [10, 5]}\n",
