@@ -14,6 +14,7 @@ set -euo pipefail
 ceval=$1
 threads=${2:-$(nproc)}
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/serve_lib.sh"
 repo=$(cd "$here/.." && pwd)
 py=${PYTHON:-/usr/bin/python3}
 model=${SERVE_BENCH_MODEL:-$repo/models/ceval-tiny-zh}
@@ -40,15 +41,7 @@ done
 embed_tps=$(echo "$n / $best" | bc -l)
 server_cpu() { awk '{print ($14 + $15) / '"$(getconf CLK_TCK)"'}' "/proc/$pid/stat"; }
 
-"$ceval" serve --model "$model" --port 0 --threads "$threads" -q >"$tmp/serve.out" 2>"$tmp/serve.err" &
-pid=$!
-port=""
-for _ in $(seq 1 300); do
-	port=$(sed -n 's/.*:\([0-9]*\)\/v1$/\1/p' "$tmp/serve.out" 2>/dev/null)
-	[ -n "$port" ] && break
-	sleep 0.1
-done
-[ -n "$port" ] || { echo "serve_bench: the server did not start"; cat "$tmp/serve.err"; exit 1; }
+start_serve serve_bench "$ceval" "$model" "$threads"
 # warm-up: one pass
 "$py" "$repo/tests/support/serve_clients.py" --port "$port" --texts "$tmp/texts.jsonl" --per "$per" --clients 4 >/dev/null
 printf 'serve (%s, %d texts, %d per request, %s threads; load: %s)\n' "$(basename "$model")" "$n" "$per" "$threads" \

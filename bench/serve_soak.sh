@@ -10,6 +10,7 @@ ceval=$1
 secs=${2:-60}
 clients=${3:-16}
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/serve_lib.sh"
 repo=$(cd "$here/.." && pwd)
 py=${PYTHON:-/usr/bin/python3}
 model=${SOAK_MODEL:-$repo/models/ceval-tiny-zh}
@@ -18,15 +19,7 @@ pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 "$py" "$here/serve_texts.py" 4096 "$tmp/texts.jsonl"
-"$ceval" serve --model "$model" --port 0 --threads "${SOAK_THREADS:-2}" -q >"$tmp/serve.out" 2>"$tmp/serve.err" &
-pid=$!
-port=""
-for _ in $(seq 1 300); do
-	port=$(sed -n 's/.*:\([0-9]*\)\/v1$/\1/p' "$tmp/serve.out" 2>/dev/null)
-	[ -n "$port" ] && break
-	sleep 0.1
-done
-[ -n "$port" ] || { echo "serve_soak: the server did not start"; cat "$tmp/serve.err"; exit 1; }
+start_serve serve_soak "$ceval" "$model" "${SOAK_THREADS:-2}"
 rss() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status"; }
 "$py" "$repo/tests/support/serve_clients.py" --port "$port" --texts "$tmp/texts.jsonl" --per 16 --clients "$clients" \
 	--seconds "$secs" >"$tmp/load" &

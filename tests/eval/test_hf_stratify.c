@@ -15,15 +15,7 @@ static json_t *g_doc;
 
 static json_t *golden(const char *key)
 {
-	if (!g_doc) {
-		json_error_t e;
-		g_doc = json_load_file("tests/golden/learn/hf_stratify.json", 0, &e);
-		if (!g_doc)
-			fail_msg("tests/golden/learn/hf_stratify.json:%d:%d: %s", e.line, e.column, e.text);
-	}
-	json_t *v = json_object_get(g_doc, key);
-	assert_non_null(v);
-	return v;
+	return tu_json_member(&g_doc, "tests/golden/learn/hf_stratify.json", key);
 }
 
 static void test_raw_stream(void **state)

@@ -1,6 +1,7 @@
 #include "test_util.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <ftw.h>
 #include <math.h>
 #include <stdio.h>
@@ -201,4 +202,18 @@ double tu_cosine(const float *a, const float *b, int64_t n)
 	if (aa == 0 || bb == 0)
 		return aa == bb ? 1.0 : 0.0;
 	return ab / sqrt(aa * bb);
+}
+
+json_t *tu_json_member(json_t **doc, const char *path, const char *key)
+{
+	if (!*doc) {
+		json_error_t e;
+		*doc = json_load_file(path, 0, &e);
+		if (!*doc)
+			fail_msg("%s:%d:%d: %s", path, e.line, e.column, e.text);
+	}
+	json_t *v = json_object_get(*doc, key);
+	if (!v)
+		fail_msg("%s: no member \"%s\"", path, key);
+	return v;
 }

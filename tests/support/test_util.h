@@ -45,6 +45,13 @@ void tu_write_file(const char *path, const void *data, size_t len);
 /* Write a printf-formatted string to path. */
 void tu_write_text(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Member `key` of the JSON object in file `path` (relative to the repository
+ * root, where make runs the tests).  The file is parsed on first use into
+ * *doc, which the caller keeps (a static) for later calls; fails the test
+ * when the file does not parse or has no such member. */
+struct json_t;
+struct json_t *tu_json_member(struct json_t **doc, const char *path, const char *key);
+
 /* Cosine similarity of two float vectors (double accumulation). */
 double tu_cosine(const float *a, const float *b, int64_t n);
 
