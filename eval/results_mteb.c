@@ -42,8 +42,21 @@ const char *results_mteb_task_alias(const char *name)
 	return name;
 }
 
+/*
+ * MTEB English tasks whose mteb name is also a C-MTEB task (zh subset): ceval names the English
+ * ones "<Task>.en" (tasks/mteb-en/) so their results files never overwrite the Chinese ones; the
+ * published/mteb files of the English task are "<Task>.json".
+ */
+static const char *const en_task[] = {"STS22.en", "AmazonReviewsClassification.en",
+				      "MassiveIntentClassification.en", "MassiveScenarioClassification.en"};
+static const char *const en_file[] = {"STS22", "AmazonReviewsClassification", "MassiveIntentClassification",
+				      "MassiveScenarioClassification"};
+
 const char *results_mteb_old_name(const char *task)
 {
+	for (size_t i = 0; i < sizeof en_task / sizeof en_task[0]; i++)
+		if (strcmp(task, en_task[i]) == 0)
+			return en_file[i];
 	for (size_t i = 0; i < sizeof alias_new / sizeof alias_new[0]; i++)
 		if (strcmp(task, alias_new[i]) == 0)
 			return alias_old[i];
