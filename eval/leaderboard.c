@@ -51,7 +51,7 @@ static int str_eq(const char *a, const char *b)
 enum ce_status leaderboard_task_score(const struct task_result *r, const struct task *t, const char *path,
 				      double *out, struct ce_err *err)
 {
-	if (!r->task_name || strcmp(r->task_name, t->name) != 0)
+	if (!r->task_name || (strcmp(r->task_name, t->name) != 0 && !str_eq(r->task_name, results_mteb_old_name(t->name))))
 		return ce_err_set(err, CE_E_FORMAT, "%s: task_name is '%s', expected '%s'", path,
 				  r->task_name ? r->task_name : "(none)", t->name);
 	if (r->n_scores <= 0)
@@ -114,6 +114,28 @@ enum ce_status leaderboard_task_score(const struct task_result *r, const struct 
 }
 
 /* ------------------------------------------------------------ loading */
+
+/*
+ * 1 when a file of a task with a Chinese hf_subset holds, in the task's eval splits, only entries
+ * of other languages (not Chinese, not "default"): the model was run on another language's subset
+ * of a multilingual task (e.g. the English bge files' STS22.json under --suite cmteb), so the task
+ * counts as missing for it, as if there were no file.
+ */
+static int file_is_other_language(const struct task_result *r, const struct task *t)
+{
+	if (!results_mteb_is_chinese_subset(t->hf_subset))
+		return 0;
+	int n = 0;
+	for (int32_t i = 0; i < r->n_scores; i++)
+		for (int32_t k = 0; k < t->n_eval_splits; k++)
+			if (str_eq(r->scores[i].split, t->eval_splits[k])) {
+				const char *sub = r->scores[i].hf_subset;
+				if (!sub || results_mteb_is_chinese_subset(sub) || strcmp(sub, "default") == 0)
+					return 0;
+				n++;
+			}
+	return n > 0;
+}
 
 void leaderboard_free(struct leaderboard *lb)
 {
@@ -275,7 +297,7 @@ static enum ce_status load_model(const struct leaderboard *lb, const char *model
 		task_result_init(&r);
 		s = results_mteb_read_file(path, &r, NULL, err);
 		double v = NAN;
-		int counted = s == CE_OK && (level_bit(r.compat) & levels);
+		int counted = s == CE_OK && (level_bit(r.compat) & levels) && !file_is_other_language(&r, t);
 		if (counted)
 			s = leaderboard_task_score(&r, t, path, &v, err);
 		if (s == CE_OK && counted) {

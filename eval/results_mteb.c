@@ -42,8 +42,21 @@ const char *results_mteb_task_alias(const char *name)
 	return name;
 }
 
+/*
+ * MTEB English tasks whose mteb name is also a C-MTEB task (zh subset): ceval names the English
+ * ones "<Task>.en" (tasks/mteb-en/) so their results files never overwrite the Chinese ones; the
+ * published/mteb files of the English task are "<Task>.json".
+ */
+static const char *const en_task[] = {"STS22.en", "AmazonReviewsClassification.en",
+				      "MassiveIntentClassification.en", "MassiveScenarioClassification.en"};
+static const char *const en_file[] = {"STS22", "AmazonReviewsClassification", "MassiveIntentClassification",
+				      "MassiveScenarioClassification"};
+
 const char *results_mteb_old_name(const char *task)
 {
+	for (size_t i = 0; i < sizeof en_task / sizeof en_task[0]; i++)
+		if (strcmp(task, en_task[i]) == 0)
+			return en_file[i];
 	for (size_t i = 0; i < sizeof alias_new / sizeof alias_new[0]; i++)
 		if (strcmp(task, alias_new[i]) == 0)
 			return alias_old[i];
@@ -251,6 +264,29 @@ static enum ce_status r1_split(struct mctx *c, const char *split, json_t *obj)
 	return CE_OK;
 }
 
+/*
+ * mteb 1.12-1.3x flat keys "cos_sim_<m>" (files converted from model cards, e.g. the English bge
+ * results) name what ceval calls "cosine_<m>": add "cosine_<m>" where the file lacks it, so a
+ * task whose main score is cosine_ap reads the cosine AP and not the file's main_score (max_ap).
+ */
+static enum ce_status m_cos_sim_aliases(struct mctx *c, const char *where, struct result_score *e)
+{
+	int32_t n = e->metrics.n; /* the aliases appended below are not revisited */
+	for (int32_t i = 0; i < n; i++) {
+		const char *nm = e->metrics.names[i];
+		if (strncmp(nm, "cos_sim_", 8) != 0)
+			continue;
+		char alias[METRIC_NAME_MAX];
+		snprintf(alias, sizeof alias, "cosine_%s", nm + 8); /* shorter than nm: never truncated */
+		double x;
+		if (metric_set_get(&e->metrics, alias, &x))
+			continue;
+		if (metric_set_add(&e->metrics, alias, e->metrics.values[i]) != CE_OK)
+			return ce_err_set(c->err, CE_E_NOMEM, "%s: %s: out of memory", c->name, where);
+	}
+	return CE_OK;
+}
+
 /* One entry of scores[split] (mteb >= 1.12). */
 static enum ce_status m_entry(struct mctx *c, const char *split, size_t idx, json_t *obj)
 {
@@ -293,7 +329,7 @@ static enum ce_status m_entry(struct mctx *c, const char *split, size_t idx, jso
 		if (json_is_number(v) || json_is_null(v))
 			CE_TRY(add_metric(c, e, where, k, v));
 	}
-	return CE_OK;
+	return m_cos_sim_aliases(c, where, e);
 }
 
 static int is_split_name(const char *k)

@@ -1,0 +1,75 @@
+#!/bin/bash
+# CLI tests of the MTEB English suite (tasks/suites/mteb-en.yaml, tasks/mteb-en/) and the
+# published English bge rows (published/results/BAAI__bge-*-en*/external/).  Expected values:
+# the MTEB table of the FlagEmbedding README / the bge-en model cards (Avg over 56 tasks, then
+# Retrieval 15, Clustering 11, PairClassification 3, Reranking 4, STS 10, Summarization 1,
+# Classification 12), not computed here.  Seconds; no data, no model.
+#
+# SummEval has `type: summarization`, a type added on another branch: while `ceval list` does
+# not know it, the full-suite checks (Avg over 56, the Summarization column) are SKIPPED with a
+# message, and the six other type columns are checked on the suite without SummEval.
+set -u
+. "$(dirname "$0")/lib/common.sh"
+TD=$PWD/tasks/mteb-en
+
+# model | dim | Avg | Retrieval | Clustering | PairClassification | Reranking | STS | Summarization | Classification
+PUBLISHED="bge-large-en-v1.5|1024|64.23|54.29|46.08|87.12|60.03|83.11|31.61|75.97
+bge-base-en-v1.5|768|63.55|53.25|45.77|86.55|58.86|82.40|31.07|75.53
+bge-small-en-v1.5|384|62.17|51.68|43.82|84.92|58.36|81.59|30.12|74.14
+bge-large-en|1024|63.98|53.90|46.98|85.80|59.48|81.56|32.06|76.21
+bge-base-en|768|63.36|53.00|46.32|85.86|58.70|81.84|29.27|75.27
+bge-small-en|384|62.11|51.82|44.31|83.78|57.97|80.72|30.53|74.37"
+
+# the task files: 56 suite entries, 12 CQADupstack parts, every task of the suite present
+# (SummEval joins the suite once the summarization type exists: 55 or 56 entries)
+n=$(grep -c '^  - \.\./mteb-en/.*\.yaml$' tasks/suites/mteb-en.yaml)
+grep -q '^  - \.\./mteb-en/SummEval.yaml$' tasks/suites/mteb-en.yaml || n=$((n + 1))
+[ "$n" = 56 ] && ok || bad "mteb-en suite: $n entries with SummEval, expected 56"
+n=$(ls "$TD"/CQADupstack*Retrieval.yaml | grep -vc '/CQADupstackRetrieval.yaml$')
+[ "$n" = 12 ] && ok || bad "CQADupstack parts: $n, expected 12"
+for ty in classification:12 clustering:11 pair_classification:3 reranking:4 retrieval:15 sts:10 summarization:1; do
+	want=${ty#*:} got=0
+	for f in $( (sed -n 's#^  - \.\./mteb-en/##p' tasks/suites/mteb-en.yaml; echo SummEval.yaml) | sort -u); do
+		grep -qx "type: ${ty%%:*}" "$TD/$f" && got=$((got + 1))
+	done
+	[ "$got" = "$want" ] && ok || bad "mteb-en: $got tasks of type ${ty%%:*}, expected $want"
+done
+grep -qx 'eval_splits: \[dev\]' "$TD/MSMARCO.yaml" && ok || bad "MSMARCO not on dev"
+grep -qx 'hf_subset: en-en' "$TD/STS17.yaml" && ok || bad "STS17 not en-en"
+grep -qx 'hf_subset: en' "$TD/STS22.en.yaml" && ok || bad "STS22 not en"
+
+# the suite without SummEval (a suite file may name tasks by absolute path)
+grep -v '/SummEval.yaml$' tasks/suites/mteb-en.yaml | sed "s#\.\./mteb-en/#$TD/#; s/^suite: mteb-en/suite: mteb-en-nosumm/" >"$T/nosumm.yaml"
+expect_rc 0 "list 55 tasks" "$BIN" list --suite "$T/nosumm.yaml"
+expect_rc 0 "leaderboard 55 tasks" "$BIN" leaderboard --published --suite "$T/nosumm.yaml"
+expect_grep "(55 tasks)" "$T/out" "55 tasks"
+cp "$T/out" "$T/lb55"
+while IFS='|' read -r m dim avg ret clu pair rer sts summ cls; do
+	# columns of this table: Avg | Retrieval | STS | PairClassification | Classification | Reranking | Clustering
+	row=$(grep -F "| BAAI/$m (published) |" "$T/lb55" | head -1)
+	want="| BAAI/$m (published) | $dim | "
+	case "$row" in
+	"$want"*" | $ret | $sts | $pair | $cls | $rer | $clu |") ok ;;
+	*) bad "$m type columns: got '$row', expected Retrieval $ret STS $sts Pair $pair Class $cls Rerank $rer Clust $clu" ;;
+	esac
+done <<<"$PUBLISHED"
+
+# the full 56 tasks (the suite plus SummEval): needs the summarization type
+{ grep -v '/SummEval.yaml$' "$T/nosumm.yaml" | sed 's/^suite: mteb-en-nosumm/suite: mteb-en-full/'; echo "  - $TD/SummEval.yaml"; } >"$T/full.yaml"
+if "$BIN" list --suite "$T/full.yaml" >"$T/out" 2>"$T/err"; then
+	expect_rc 0 "leaderboard mteb-en" "$BIN" leaderboard --published --suite "$T/full.yaml"
+	expect_grep "(56 tasks)" "$T/out" "56 tasks"
+	while IFS='|' read -r m dim avg ret clu pair rer sts summ cls; do
+		row=$(grep -F "| BAAI/$m (published) |" "$T/out" | head -1)
+		case "$row" in "| BAAI/$m (published) | $dim | $avg |"*) ok ;; *) bad "$m Avg: got '$row', expected $avg" ;; esac
+		for v in $ret $clu $pair $rer $sts $summ $cls; do
+			case "$row" in *"| $v |"*) ok ;; *) bad "$m: $v not in '$row'" ;; esac
+		done
+	done <<<"$PUBLISHED"
+elif grep -q "summarization" "$T/err"; then
+	echo "SKIP: full mteb-en suite (Avg over 56, Summarization column): this ceval has no task type 'summarization': $(head -1 "$T/err")"
+else
+	bad "list --suite mteb-en: $(head -1 "$T/err")"
+fi
+
+finish
