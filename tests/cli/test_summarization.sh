@@ -58,6 +58,35 @@ print("bad", bad)
 PYEOF
 grep -qx "bad 0" "$T/cmp" && grep -qx "skipped 1" "$T/cmp" && ok || { bad "scores differ from tools/summ_reference.py"; cat "$T/cmp"; }
 
+# --subset 4: 4 of the 8 rows, drawn uniformly; the scores must be the reference's on some 4 rows
+# whose summaries number what the run encoded
+expect_rc 0 "run --subset 4" "$BIN" run --model "$MODEL" --suite "$T/suite.yaml" --data-dir "$FIX" -o "$T/sub" -q --no-cache --subset 4
+enc=$(sed -n 's/^Texts: \([0-9]*\) encoded.*/\1/p' "$T/out")
+"$PY" - "$FIX/SummEval-mini/test.jsonl" "$T" "$PWD/tools" "$enc" >"$T/cmp" 2>&1 <<'PYEOF'
+import itertools, json, sys
+import numpy as np
+sys.path.insert(0, sys.argv[3])
+from summ_reference import summarization_scores
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+hum, mach = np.load(sys.argv[2] + "/human.npy"), np.load(sys.argv[2] + "/machine.npy")
+texts, h, m = [], 0, 0
+for r in rows:
+    nh, nm = len(r["human_summaries"]), len(r["machine_summaries"])
+    texts.append((hum[h:h + nh], mach[m:m + nm], r["relevance"], nh + nm))
+    h, m = h + nh, m + nm
+res = json.load(open(sys.argv[2] + "/sub/ceval-tiny-zh/SummEval-mini.json"))
+got = res["scores"]["test"][0]
+assert res["ceval"]["subset"]["n"] == 4, res["ceval"]["subset"]
+found = 0
+for combo in itertools.combinations(texts, 4):
+    if sum(c[3] for c in combo) != int(sys.argv[4]) or all(len(set(c[2])) == 1 for c in combo):
+        continue
+    ref = summarization_scores([c[:3] for c in combo], "r1")
+    found += all(abs(got[k] - ref[k]) <= 1e-6 for k in ("cosine_spearman", "cosine_pearson", "dot_spearman", "dot_pearson"))
+print("matching subsets", found)
+PYEOF
+grep -q "^matching subsets [1-9]" "$T/cmp" && ok || { bad "--subset 4 scores match no 4-row subset of the reference"; cat "$T/cmp"; }
+
 # bad rows: relevance of another length than machine_summaries; no human summary
 mkdir -p "$T/bad/SummEval-mini"
 sed '3s/"relevance": \[[^]]*\]/"relevance": [1, 2]/' "$FIX/SummEval-mini/test.jsonl" >"$T/bad/SummEval-mini/test.jsonl"
