@@ -44,6 +44,7 @@ static const double published_tolerance[TASK_TYPE_COUNT] = {
 	[TASK_TYPE_PAIR_CLASSIFICATION] = 0.05,
 	[TASK_TYPE_CLASSIFICATION] = 1.1,
 	[TASK_TYPE_CLUSTERING] = 1.1,
+	[TASK_TYPE_SUMMARIZATION] = 0.5, /* not measured yet: the global default (check.h) */
 };
 
 double check_published_tolerance(enum task_type t)

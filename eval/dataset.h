@@ -62,6 +62,16 @@ struct ds_sts {
 	double *score;
 };
 
+/* Summarization (SummEval): per row a text, its human summaries and its machine
+ * summaries with one human relevance score each; row i owns human[h_off[i] ..
+ * h_off[i+1]) and machine / relevance [m_off[i] .. m_off[i+1]) (n + 1 offsets). */
+struct ds_summarization {
+	struct strtab text, human, machine;
+	double *relevance; /* one per machine summary */
+	int64_t *h_off, *m_off;
+	int64_t rel_cap;
+};
+
 /* Pair classification: label 0 or 1 (JSON integers 0/1 only). */
 struct ds_pair {
 	struct strtab s1, s2;
@@ -114,6 +124,7 @@ struct dataset {
 	struct ds_pair pair;
 	struct ds_classification classification;
 	struct ds_clustering clustering;
+	struct ds_summarization summarization;
 };
 
 /*

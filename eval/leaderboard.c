@@ -21,13 +21,18 @@
 
 const enum task_type leaderboard_type_order[TASK_TYPE_COUNT] = {
 	TASK_TYPE_RETRIEVAL,	  TASK_TYPE_STS,       TASK_TYPE_PAIR_CLASSIFICATION,
-	TASK_TYPE_CLASSIFICATION, TASK_TYPE_RERANKING, TASK_TYPE_CLUSTERING,
+	TASK_TYPE_CLASSIFICATION, TASK_TYPE_RERANKING, TASK_TYPE_CLUSTERING, TASK_TYPE_SUMMARIZATION,
 };
 
 const char *leaderboard_type_title(enum task_type t)
 {
 	const struct task_type_desc *d = task_type_desc(t);
 	return d ? d->title : "?";
+}
+
+int leaderboard_type_shown(const struct leaderboard *lb, enum task_type t)
+{
+	return (int)t >= 0 && t < TASK_TYPE_COUNT && lb->type_total[t] > 0;
 }
 
 double leaderboard_round2(double x)
@@ -632,10 +637,12 @@ enum ce_status leaderboard_to_markdown(const struct leaderboard *lb, char **md, 
 		  (int)su->n_tasks);
 	ce_buf_printf(&b, "| Model | Embedding dimension | Avg |");
 	for (int i = 0; i < TASK_TYPE_COUNT; i++)
-		ce_buf_printf(&b, " %s |", leaderboard_type_title(leaderboard_type_order[i]));
+		if (leaderboard_type_shown(lb, leaderboard_type_order[i]))
+			ce_buf_printf(&b, " %s |", leaderboard_type_title(leaderboard_type_order[i]));
 	ce_buf_printf(&b, "\n|---|---:|---:|");
 	for (int i = 0; i < TASK_TYPE_COUNT; i++)
-		ce_buf_printf(&b, "---:|");
+		if (leaderboard_type_shown(lb, leaderboard_type_order[i]))
+			ce_buf_printf(&b, "---:|");
 	ce_buf_printf(&b, "\n");
 	int n_incomplete = 0;
 	for (int32_t j = 0; j < lb->n_models; j++) {
@@ -653,7 +660,8 @@ enum ce_status leaderboard_to_markdown(const struct leaderboard *lb, char **md, 
 		sb_score(&b, m->avg, !complete);
 		for (int i = 0; i < TASK_TYPE_COUNT; i++) {
 			enum task_type ty = leaderboard_type_order[i];
-			sb_score(&b, m->type_avg[ty], m->type_present[ty] < lb->type_total[ty]);
+			if (leaderboard_type_shown(lb, ty))
+				sb_score(&b, m->type_avg[ty], m->type_present[ty] < lb->type_total[ty]);
 		}
 		ce_buf_printf(&b, "\n");
 	}

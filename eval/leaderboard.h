@@ -49,7 +49,7 @@
 #include "task.h"
 
 /* Column title of a type in the tables: "Retrieval", "STS", "PairClassification",
- * "Classification", "Reranking", "Clustering".  Static; "?" when out of range. */
+ * "Classification", "Reranking", "Clustering", "Summarization".  Static; "?" when out of range. */
 const char *leaderboard_type_title(enum task_type t);
 
 /* Order of the type columns in the summary table (C-MTEB README order). */
@@ -89,6 +89,10 @@ struct leaderboard {
 	int32_t models_cap;
 	int mixed;        /* rows of more than one compatibility level (set by leaderboard_sort) */
 };
+
+/* 1 when the summary tables show a column for type t: the suite has a task of
+ * that type (so C-MTEB suites get no empty Summarization column). */
+int leaderboard_type_shown(const struct leaderboard *lb, enum task_type t);
 
 /*
  * Read every model folder of results_dir against suite.  [out] *out

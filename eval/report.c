@@ -288,7 +288,8 @@ enum ce_status report_leaderboard_html(const struct leaderboard *lb, char **out,
 	ce_buf_printf(&b, "<table class=\"sortable\" id=\"summary\">\n<thead><tr><th>Model</th><th>Embedding dimension</th>"
 		      "<th>Avg</th>");
 	for (int i = 0; i < TASK_TYPE_COUNT; i++)
-		ce_buf_printf(&b, "<th>%s</th>", leaderboard_type_title(leaderboard_type_order[i]));
+		if (leaderboard_type_shown(lb, leaderboard_type_order[i]))
+			ce_buf_printf(&b, "<th>%s</th>", leaderboard_type_title(leaderboard_type_order[i]));
 	ce_buf_printf(&b, "</tr></thead>\n<tbody>\n");
 	for (int32_t j = 0; j < lb->n_models; j++) {
 		const struct lb_model *m = &lb->models[j];
@@ -302,7 +303,8 @@ enum ce_status report_leaderboard_html(const struct leaderboard *lb, char **out,
 		td_num(&b, m->avg, !complete);
 		for (int i = 0; i < TASK_TYPE_COUNT; i++) {
 			enum task_type ty = leaderboard_type_order[i];
-			td_num(&b, m->type_avg[ty], m->type_present[ty] < lb->type_total[ty]);
+			if (leaderboard_type_shown(lb, ty))
+				td_num(&b, m->type_avg[ty], m->type_present[ty] < lb->type_total[ty]);
 		}
 		ce_buf_printf(&b, "</tr>\n");
 	}

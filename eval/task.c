@@ -463,19 +463,22 @@ static const char *const pkeys[P_COUNT] = {"samples_per_label", "n_experiments",
 					   "fast_sample"};
 /* Which type accepts which parameter: task_types[type]->params. */
 
-#define N_COLUMNS 12
+#define N_COLUMNS 15
 static const char *const ckeys[N_COLUMNS] = {"sentence1", "sentence2", "score", "label",    "text", "sentences",
-					     "labels",    "query",     "positive", "negative", "id",   "title"};
+					     "labels",    "query",     "positive", "negative", "id",   "title",
+					     "human_summaries", "machine_summaries", "relevance"};
 static char **column_slot(struct task_columns *cols, int i)
 {
 	char **slots[N_COLUMNS] = {&cols->sentence1, &cols->sentence2, &cols->score,     &cols->label,
 				   &cols->text,      &cols->sentences, &cols->labels,    &cols->query,
-				   &cols->positive,  &cols->negative,  &cols->id,        &cols->title};
+				   &cols->positive,  &cols->negative,  &cols->id,        &cols->title,
+				   &cols->human_summaries, &cols->machine_summaries, &cols->relevance};
 	return slots[i];
 }
 static const char *const column_defaults[N_COLUMNS] = {"sentence1", "sentence2", "score",    "label",
 						       "text",      "sentences", "labels",   "query",
-						       "positive",  "negative",  "_id",      "title"};
+						       "positive",  "negative",  "_id",      "title",
+						       "human_summaries", "machine_summaries", "relevance"};
 
 void task_free(struct task *t)
 {

@@ -28,6 +28,7 @@ enum task_type {
 	TASK_TYPE_PAIR_CLASSIFICATION,
 	TASK_TYPE_CLASSIFICATION,
 	TASK_TYPE_CLUSTERING,
+	TASK_TYPE_SUMMARIZATION,
 	TASK_TYPE_COUNT
 };
 
@@ -107,6 +108,9 @@ struct task_columns {
 	char *negative;  /* "negative" */
 	char *id;        /* "_id" */
 	char *title;     /* "title" */
+	char *human_summaries;   /* "human_summaries" */
+	char *machine_summaries; /* "machine_summaries" */
+	char *relevance;         /* "relevance" */
 };
 
 #define TASK_MAX_SPLITS 16

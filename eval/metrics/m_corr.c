@@ -143,3 +143,67 @@ out:
 	ce_free(ry);
 	return st;
 }
+
+/* continued fraction of I_x(a, b) (the factor x^a (1-x)^b / (a B(a, b)) left out), modified Lentz */
+static double betainc_cf(double a, double b, double x)
+{
+	const double tiny = 1e-300, eps = 1e-16;
+	double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0);
+	if (fabs(d) < tiny)
+		d = tiny;
+	d = 1.0 / d;
+	double f = d;
+	for (int m = 1; m <= 1000; m++) {
+		double m2 = 2.0 * m;
+		/* even step: d_{2m} = m (b - m) x / ((a + 2m - 1)(a + 2m)) */
+		double num = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
+		d = 1.0 + num * d;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = 1.0 + num / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1.0 / d;
+		f *= d * c;
+		/* odd step: d_{2m+1} = -(a + m)(a + b + m) x / ((a + 2m)(a + 2m + 1)) */
+		num = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
+		d = 1.0 + num * d;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = 1.0 + num / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1.0 / d;
+		double step = d * c;
+		f *= step;
+		if (fabs(step - 1.0) < eps)
+			break;
+	}
+	return f;
+}
+
+double metric_betainc(double a, double b, double x)
+{
+	if (!(a > 0) || !(b > 0) || !(x >= 0 && x <= 1))
+		return NAN;
+	if (x == 0 || x == 1)
+		return x;
+	double lfront = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x);
+	if (x < (a + 1.0) / (a + b + 2.0))
+		return exp(lfront) * betainc_cf(a, b, x) / a;
+	/* I_x(a, b) = 1 - I_{1-x}(b, a) */
+	return 1.0 - exp(lfront) * betainc_cf(b, a, 1.0 - x) / b;
+}
+
+double metric_corr_pvalue(double r, size_t n)
+{
+	if (n < 2 || isnan(r))
+		return NAN;
+	if (n == 2)
+		return 1.0;
+	if (fabs(r) >= 1.0)
+		return 0.0;
+	double df = (double)(n - 2);
+	/* df / (df + t^2) with t^2 = r^2 df / (1 - r^2) is 1 - r^2 */
+	return metric_betainc(df / 2.0, 0.5, 1.0 - r * r);
+}

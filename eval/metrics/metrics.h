@@ -62,6 +62,21 @@ enum ce_status metric_spearman(const double *x, const double *y, size_t n, doubl
 int metric_is_constant(const double *x, size_t n);
 
 /*
+ * Two-sided p-value of a correlation r of n points under the t-test scipy
+ * uses (pearsonr, and spearmanr on the rank correlation): t = r sqrt(df / (1 -
+ * r^2)), df = n - 2, p = I_{df / (df + t^2)}(df / 2, 1 / 2).  |r| = 1 gives 0;
+ * n = 2 gives 1 (scipy's pearsonr); NaN for n < 2 or a NaN r.
+ */
+double metric_corr_pvalue(double r, size_t n);
+
+/*
+ * The regularized incomplete beta function I_x(a, b) (a, b > 0, x in [0, 1]):
+ * its continued fraction, evaluated with the modified Lentz method, on the
+ * side of x where it converges fast.  NaN outside the domain.
+ */
+double metric_betainc(double a, double b, double x);
+
+/*
  * Fractional ranks, 1-based, ties averaged (scipy rankdata 'average').
  *   [in] x [n]; [out] rank [n]
  */

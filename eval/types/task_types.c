@@ -11,6 +11,7 @@ const struct task_type_desc *const task_types[] = {
 	&task_type_pair_classification,
 	&task_type_classification,
 	&task_type_clustering,
+	&task_type_summarization,
 };
 _Static_assert(sizeof task_types / sizeof task_types[0] == TASK_TYPE_COUNT, "one task_types entry per task type");
 

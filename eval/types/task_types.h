@@ -80,5 +80,6 @@ extern const struct task_type_desc task_type_sts;
 extern const struct task_type_desc task_type_pair_classification;
 extern const struct task_type_desc task_type_classification;
 extern const struct task_type_desc task_type_clustering;
+extern const struct task_type_desc task_type_summarization;
 
 #endif

@@ -16,6 +16,7 @@
 #include "dataset.h"
 #include "evaluator.h"
 #include "leaderboard.h"
+#include "metrics.h"
 #include "results.h"
 #include "task.h"
 #include "task_types.h"
@@ -174,6 +175,100 @@ static void test_ev_sts(void **state)
 	run_eval(t, "test", "", &f, &m);
 	assert_near(get(&m, "cosine_spearman"), 0.8);
 	metric_set_deinit(&m);
+	task_free(t);
+}
+
+/* ---------------------------------------------------------- summarization */
+
+/* plain Pearson (for the hand computation below) */
+static double pearson_plain(const double *x, const double *y, int n)
+{
+	double mx = 0, my = 0, sxy = 0, sxx = 0, syy = 0;
+	for (int i = 0; i < n; i++) {
+		mx += x[i] / n;
+		my += y[i] / n;
+	}
+	for (int i = 0; i < n; i++) {
+		sxy += (x[i] - mx) * (y[i] - my);
+		sxx += (x[i] - mx) * (x[i] - mx);
+		syy += (y[i] - my) * (y[i] - my);
+	}
+	return sxy / sqrt(sxx * syy);
+}
+
+#define SUMM_ROWS(relA) \
+	/* A: kept, 3 machine summaries; cos (1, s, 0), dot (2, 1, 0) */ \
+	"{\"text\": \"A\", \"human_summaries\": [\"ha|1,0,0\"], \"machine_summaries\": [\"a1|2,0,0\", \"a2|1,1,0\", " \
+	"\"a3|0,1,0\"], \"relevance\": " relA "}\n" \
+	/* B: skipped, constant relevance */ \
+	"{\"text\": \"B\", \"human_summaries\": [\"hb|1,0,0\"], \"machine_summaries\": [\"b1|1,0,0\", \"b2|0,1,0\", " \
+	"\"b3|1,1,0\"], \"relevance\": [2, 2, 2]}\n" \
+	/* C: skipped, every cosine prediction 1 (dot 1, 2, 3 differ) */ \
+	"{\"text\": \"C\", \"human_summaries\": [\"hc|1,0,0\"], \"machine_summaries\": [\"c1|1,0,0\", \"c2|2,0,0\", " \
+	"\"c3|3,0,0\"], \"relevance\": [1, 2, 3]}\n" \
+	/* D: kept, 2 human summaries (max over them): cos (1, 1, s, 0), dot (1, 2, 1, 0) */ \
+	"{\"text\": \"D\", \"human_summaries\": [\"hd1|1,0,0\", \"hd2|0,1,0\"], \"machine_summaries\": [\"d1|1,0,0\", " \
+	"\"d2|0,2,0\", \"d3|1,1,0\", \"d4|0,0,1\"], \"relevance\": [1, 2, 3, 4.0]}\n"
+
+static void test_ev_summarization(void **state)
+{
+	(void)state;
+	struct task *t = mk_task("summarization", "test", NULL);
+	assert_string_equal(t->main_score, "cosine_spearman");
+	struct fake f;
+	struct metric_set m;
+	put("test.jsonl", SUMM_ROWS("[3, 2, 1]"));
+	const double s = 1 / sqrt(2.0), pi = acos(-1.0);
+	/* A: Spearman 1 (cos and dot), dot Pearson 1: p = 0, (1 + 0) / 2 = 0.5.  cos Pearson rA with
+	   n = 3 (df 1): p = I_{1-r^2}(1/2, 1/2) = (2 / pi) asin(sqrt(1 - r^2)). */
+	double xa[3] = {1, s, 0}, ya[3] = {3, 2, 1};
+	double ra = pearson_plain(xa, ya, 3), pa = 2 / pi * asin(sqrt(1 - ra * ra));
+	/* D (n = 4, df 2): p = I_{1-r^2}(1, 1/2) = 1 - |r|, so (r + p) / 2 = r + 1/2 for r < 0.
+	   cos ranks (3.5, 3.5, 2, 1) vs (1, 2, 3, 4): -4.5 / sqrt(22.5); dot ranks (2.5, 4, 2.5, 1):
+	   -3 / sqrt(22.5); dot Pearson of (1, 2, 1, 0): -2 / sqrt(10). */
+	double xd[4] = {1, 1, s, 0}, yd[4] = {1, 2, 3, 4};
+	double rd = pearson_plain(xd, yd, 4);
+	double want_cs = (0.5 + (-4.5 / sqrt(22.5) + 0.5)) / 2, want_cp = ((ra + pa) / 2 + (rd + 0.5)) / 2;
+	double want_ds = (0.5 + (-3 / sqrt(22.5) + 0.5)) / 2, want_dp = (0.5 + (-2 / sqrt(10.0) + 0.5)) / 2;
+	for (int level = 0; level < 2; level++) {
+		/* R3 = R1: mteb 2.x evaluates SummEval with its deprecated (tuple-mean) evaluator */
+		g_compat = level ? CE_COMPAT_R3 : CE_COMPAT_R1;
+		run_eval(t, "test", "", &f, &m);
+		assert_near(get(&m, "cosine_spearman"), want_cs);
+		assert_near(get(&m, "cosine_pearson"), want_cp);
+		assert_near(get(&m, "dot_spearman"), want_ds);
+		assert_near(get(&m, "dot_pearson"), want_dp);
+		assert_int_equal(f.texts, 5 + 13); /* every human and machine summary */
+		assert_int_equal(f.calls, 2);
+		metric_set_deinit(&m);
+	}
+	g_compat = CE_COMPAT_R1;
+	/* the p-value and the incomplete beta directly: df 1 and df 2 closed forms, |r| = 1, n = 2 */
+	assert_near(metric_corr_pvalue(0.6, 3), 2 / pi * asin(0.8));
+	assert_near(metric_corr_pvalue(-0.3, 4), 0.7);
+	assert_near(metric_corr_pvalue(1.0, 10), 0.0);
+	assert_near(metric_corr_pvalue(0.2, 2), 1.0);
+	assert_near(metric_betainc(2, 3, 0.4), 0.5248); /* 1 - sum_{j<2} C(4,j) 0.4^j 0.6^(4-j) */
+	assert_near(metric_betainc(30, 0.5, 0.97), 1 - metric_betainc(0.5, 30, 0.03));
+	/* relevance list shorter than machine_summaries: a one-line error naming the task and row */
+	put("test.jsonl", SUMM_ROWS("[3, 2]"));
+	struct dataset *ds;
+	struct ce_err err;
+	assert_int_equal(dataset_load(t, g_dir, "test", &ds, &err), CE_E_FORMAT);
+	assert_non_null(strstr(err.msg, "test.jsonl:1: task T: column 'relevance' has 2 scores"));
+	assert_null(strchr(err.msg, '\n'));
+	/* a text whose texts are all skipped: an error, not a NaN */
+	put("test.jsonl", "{\"text\": \"C\", \"human_summaries\": [\"hc|1,0,0\"], \"machine_summaries\": [\"c1|1,0,0\", "
+			  "\"c2|2,0,0\", \"c3|3,0,0\"], \"relevance\": [1, 2, 3]}\n");
+	assert_int_equal(dataset_load(t, g_dir, "test", &ds, &err), CE_OK);
+	memset(&f, 0, sizeof f);
+	struct embedder emb = {.embed = fake_embed, .self = &f, .dim = DIM, .set_phase = fake_phase};
+	struct eval_ctx ctx = {.task = t, .emb = &emb, .query_instruction = "", .threads = 1};
+	metric_set_init(&m);
+	assert_int_equal(evaluator_for(t->type)->run(&ctx, ds, &m, &err), CE_E_FORMAT);
+	assert_non_null(strstr(err.msg, "every text was skipped"));
+	metric_set_deinit(&m);
+	dataset_free(ds);
 	task_free(t);
 }
 
@@ -480,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_ev_r3),
 		cmocka_unit_test(test_ev_clustering),
 		cmocka_unit_test(test_ev_classification),
+		cmocka_unit_test(test_ev_summarization),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

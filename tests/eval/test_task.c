@@ -160,6 +160,18 @@ static void test_task_defaults(void **state)
 	assert_string_equal(t->hf_subset, "zh");
 	assert_false(t->query_instruction);
 	task_free(t);
+	/* summarization: its column keys, cosine_spearman at R1 and R3 */
+	y = "name: S\ntype: summarization\ndataset: {path: x}\neval_splits: [test]\n"
+	    "columns: {human_summaries: refs, machine_summaries: outs, relevance: rel}\n";
+	assert_int_equal(task_load_buffer("s.yaml", y, strlen(y), &t, &err), CE_OK);
+	assert_int_equal(t->type, TASK_TYPE_SUMMARIZATION);
+	assert_string_equal(t->main_score, "cosine_spearman");
+	assert_string_equal(t->main_score_r3, "cosine_spearman");
+	assert_string_equal(t->columns.human_summaries, "refs");
+	assert_string_equal(t->columns.machine_summaries, "outs");
+	assert_string_equal(t->columns.relevance, "rel");
+	assert_string_equal(t->columns.text, "text");
+	task_free(t);
 	y = "name: V\ntype: clustering\ndataset: {path: x}\neval_splits: [test]\nparameters: {fast_sample: 2048}\n";
 	assert_int_equal(task_load_buffer("v.yaml", y, strlen(y), &t, &err), CE_OK);
 	assert_int_equal(t->fast_sample, 2048);

@@ -40,8 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2)
 		return 0;
 	static const char *const types[] = {"sts", "pair_classification", "classification", "clustering", "reranking",
-					    "retrieval"};
-	const char *type = types[data[0] % 6];
+					    "retrieval", "summarization"};
+	const char *type = types[data[0] % 7];
 	int qrels_mode = data[1] & 1;
 	data += 2;
 	size -= 2;
