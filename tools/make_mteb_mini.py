@@ -13,9 +13,26 @@ import argparse
 import csv
 import json
 import os
+import pickle
 import random
+import re
 
 SEED = 42
+
+
+class _DataOnlyUnpickler(pickle.Unpickler):
+    """REALSumm's scores are a pickle of dicts, strings and numpy float scalars: allow those
+    two numpy constructors and nothing else, so the file cannot run code."""
+
+    def find_class(self, module, name):
+        if (module, name) in (("numpy.core.multiarray", "scalar"), ("numpy", "dtype")):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError("refusing global %s.%s" % (module, name))
+
+
+def realsumm_text(s):
+    """REALSumm's sentence tags <t> ... </t> removed, whitespace runs made one space."""
+    return re.sub(r"\s+", " ", re.sub(r"</?t>", " ", s)).strip()
 
 
 def write_jsonl(path, rows):
@@ -63,6 +80,9 @@ def main():
     ap.add_argument("--sick", required=True)
     ap.add_argument("--banking-train", required=True)
     ap.add_argument("--banking-test", required=True)
+    ap.add_argument("--realsumm-scores", required=True, help="REALSumm scores_dicts/abs.pkl")
+    ap.add_argument("--realsumm-src", required=True,
+                    help="REALSumm selected_docs_for_human_eval/abs/ptr_generator/src.txt")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
@@ -139,6 +159,26 @@ def main():
         f.write("query-id\tcorpus-id\tscore\n")
         for q, c in qrels:
             f.write("%s\t%s\t1\n" % (q, c))
+
+    # Summarization: 30 of REALSumm's 100 CNN/DM documents; human summary = the reference,
+    # machine summaries = the 14 abstractive systems (sorted by system name), relevance =
+    # their LitePyramid recall (human SCU judgements)
+    with open(a.realsumm_scores, "rb") as f:
+        rs = _DataOnlyUnpickler(f).load()
+    with open(a.realsumm_src, encoding="utf-8") as f:
+        src = f.read().split("\n")
+    rng = random.Random(SEED + 7)
+    summ = []
+    for i in sorted(rng.sample(sorted(rs), 30)):
+        doc = rs[i]
+        systems = sorted(doc["system_summaries"])
+        summ.append({"text": realsumm_text(src[i]),
+                     "human_summaries": [realsumm_text(doc["ref_summ"])],
+                     "machine_summaries": [realsumm_text(doc["system_summaries"][k]["system_summary"])
+                                           for k in systems],
+                     "relevance": [float(doc["system_summaries"][k]["scores"]["litepyramid_recall"])
+                                   for k in systems]})
+    write_jsonl(os.path.join(a.out, "REALSumm-mini", "test.jsonl"), summ)
 
 
 if __name__ == "__main__":

@@ -561,6 +561,19 @@ def eval_task(task, data_dir, embed, instruction):
     if ttype == "retrieval":
         return eval_retrieval(ddir, split, params, embed,
                               instruction if task.get("query_instruction") else "")
+    if ttype == "summarization":
+        # tools/summ_reference.py: mteb 1.x SummarizationEvaluator with its (r + p) / 2 mean (R1)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from summ_reference import summarization_scores
+        rows = read_jsonl(os.path.join(ddir, split + ".jsonl"))
+        hum = embed([h for r in rows for h in r["human_summaries"]])
+        mach = embed([m for r in rows for m in r["machine_summaries"]])
+        texts, nh, nm = [], 0, 0
+        for r in rows:
+            h, m = len(r["human_summaries"]), len(r["machine_summaries"])
+            texts.append((hum[nh:nh + h], mach[nm:nm + m], r["relevance"]))
+            nh, nm = nh + h, nm + m
+        return summarization_scores(texts, "r1")
     raise SystemExit(f"{task['_path']}: unknown task type {ttype!r}")
 
 
