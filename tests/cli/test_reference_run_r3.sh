@@ -50,7 +50,9 @@ if [ -z "$subset" ]; then
 fi
 [ "$subset" = all ] && subset=
 task_args=()
-[ -n "$subset" ] && task_args=(--task "$subset") && echo "test_reference_run_r3: tasks $subset"
+# the suite run gets the subset's suite tasks; the .v2 tasks (outside the suite) run below
+suite_subset=$(printf '%s' "$subset" | tr ',' '\n' | grep -v '\.v2$' | paste -sd, -)
+[ -n "$subset" ] && task_args=(--task "$suite_subset") && echo "test_reference_run_r3: tasks $subset"
 
 "$CEVAL_BIN" run --model "$model" --suite cmteb-mini --data-dir "$data" --compat r3 \
 	--output "$tmp" --quiet "${task_args[@]}"
