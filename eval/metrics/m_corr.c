@@ -144,6 +144,22 @@ out:
 	return st;
 }
 
+/* One term of the modified Lentz recurrence: updates C and D for the
+ * partial numerator num and returns the factor C*D of the running value. */
+static double lentz_step(double num, double *c, double *d)
+{
+	const double tiny = 1e-300;
+	*d = 1.0 + num * *d;
+	if (fabs(*d) < tiny)
+		*d = tiny;
+	*c = 1.0 + num / *c;
+	if (fabs(*c) < tiny)
+		*c = tiny;
+	*d = 1.0 / *d;
+	return *d * *c;
+}
+
+
 /* continued fraction of I_x(a, b) (the factor x^a (1-x)^b / (a B(a, b)) left out), modified Lentz */
 static double betainc_cf(double a, double b, double x)
 {
@@ -157,24 +173,10 @@ static double betainc_cf(double a, double b, double x)
 		double m2 = 2.0 * m;
 		/* even step: d_{2m} = m (b - m) x / ((a + 2m - 1)(a + 2m)) */
 		double num = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
-		d = 1.0 + num * d;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = 1.0 + num / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1.0 / d;
-		f *= d * c;
+		f *= lentz_step(num, &c, &d);
 		/* odd step: d_{2m+1} = -(a + m)(a + b + m) x / ((a + 2m)(a + 2m + 1)) */
 		num = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
-		d = 1.0 + num * d;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = 1.0 + num / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1.0 / d;
-		double step = d * c;
+		double step = lentz_step(num, &c, &d);
 		f *= step;
 		if (fabs(step - 1.0) < eps)
 			break;
