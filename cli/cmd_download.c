@@ -93,6 +93,12 @@ static struct hub_client *client_for(int quiet, struct ce_err *err)
 static enum ce_status fetch_task(struct hub_client *c, const struct task *t, int dry, int *n_skipped,
 				 struct ce_err *err)
 {
+	if (t->n_parts > 0) { /* an aggregate: its parts' repos */
+		ce_log(CE_LOG_INFO, "task %s: the data of its %d part tasks", t->name, (int)t->n_parts);
+		for (int32_t i = 0; i < t->n_parts; i++)
+			CE_TRY(fetch_task(c, t->parts[i], dry, n_skipped, err));
+		return CE_OK;
+	}
 	if (!t->hf_id) {
 		ce_log(CE_LOG_WARN, "task %s has no dataset.hf_id (local data only): nothing to fetch", t->name);
 		(*n_skipped)++;

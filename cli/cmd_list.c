@@ -56,6 +56,8 @@ static int file_or_zst(const char *dir, const char *rel)
 	return ok;
 }
 
+static int have_data(const char *status);
+
 /*
  * "yes", "no (folder missing)" or "no (missing X)" for the expected files of
  * dataset.h; when the folder is absent and the task names a hub repo that is
@@ -63,6 +65,23 @@ static int file_or_zst(const char *dir, const char *rel)
  */
 static void data_status(const struct task *t, const char *data_dir, char *buf, size_t cap)
 {
+	if (t->n_parts > 0) { /* an aggregate: its parts' data */
+		int n_have = 0;
+		char first[300] = "";
+		for (int32_t i = 0; i < t->n_parts; i++) {
+			char st[1024];
+			data_status(t->parts[i], data_dir, st, sizeof st);
+			if (have_data(st))
+				n_have++;
+			else if (!first[0])
+				snprintf(first, sizeof first, "%s: %s", t->parts[i]->name, st);
+		}
+		if (n_have == t->n_parts)
+			snprintf(buf, cap, "yes (all %d parts)", (int)t->n_parts);
+		else
+			snprintf(buf, cap, "no (%d of %d parts have data; %s)", n_have, (int)t->n_parts, first);
+		return;
+	}
 	char *dir = fs_join(data_dir, t->dataset_path);
 	if (!dir) {
 		snprintf(buf, cap, "?");
@@ -115,7 +134,7 @@ static void data_status(const struct task *t, const char *data_dir, char *buf, s
 /* The data of a task is there (in the data folder or the hub cache), from its data_status. */
 static int have_data(const char *status)
 {
-	return strcmp(status, "yes") == 0 || strncmp(status, "hub ", 4) == 0;
+	return strcmp(status, "yes") == 0 || strncmp(status, "yes (", 5) == 0 || strncmp(status, "hub ", 4) == 0;
 }
 
 static void print_header(void)
@@ -142,6 +161,20 @@ static void subset_cols(const struct task *t, int64_t sub_n, int64_t sub_m, int 
 		snprintf(sub, sub_cap, "%lld", (long long)sub_n);
 	if (!count || !have_data || sub_n <= 0)
 		return; /* whole tasks are not loaded: listing a full suite stays quick */
+	if (t->n_parts > 0) { /* an aggregate: the sum over its parts, each subset alike */
+		int64_t sum = 0;
+		for (int32_t i = 0; i < t->n_parts; i++) {
+			char sb[48], tx[32];
+			subset_cols(t->parts[i], sub_n, sub_m, count, have_data, data_dir, sb, sizeof sb, tx, sizeof tx);
+			if (strcmp(tx, "error") == 0) {
+				snprintf(texts, texts_cap, "error");
+				return;
+			}
+			sum += strtoll(tx, NULL, 10);
+		}
+		snprintf(texts, texts_cap, "%lld", (long long)sum);
+		return;
+	}
 	struct dataset *ds = NULL;
 	struct ce_err err;
 	struct subset_info info;
@@ -162,11 +195,14 @@ static void print_task(const struct task *t, const char *data_dir, int64_t sub_n
 	size_t o = 0;
 	for (int32_t i = 0; i < t->n_eval_splits && o < sizeof split; i++)
 		o += (size_t)snprintf(split + o, sizeof split - o, "%s%s", i ? "," : "", t->eval_splits[i]);
-	char st[1024], sub[48], texts[32];
+	char st[1024], sub[48], texts[32], ds[64];
 	data_status(t, data_dir, st, sizeof st);
 	subset_cols(t, sub_n, sub_m, count, have_data(st), data_dir, sub, sizeof sub, texts, sizeof texts);
+	if (t->n_parts > 0)
+		snprintf(ds, sizeof ds, "(mean of %d part tasks)", (int)t->n_parts);
 	printf("%-34s %-20s %-11s %-16s %-3s %-11s %-9s %-48s %s\n", t->name, task_type_name(t->type), split,
-	       t->main_score, t->query_instruction ? "yes" : "-", sub, texts, t->dataset_path, st);
+	       t->main_score, t->query_instruction ? "yes" : "-", sub, texts, t->n_parts > 0 ? ds : t->dataset_path,
+	       st);
 }
 
 /* Is hub dataset repo_id at revision (NULL = main) in a hub cache?  Adds its snapshot's bytes to *bytes. */
@@ -196,11 +232,14 @@ static void print_hub_summary(const struct suite *su)
 	int n_repos = 0, n_cached = 0;
 	int64_t bytes = 0;
 	for (int32_t i = 0; i < su->n_tasks; i++) {
-		const struct task *t = su->tasks[i];
-		if (t->hf_id)
-			n_repos++, n_cached += hub_repo_cached(t->hf_id, t->revision, &bytes);
-		if (t->qrels_hf_id)
-			n_repos++, n_cached += hub_repo_cached(t->qrels_hf_id, t->qrels_revision, &bytes);
+		const struct task *agg = su->tasks[i];
+		for (int32_t j = 0; j < (agg->n_parts > 0 ? agg->n_parts : 1); j++) {
+			const struct task *t = agg->n_parts > 0 ? agg->parts[j] : agg;
+			if (t->hf_id)
+				n_repos++, n_cached += hub_repo_cached(t->hf_id, t->revision, &bytes);
+			if (t->qrels_hf_id)
+				n_repos++, n_cached += hub_repo_cached(t->qrels_hf_id, t->qrels_revision, &bytes);
+		}
 	}
 	if (n_repos == 0)
 		return;
@@ -243,6 +282,12 @@ static int64_t corpus_docs(const struct task *t, const char *data_dir)
 /* Task-definition mistakes that need the data (k_values beyond the corpus): said now, not after encoding. */
 static int check_with_data(const struct task *t, const char *data_dir)
 {
+	int rc = CLI_EXIT_OK;
+	for (int32_t i = 0; i < t->n_parts; i++)
+		if (check_with_data(t->parts[i], data_dir) != CLI_EXIT_OK)
+			rc = CLI_EXIT_DATA;
+	if (t->n_parts > 0)
+		return rc;
 	struct ce_err err;
 	ce_err_clear(&err);
 	if (task_check_k_values(t, 1, &err) == CE_OK)

@@ -193,6 +193,7 @@ struct task_row {
 	double secs;
 	enum task_outcome outcome;
 	char note[256];
+	int is_part; /* a part of the aggregate row above it: shown, not averaged */
 };
 
 /* What every task of the run shares. */
@@ -205,17 +206,32 @@ struct run_ctx {
 	const char *instr; /* "" or the query instruction */
 };
 
-/* 16 hex digits of the task file's bytes into hex; "" for a task loaded from a buffer. */
-static enum ce_status task_file_hash(const struct task *t, char hex[17], struct ce_err *err)
+/* FNV-1a of the file's bytes folded into *h; 0 when the task has no file (a buffer). */
+static enum ce_status hash_task_file(const struct task *t, uint64_t *h, int *have, struct ce_err *err)
 {
-	hex[0] = '\0';
 	if (!t->source_path || !fs_is_file(t->source_path))
 		return CE_OK;
 	char *data = NULL;
 	size_t len = 0;
 	CE_TRY(fs_read_file(t->source_path, (size_t)16 << 20, &data, &len, err));
-	ce_hash_hex(ce_fnv1a64(CE_FNV1A64_INIT, data, len), hex);
+	*h = ce_fnv1a64(*h, data, len);
+	*have = 1;
 	ce_free(data);
+	return CE_OK;
+}
+
+/* 16 hex digits of the task file's bytes into hex (an aggregate: its file's, then each part's, in
+ * order, so editing a part changes the aggregate's identity too); "" for a task loaded from a buffer. */
+static enum ce_status task_file_hash(const struct task *t, char hex[17], struct ce_err *err)
+{
+	hex[0] = '\0';
+	uint64_t h = CE_FNV1A64_INIT;
+	int have = 0;
+	CE_TRY(hash_task_file(t, &h, &have, err));
+	for (int32_t i = 0; have && i < t->n_parts; i++)
+		CE_TRY(hash_task_file(t->parts[i], &h, &have, err));
+	if (have)
+		ce_hash_hex(h, hex);
 	return CE_OK;
 }
 
@@ -449,6 +465,215 @@ out:
 	return outcome;
 }
 
+/* The score entry of split in r (the first, as ceval writes one hf_subset per split), or NULL. */
+static const struct result_score *split_entry(const struct task_result *r, const char *split)
+{
+	for (int32_t i = 0; i < r->n_scores; i++)
+		if (strcmp(r->scores[i].split, split) == 0)
+			return &r->scores[i];
+	return NULL;
+}
+
+/*
+ * The result of aggregate t from its parts' results pr[0..n): every score of
+ * every split the mean over the parts (summed in part order, then divided), as
+ * mteb's CQADupstack merge does; identity fields from rc, task hash over the
+ * aggregate's and the parts' files, data hash and subset over the parts' own.
+ */
+static enum ce_status aggregate_result(const struct task *t, const struct run_ctx *rc, const struct task_result *pr,
+				       int32_t n, struct task_result *res, struct ce_err *err)
+{
+	CE_TRY(identity_fill(res, t, rc, err));
+	uint64_t dh = CE_FNV1A64_INIT, sh = CE_FNV1A64_INIT;
+	double secs = 0;
+	for (int32_t p = 0; p < n; p++) {
+		const char *d = pr[p].data_hash ? pr[p].data_hash : "";
+		dh = ce_fnv1a64(dh, d, strlen(d) + 1);
+		if (pr[p].has_subset != pr[0].has_subset)
+			return ce_err_set(err, CE_E_FORMAT, "%s: part %s is %s, part %s is not", t->name, pr[p].task_name,
+					  pr[p].has_subset ? "a subset" : "whole", pr[0].task_name);
+		if (pr[p].has_subset && pr[p].subset_hash)
+			sh = ce_fnv1a64(sh, pr[p].subset_hash, strlen(pr[p].subset_hash) + 1);
+		secs += pr[p].evaluation_time;
+	}
+	char hex[17];
+	ce_hash_hex(dh, hex);
+	CE_TRY(task_result_set_str(&res->data_hash, hex, err));
+	if (pr[0].has_subset) {
+		ce_hash_hex(sh, hex);
+		CE_TRY(task_result_set_str(&res->subset_rule, pr[0].subset_rule, err));
+		CE_TRY(task_result_set_str(&res->subset_hash, hex, err));
+		res->subset_n = pr[0].subset_n;
+		res->subset_corpus = pr[0].subset_corpus;
+		res->subset_seed = pr[0].subset_seed;
+		res->has_subset = 1;
+	}
+	res->evaluation_time = secs;
+	for (int32_t s = 0; s < t->n_eval_splits; s++) {
+		const char *split = t->eval_splits[s];
+		const struct result_score *first = split_entry(&pr[0], split);
+		if (!first)
+			return ce_err_set(err, CE_E_FORMAT, "%s: part %s has no scores for split %s", t->name,
+					  pr[0].task_name, split);
+		struct metric_set ms;
+		metric_set_init(&ms);
+		enum ce_status st = CE_OK;
+		for (int32_t k = 0; st == CE_OK && k < first->metrics.n; k++) {
+			const char *name = first->metrics.names[k];
+			double sum = 0;
+			for (int32_t p = 0; st == CE_OK && p < n; p++) {
+				const struct result_score *e = split_entry(&pr[p], split);
+				double v;
+				if (!e || !metric_set_get(&e->metrics, name, &v))
+					st = ce_err_set(err, CE_E_FORMAT, "%s: part %s has no score %s for split %s", t->name,
+							pr[p].task_name, name, split);
+				else if (!isfinite(v))
+					st = ce_err_set(err, CE_E_FORMAT, "%s: part %s: score %s of split %s is not a number",
+							t->name, pr[p].task_name, name, split);
+				else
+					sum += v;
+			}
+			if (st == CE_OK && metric_set_add(&ms, name, sum / (double)n) != CE_OK)
+				st = ce_err_set(err, CE_E_NOMEM, "%s: cannot record metrics", t->name);
+		}
+		if (st == CE_OK)
+			st = task_result_add_split(res, t, split, &ms, err);
+		metric_set_deinit(&ms);
+		CE_TRY(st);
+	}
+	return CE_OK;
+}
+
+/*
+ * An aggregate task (task.h: CQADupstackRetrieval): each part runs as a task
+ * of its own (own results file, resumed on its own identity; rows[1..n_parts]
+ * show them), then the aggregate's file holds the mean of their scores.  A
+ * part without a result leaves the aggregate without one (the other parts
+ * still run, and what they computed is kept).  An aggregate file whose
+ * identity and scores equal what the parts give now is left as it is.
+ */
+static enum task_outcome run_aggregate(const struct task *t, const struct subset_spec *sub, const struct run_ctx *rc,
+				       struct task_row *rows, struct ce_err *err)
+{
+	struct task_row *row = &rows[0];
+	row->name = t->name;
+	row->type = task_type_name(t->type);
+	snprintf(row->split, sizeof row->split, "%s", t->eval_splits[0]);
+	row->main = NAN;
+	struct task t3;
+	if (args.compat == CE_COMPAT_R3) {
+		t3 = *t;
+		t3.main_score = (char *)task_main_score(t, CE_COMPAT_R3);
+		t = &t3;
+	}
+	struct task_result *pr = ce_calloc((size_t)t->n_parts, sizeof *pr);
+	char *folder = results_model_folder(rc->model_name, ce_compat_name(args.compat));
+	if (!pr || !folder) {
+		ce_free(pr);
+		ce_free(folder);
+		ce_err_set(err, CE_E_NOMEM, "out of memory");
+		return row->outcome = OUT_FAILED;
+	}
+	int n_ok = 0, n_done = 0, n_missing = 0, skipped_only = 1, oom = 0;
+	char first_bad[200] = "";
+	struct ce_err first_err;
+	ce_err_clear(&first_err);
+	for (int32_t p = 0; p < t->n_parts; p++) {
+		struct task_row *prow = &rows[1 + p];
+		prow->is_part = 1;
+		if (cli_interrupted || oom) {
+			prow->name = t->parts[p]->name;
+			prow->type = row->type;
+			prow->main = NAN;
+			prow->outcome = OUT_INTERRUPTED;
+			snprintf(prow->note, sizeof prow->note, "not run");
+			continue;
+		}
+		struct ce_err perr;
+		ce_err_clear(&perr);
+		enum task_outcome o = run_task(t->parts[p], sub, rc, prow, &perr);
+		if (o == OUT_DONE || o == OUT_CACHED) {
+			n_done += o == OUT_DONE;
+			char *path = results_path(args.output, folder, t->parts[p]->name, &perr);
+			if (path && results_read_file(path, &pr[n_ok], &perr) == CE_OK) {
+				n_ok++;
+			} else {
+				task_result_deinit(&pr[n_ok]);
+				memset(&pr[n_ok], 0, sizeof pr[n_ok]);
+				o = prow->outcome = OUT_FAILED;
+				snprintf(prow->note, sizeof prow->note, "%s", perr.msg);
+			}
+			ce_free(path);
+		}
+		if (o != OUT_DONE && o != OUT_CACHED) {
+			if (o != OUT_SKIPPED)
+				skipped_only = 0;
+			if (!n_missing++) {
+				snprintf(first_bad, sizeof first_bad, "%s", t->parts[p]->name);
+				first_err = perr;
+			}
+			oom = perr.code == CE_E_NOMEM;
+			if (!cli_interrupted)
+				ce_log(CE_LOG_ERROR, "%s: part %s: %s", t->name, t->parts[p]->name,
+				       perr.msg[0] ? perr.msg : ce_status_str(perr.code));
+			else
+				prow->outcome = OUT_INTERRUPTED;
+		} else if (!args.quiet && !rc->rs->tty) {
+			ce_log(CE_LOG_INFO, "%s: part %s: %.2f", t->name, t->parts[p]->name, prow->main * 100);
+		}
+	}
+	enum task_outcome outcome = OUT_DONE;
+	if (n_missing) {
+		outcome = cli_interrupted ? OUT_INTERRUPTED : skipped_only ? OUT_SKIPPED : OUT_FAILED;
+		ce_err_set(err, first_err.code ? first_err.code : CE_E_FORMAT,
+			   "%d of %d parts have no result (first: %s: %s)", n_missing, (int)t->n_parts, first_bad,
+			   first_err.msg);
+		snprintf(row->note, sizeof row->note, "%s", err->msg);
+		goto out;
+	}
+	struct task_result res;
+	task_result_init(&res);
+	char *path = results_path(args.output, folder, t->name, err);
+	enum ce_status st = path ? aggregate_result(t, rc, pr, n_ok, &res, err) : err->code;
+	if (st == CE_OK && n_done == 0 && fs_is_file(path)) { /* every part kept: keep an equal aggregate file */
+		struct task_result old;
+		struct ce_err rerr;
+		if (results_read_file(path, &old, &rerr) == CE_OK && !identity_diff(&old, &res, IDENTITY_ALL) &&
+		    subset_record_matches(&old, t, sub) && old.n_scores == res.n_scores &&
+		    old.scores[0].main_score == res.scores[0].main_score) {
+			row->main = old.scores[0].main_score;
+			snprintf(row->note, sizeof row->note, "kept %s (mean of %d parts)", path, (int)t->n_parts);
+			outcome = OUT_CACHED;
+		}
+		task_result_deinit(&old);
+	}
+	if (st == CE_OK && outcome == OUT_DONE) {
+		char date[21];
+		results_now_iso8601(date);
+		char *written = NULL;
+		if ((st = task_result_set_str(&res.date, date, err)) == CE_OK &&
+		    (st = results_write(args.output, &res, &written, err)) == CE_OK) {
+			row->main = res.scores[0].main_score;
+			snprintf(row->note, sizeof row->note, "%s (mean of %d parts)", written, (int)t->n_parts);
+		}
+		ce_free(written);
+	}
+	for (int32_t p = 0; p < t->n_parts; p++)
+		row->secs += rows[1 + p].secs;
+	if (st != CE_OK) {
+		outcome = OUT_FAILED;
+		snprintf(row->note, sizeof row->note, "%s", err->msg);
+	}
+	ce_free(path);
+	task_result_deinit(&res);
+out:
+	for (int32_t p = 0; p < n_ok; p++)
+		task_result_deinit(&pr[p]);
+	ce_free(pr);
+	ce_free(folder);
+	return row->outcome = outcome;
+}
+
 static void print_summary(const struct task_row *rows, int n, const char *model, FILE *out)
 {
 	fprintf(out, "\nModel: %s\n", model);
@@ -462,17 +687,20 @@ static void print_summary(const struct task_row *rows, int n, const char *model,
 				     : r->outcome == OUT_SKIPPED ? "SKIPPED: data missing"
 				     : r->outcome == OUT_INTERRUPTED ? "interrupted"
 								 : "FAILED";
-		char score[32] = "-", secs[32] = "-";
+		char score[32] = "-", secs[32] = "-", name[64];
 		if (!isnan(r->main)) {
 			snprintf(score, sizeof score, "%.2f", r->main * 100.0);
-			sum += r->main * 100.0;
-			n_ok++;
+			if (!r->is_part) { /* an aggregate counts once, as its mean */
+				sum += r->main * 100.0;
+				n_ok++;
+			}
 		} else {
 			n_bad++;
 		}
 		if (r->outcome == OUT_DONE)
 			snprintf(secs, sizeof secs, "%.1fs", r->secs);
-		fprintf(out, "%-34s %-20s %-10s %8s %8s  %s\n", r->name, r->type, r->split, score, secs, status);
+		snprintf(name, sizeof name, "%s%s", r->is_part ? "  part " : "", r->name);
+		fprintf(out, "%-34s %-20s %-10s %8s %8s  %s\n", name, r->type, r->split, score, secs, status);
 	}
 	if (cli_interrupted) /* an average over part of the suite is no number to quote */
 		fprintf(out, "No average: the run was interrupted.\n");
@@ -660,7 +888,10 @@ static int run_tasks(const struct task_list *l, const struct run_ctx *rc, const 
 		     const struct embed_cache *cache)
 {
 	int rc_exit = CLI_EXIT_OK;
-	struct task_row *rows = ce_calloc((size_t)(l->n ? l->n : 1), sizeof *rows);
+	size_t n_rows_max = (size_t)l->n + 1;
+	for (int i = 0; i < l->n; i++)
+		n_rows_max += (size_t)l->tasks[i]->n_parts;
+	struct task_row *rows = ce_calloc(n_rows_max, sizeof *rows);
 	if (!rows)
 		return cli_report(&(struct ce_err){CE_E_NOMEM, "out of memory"});
 	int n_rows = 0;
@@ -669,11 +900,14 @@ static int run_tasks(const struct task_list *l, const struct run_ctx *rc, const 
 		if (cli_interrupted)
 			break;
 		ce_err_clear(&err);
-		enum task_outcome o = run_task(l->tasks[i], &l->subs[i], rc, &rows[n_rows], &err);
-		n_rows++;
+		const struct task *t = l->tasks[i];
+		int at = n_rows;
+		enum task_outcome o = t->n_parts > 0 ? run_aggregate(t, &l->subs[i], rc, &rows[n_rows], &err)
+						     : run_task(t, &l->subs[i], rc, &rows[n_rows], &err);
+		n_rows += 1 + t->n_parts;
 		if (o == OUT_SKIPPED || o == OUT_FAILED) {
 			if (cli_interrupted) {
-				rows[n_rows - 1].outcome = OUT_INTERRUPTED;
+				rows[at].outcome = OUT_INTERRUPTED;
 				break;
 			}
 			int oom = err.code == CE_E_NOMEM;
@@ -687,7 +921,7 @@ static int run_tasks(const struct task_list *l, const struct run_ctx *rc, const 
 				break;
 			}
 		} else if (!args.quiet && !rc->rs->tty) {
-			ce_log(CE_LOG_INFO, "%s: %.2f", l->tasks[i]->name, rows[n_rows - 1].main * 100);
+			ce_log(CE_LOG_INFO, "%s: %.2f", l->tasks[i]->name, rows[at].main * 100);
 		}
 	}
 	print_summary(rows, n_rows, rc->model_name, stdout);

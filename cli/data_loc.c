@@ -50,6 +50,10 @@ static enum ce_status not_cached(const struct task *t, const char *dir, const ch
 enum ce_status data_locate(const struct task *t, const char *data_dir, struct data_found *f, struct ce_err *err)
 {
 	memset(f, 0, sizeof *f);
+	if (t->n_parts > 0)
+		return ce_err_set(err, CE_E_INVALID_ARG,
+				  "task %s is an aggregate of %d part tasks: it has no data of its own (its parts do)",
+				  t->name, (int)t->n_parts);
 	if (!(f->dir = fs_join(data_dir, t->dataset_path)))
 		return ce_err_set(err, CE_E_NOMEM, "out of memory");
 	f->loc.dir = f->dir;

@@ -521,6 +521,11 @@ enum ce_status hub_fetch_tasks_data(const struct task *const *tasks, int n_tasks
 	int off = hub_fetch_offline(offline), unreachable = 0;
 	for (int i = 0; s == CE_OK && i < n_tasks; i++) {
 		const struct task *t = tasks[i];
+		if (t->n_parts > 0) { /* an aggregate: its parts' data */
+			s = hub_fetch_tasks_data((const struct task *const *)t->parts, t->n_parts, data_dir, offline, quiet,
+						 err);
+			continue;
+		}
 		if (!t->hf_id || jsonl_present(t, data_dir))
 			continue;
 		for (int q = 0; s == CE_OK && q < 2; q++) {

@@ -35,6 +35,9 @@ enum ce_status dataset_load_at(const struct task *t, const struct data_location 
 	const struct task_type_desc *d = task_type_desc(t->type);
 	if (!d)
 		return ce_err_set(err, CE_E_INVALID_ARG, "task %s: bad type %d", t->name, (int)t->type);
+	if (t->n_parts > 0)
+		return ce_err_set(err, CE_E_INVALID_ARG, "task %s is an aggregate: it has no data of its own (its parts do)",
+				  t->name);
 	struct dataset *ds = ce_calloc(1, sizeof *ds);
 	if (!ds || !(ds->split = ce_strdup(split))) {
 		dataset_free(ds);
@@ -55,6 +58,9 @@ enum ce_status dataset_load(const struct task *t, const char *data_root, const c
 			    struct ce_err *err)
 {
 	*out = NULL;
+	if (t->n_parts > 0)
+		return ce_err_set(err, CE_E_INVALID_ARG, "task %s is an aggregate: it has no data of its own (its parts do)",
+				  t->name);
 	char *dir = fs_join(data_root, t->dataset_path);
 	if (!dir)
 		return ce_err_set(err, CE_E_NOMEM, "out of memory");

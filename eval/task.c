@@ -177,6 +177,8 @@ struct yctx {
 	const char *path;
 	yaml_document_t *doc;
 	struct ce_err *err;
+	int is_part; /* loading a part of an aggregate: a nested aggregate is refused (no cycles) */
+	int is_buffer; /* task_load_buffer: no folder to find an aggregate's parts in */
 };
 
 static enum ce_status yerr_at(struct yctx *c, yaml_mark_t m, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -443,11 +445,12 @@ static enum ce_status collect(struct yctx *c, const yaml_node_t *map, const char
 
 enum tkey {
 	K_NAME, K_TYPE, K_DESCRIPTION, K_DATASET, K_HF_SUBSET, K_EVAL_SPLITS, K_TRAIN_SPLIT, K_MAIN_SCORE,
-	K_LANGUAGES, K_COLUMNS, K_QUERY_INSTRUCTION, K_PARAMETERS, K_MAIN_SCORE_R3, K_DATASET_R3, K_COUNT
+	K_LANGUAGES, K_COLUMNS, K_QUERY_INSTRUCTION, K_PARAMETERS, K_MAIN_SCORE_R3, K_DATASET_R3, K_AGGREGATE,
+	K_COUNT
 };
 static const char *const tkeys[K_COUNT] = {
 	"name", "type", "description", "dataset", "hf_subset", "eval_splits", "train_split", "main_score",
-	"languages", "columns", "query_instruction", "parameters", "main_score_r3", "dataset_r3",
+	"languages", "columns", "query_instruction", "parameters", "main_score_r3", "dataset_r3", "aggregate",
 };
 
 enum dkey { D_PATH, D_HF_ID, D_REVISION, D_QRELS_HF_ID, D_QRELS_REVISION, D_COUNT };
@@ -504,6 +507,9 @@ void task_free(struct task *t)
 		ce_free(*column_slot(&t->columns, i));
 	ce_free(t->k_values);
 	ce_free(t->source_path);
+	for (int32_t i = 0; i < t->n_parts; i++)
+		task_free(t->parts[i]);
+	ce_free(t->parts);
 	ce_free(t);
 }
 
@@ -598,6 +604,74 @@ static enum ce_status parse_k_values(struct yctx *c, const yaml_node_t *n, struc
 	return CE_OK;
 }
 
+static enum ce_status task_load_file_as(const char *path, int is_part, struct task **out, struct ce_err *err);
+static char *dir_of(const char *path);
+
+/*
+ * aggregate: [Part, ...]: the part tasks, each <folder of this file>/<Part>.yaml.
+ * Each must load, be of the aggregate's type, report its main scores and
+ * evaluate every split it names; an error names this file, the line and the part.
+ */
+static enum ce_status load_parts(struct yctx *c, const yaml_node_t *node, struct task *t)
+{
+	char **names = NULL;
+	int32_t n = 0;
+	CE_TRY(get_str_list(c, node, "aggregate", TASK_MAX_PARTS, 1, &names, &n));
+	enum ce_status s = CE_OK;
+	char *dir = dir_of(c->path);
+	if (!dir || !(t->parts = ce_calloc((size_t)n, sizeof *t->parts)))
+		s = ce_err_set(c->err, CE_E_NOMEM, "%s: out of memory", c->path);
+	for (int32_t i = 0; s == CE_OK && i < n; i++) {
+		const char *pn = names[i];
+		if (strcmp(pn, t->name) == 0) {
+			s = yerr_at(c, node->start_mark, "aggregate: '%s' names the aggregate itself", pn);
+			break;
+		}
+		size_t len = strlen(dir) + strlen(pn) + 8;
+		char *path = ce_malloc(len);
+		if (!path) {
+			s = ce_err_set(c->err, CE_E_NOMEM, "%s: out of memory", c->path);
+			break;
+		}
+		snprintf(path, len, "%s/%s.yaml", dir, pn);
+		struct task *p = NULL;
+		struct ce_err perr;
+		ce_err_clear(&perr);
+		if (task_load_file_as(path, 1, &p, &perr) != CE_OK) {
+			s = yerr_at(c, node->start_mark, "aggregate: part '%s': %s", pn, perr.msg);
+		} else {
+			t->parts[t->n_parts++] = p;
+			if (strcmp(p->name, pn) != 0)
+				s = yerr_at(c, node->start_mark, "aggregate: %s: name: expected '%s' (the file name), found '%s'",
+					    path, pn, p->name);
+			else if (p->type != t->type)
+				s = yerr_at(c, node->start_mark, "aggregate: part '%s' is a %s task, the aggregate is %s", pn,
+					    task_type_name(p->type), task_type_name(t->type));
+			else if (strcmp(p->main_score, t->main_score) != 0 ||
+				 strcmp(p->main_score_r3, t->main_score_r3) != 0)
+				s = yerr_at(c, node->start_mark,
+					    "aggregate: part '%s' has main score %s (R3 %s), the aggregate %s (R3 %s): "
+					    "a mean of main scores needs one", pn, p->main_score, p->main_score_r3,
+					    t->main_score, t->main_score_r3);
+			else if (p->query_instruction != t->query_instruction)
+				s = yerr_at(c, node->start_mark, "aggregate: part '%s' has query_instruction %s, the aggregate %s",
+					    pn, p->query_instruction ? "true" : "false", t->query_instruction ? "true" : "false");
+			for (int32_t k = 0; s == CE_OK && k < t->n_eval_splits; k++) {
+				int has = 0;
+				for (int32_t j = 0; j < p->n_eval_splits && !has; j++)
+					has = strcmp(p->eval_splits[j], t->eval_splits[k]) == 0;
+				if (!has)
+					s = yerr_at(c, node->start_mark, "aggregate: part '%s' does not evaluate split '%s'",
+						    pn, t->eval_splits[k]);
+			}
+		}
+		ce_free(path);
+	}
+	ce_free(dir);
+	free_list(names, n);
+	return s;
+}
+
 static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct task *t)
 {
 	yaml_node_t *kn[K_COUNT], *v[K_COUNT];
@@ -606,8 +680,24 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 
 	static const enum tkey required[] = {K_NAME, K_TYPE, K_DATASET, K_EVAL_SPLITS};
 	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
-		if (!v[required[i]])
+		if (!v[required[i]] && !(required[i] == K_DATASET && v[K_AGGREGATE]))
 			return yerr_at(c, root->start_mark, "task: missing required key '%s'", tkeys[required[i]]);
+	if (v[K_AGGREGATE]) {
+		/* the data and its rules are the parts' own: nothing of that on the aggregate */
+		static const enum tkey parts_own[] = {K_DATASET, K_DATASET_R3, K_HF_SUBSET, K_TRAIN_SPLIT,
+						      K_COLUMNS, K_PARAMETERS};
+		for (size_t i = 0; i < sizeof parts_own / sizeof parts_own[0]; i++)
+			if (v[parts_own[i]])
+				return yerr_at(c, kn[parts_own[i]]->start_mark,
+					       "%s: not allowed in an aggregate task (it belongs in the part task files)",
+					       tkeys[parts_own[i]]);
+		if (c->is_part)
+			return yerr_at(c, kn[K_AGGREGATE]->start_mark,
+				       "aggregate: this file is itself a part of an aggregate; aggregates do not nest");
+		if (c->is_buffer)
+			return yerr_at(c, kn[K_AGGREGATE]->start_mark,
+				       "aggregate: an aggregate task is loaded from its file (its parts are found beside it)");
+	}
 
 	/* type first: other keys are checked against it */
 	char *type = NULL;
@@ -635,12 +725,14 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 		}
 	}
 
-	yaml_node_t *dkn[D_COUNT], *dv[D_COUNT];
-	CE_TRY(collect(c, v[K_DATASET], "dataset", dkeys, D_COUNT, dkn, dv));
-	if (!dv[D_PATH])
-		return yerr_at(c, v[K_DATASET]->start_mark, "dataset: missing required key 'path'");
-	CE_TRY(get_str(c, dv[D_PATH], "dataset.path", &t->dataset_path));
-	CE_TRY(check_rel_path(c, dv[D_PATH], t->dataset_path));
+	yaml_node_t *dkn[D_COUNT], *dv[D_COUNT] = {NULL};
+	if (v[K_DATASET]) {
+		CE_TRY(collect(c, v[K_DATASET], "dataset", dkeys, D_COUNT, dkn, dv));
+		if (!dv[D_PATH])
+			return yerr_at(c, v[K_DATASET]->start_mark, "dataset: missing required key 'path'");
+		CE_TRY(get_str(c, dv[D_PATH], "dataset.path", &t->dataset_path));
+		CE_TRY(check_rel_path(c, dv[D_PATH], t->dataset_path));
+	}
 	if (dv[D_HF_ID])
 		CE_TRY(get_str(c, dv[D_HF_ID], "dataset.hf_id", &t->hf_id));
 	if (dv[D_REVISION])
@@ -773,6 +865,8 @@ static enum ce_status parse_task(struct yctx *c, const yaml_node_t *root, struct
 	if (v[K_MAIN_SCORE_R3] && !task_reports_metric(t, t->main_score_r3))
 		return yerr_at(c, v[K_MAIN_SCORE_R3]->start_mark, "main_score_r3: '%s' is not a score of %s tasks",
 			       t->main_score_r3, tn);
+	if (v[K_AGGREGATE])
+		CE_TRY(load_parts(c, v[K_AGGREGATE], t));
 	return CE_OK;
 }
 
@@ -844,7 +938,9 @@ static enum ce_status load_doc(const char *name, const char *data, size_t len, y
 	return s;
 }
 
-enum ce_status task_load_buffer(const char *name, const char *data, size_t len, struct task **out, struct ce_err *err)
+/* is_part: 0 = a task file, 1 = a part of an aggregate, 2 = a buffer (task_load_buffer) */
+static enum ce_status task_load_buffer_as(const char *name, const char *data, size_t len, int is_part,
+					  struct task **out, struct ce_err *err)
 {
 	*out = NULL;
 	if (len > TASK_FILE_MAX)
@@ -857,7 +953,8 @@ enum ce_status task_load_buffer(const char *name, const char *data, size_t len, 
 	if (!t || !(t->source_path = ce_strdup(name))) {
 		s = ce_err_set(err, CE_E_NOMEM, "%s: out of memory", name);
 	} else {
-		struct yctx c = {.path = name, .doc = &doc, .err = err};
+		struct yctx c = {.path = name, .doc = &doc, .err = err, .is_part = is_part == 1,
+				  .is_buffer = is_part == 2};
 		s = parse_task(&c, yaml_document_get_root_node(&doc), t);
 	}
 	yaml_document_delete(&doc);
@@ -869,15 +966,25 @@ enum ce_status task_load_buffer(const char *name, const char *data, size_t len, 
 	return CE_OK;
 }
 
-enum ce_status task_load_file(const char *path, struct task **out, struct ce_err *err)
+enum ce_status task_load_buffer(const char *name, const char *data, size_t len, struct task **out, struct ce_err *err)
+{
+	return task_load_buffer_as(name, data, len, 2, out, err);
+}
+
+static enum ce_status task_load_file_as(const char *path, int is_part, struct task **out, struct ce_err *err)
 {
 	*out = NULL;
 	char *data;
 	size_t len;
 	CE_TRY(fs_read_file(path, TASK_FILE_MAX, &data, &len, err));
-	enum ce_status s = task_load_buffer(path, data, len, out, err);
+	enum ce_status s = task_load_buffer_as(path, data, len, is_part, out, err);
 	ce_free(data);
 	return s;
+}
+
+enum ce_status task_load_file(const char *path, struct task **out, struct ce_err *err)
+{
+	return task_load_file_as(path, 0, out, err);
 }
 
 /* ---------------------------------------------------------- finding tasks */

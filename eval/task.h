@@ -114,13 +114,14 @@ struct task_columns {
 };
 
 #define TASK_MAX_SPLITS 16
+#define TASK_MAX_PARTS 64
 #define TASK_MAX_K_VALUES 32
 
 struct task {
 	char *name;             /* e.g. "LCQMC-mini" (required) */
 	enum task_type type;    /* (required) */
 	char *description;      /* "" when absent */
-	char *dataset_path;     /* dataset.path, relative to the data root (required) */
+	char *dataset_path;     /* dataset.path, relative to the data root (required; NULL for an aggregate) */
 	char *hf_id;            /* dataset.hf_id, NULL when absent */
 	char *revision;         /* dataset.revision, NULL when absent */
 	char *qrels_hf_id;      /* dataset.qrels_hf_id: second hub repo holding the qrels (v1 retrieval), or NULL */
@@ -155,6 +156,14 @@ struct task {
 	bool has_score_range;      /* sts: score_min/score_max given (both or neither) */
 	double score_min, score_max;
 	char *source_path;         /* the file this was loaded from ("<buffer>" name for buffers) */
+	/* aggregate: [Part, ...] (e.g. CQADupstackRetrieval, the mean of 12 sub-forum tasks): the part
+	   tasks, loaded from <folder of this file>/<Part>.yaml, each of this type, with this main score
+	   and query_instruction, evaluating at least these eval_splits; never aggregates themselves.
+	   An aggregate has no data of its own: dataset_path, hf_id and revision are NULL, and
+	   dataset, dataset_r3, hf_subset, train_split, columns and parameters are refused.  Its
+	   result is the mean of each score over the parts (cli/cmd_run.c).  NULL/0 for other tasks. */
+	struct task **parts;
+	int32_t n_parts;
 };
 
 /*

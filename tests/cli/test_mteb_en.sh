@@ -28,6 +28,31 @@ n=$(awk '$2 ~ /^(classification|clustering|pair_classification|reranking|retriev
 [ "$(awk '$1 == "SummEval" {print $2, $3, $4}' "$T/out")" = "summarization test cosine_spearman" ] && ok || bad "SummEval not listed as summarization/test/cosine_spearman"
 n=$(ls "$TD"/CQADupstack*Retrieval.yaml | grep -vc '/CQADupstackRetrieval.yaml$')
 [ "$n" = 12 ] && ok || bad "CQADupstack parts: $n, expected 12"
+# the query instruction goes to exactly the retrieval tasks of FlagEmbedding's eval_MTEB.py
+# (spec encoder.md 3.6): not ArguAna, not QuoraRetrieval, no reranking task
+got=$(awk '$5 == "yes" {print $1}' "$T/out" | LC_ALL=C sort | tr '\n' ' ')
+want="CQADupstackRetrieval ClimateFEVER DBPedia FEVER FiQA2018 HotpotQA MSMARCO NFCorpus NQ SCIDOCS SciFact TRECCOVID Touche2020 "
+[ "$got" = "$want" ] && ok || bad "query instruction on: $got; expected $want"
+# CQADupstackRetrieval is an aggregate task of those 12 (tests/cli/test_aggregate.sh runs one)
+awk '$1 == "CQADupstackRetrieval"' "$T/out" | grep -qF "(mean of 12 part tasks)" && ok ||
+	bad "CQADupstackRetrieval is not listed as the mean of 12 parts"
+# ... and the published aggregate of every English bge model is that mean, score by score
+"$PY" - "${CEVAL_SHARED:-../shared}/published/mteb-results/results" >"$T/cqa.txt" 2>&1 <<'PY'
+import glob, json, os, sys
+worst, models = 0.0, 0
+for m in sorted(glob.glob(os.path.join(sys.argv[1], "BAAI__bge-*-en*"))):
+    ext = os.path.join(m, "external")
+    agg = json.load(open(os.path.join(ext, "CQADupstackRetrieval.json")))["scores"]["test"][0]
+    parts = [json.load(open(f))["scores"]["test"][0] for f in sorted(glob.glob(os.path.join(ext, "CQADupstack*Retrieval.json")))
+             if not f.endswith("/CQADupstackRetrieval.json")]
+    assert len(parts) == 12, m
+    for k, v in agg.items():
+        if isinstance(v, float):
+            worst = max(worst, abs(sum(p[k] for p in parts) / 12 - v))
+    models += 1
+print("models", models, "worst", worst)
+PY
+grep -q "^models 6 worst" "$T/cqa.txt" && awk '{exit !($4 < 1e-15)}' "$T/cqa.txt" && ok || { bad "published CQADupstack aggregate is not the mean of its parts"; cat "$T/cqa.txt"; }
 for ty in classification:12 clustering:11 pair_classification:3 reranking:4 retrieval:15 sts:10 summarization:1; do
 	want=${ty#*:} got=0
 	for f in $( (sed -n 's#^  - \.\./mteb-en/##p' tasks/suites/mteb-en.yaml; echo SummEval.yaml) | sort -u); do
