@@ -49,12 +49,23 @@ struct ds_retrieval {
  * and negatives neg_off[i]..neg_off[i+1] in `negatives`.  Empty lists are kept
  * (the R1 evaluator drops such samples, spec §3.2). */
 struct ds_reranking {
-	struct strtab queries;   /* n samples */
+	struct strtab queries;   /* one query per sample (n = queries.n), or with q_off each sample's list */
 	struct strtab positives;
 	struct strtab negatives;
 	int64_t *pos_off;        /* n + 1 */
 	int64_t *neg_off;        /* n + 1 */
+	/* List-valued queries (mteb/mind_small: a user's click history): sample i's queries are
+	 * q_off[i]..q_off[i+1] in `queries`, and a candidate's score is its highest cosine with
+	 * any of them (mteb's RerankingEvaluator).  NULL for string queries. */
+	int64_t *q_off;          /* n + 1, or NULL */
+	int64_t n_lists;         /* with q_off: n */
 };
+
+/* The number of samples of d. */
+static inline int64_t ds_reranking_n(const struct ds_reranking *d)
+{
+	return d->q_off ? d->n_lists : d->queries.n;
+}
 
 /* STS: n = s1.n pairs; score as given (not normalised). */
 struct ds_sts {

@@ -138,6 +138,18 @@ def main():
             rr.append({"query": q, "positive": pos, "negative": neg})
     rng.shuffle(rr)
     write_jsonl(os.path.join(a.out, "Banking77Reranking-mini", "test.jsonl"), rr)
+    # Reranking with list-valued queries (the MindSmallReranking shape: a user's history):
+    # 40 samples; query = 1-4 test utterances of one intent, positives 2 train utterances of
+    # that intent, negatives 1 train utterance of each of 8 other intents
+    rng = random.Random(SEED + 8)
+    hr = []
+    for c in sorted(rng.sample(labels, 40)):
+        hist = rng.sample(btest[c], rng.randint(1, 4))
+        pos = rng.sample(btrain[c], 2)
+        neg = [rng.choice(btrain[o]) for o in rng.sample([x for x in labels if x != c], 8)]
+        hr.append({"query": hist, "positive": pos, "negative": neg})
+    rng.shuffle(hr)
+    write_jsonl(os.path.join(a.out, "Banking77HistoryReranking-mini", "test.jsonl"), hr)
     # Retrieval: corpus = 25 intents x 12 train utterances; 75 test queries (3 per intent),
     # relevant = the 12 corpus documents of the query's intent
     rng = random.Random(SEED + 6)

@@ -372,18 +372,23 @@ def eval_reranking(samples, embed, instruction):
     import numpy as np
     from sklearn.metrics import average_precision_score
     kept = [s for s in samples if s["positive"] and s["negative"]]
-    q = embed([instruction + s["query"] for s in kept])
+    # a list-valued query (MindSmallReranking): every entry embedded, a candidate's score is
+    # its highest cosine with any of them (mteb RerankingEvaluator: torch.amax over queries)
+    lists = isinstance(kept[0]["query"], list)
+    qs = [s["query"] if lists else [s["query"]] for s in kept]
+    q = embed([instruction + x for x in sum(qs, [])])
     docs = []
     for s in kept:
         docs.extend(s["positive"])
         docs.extend(s["negative"])
     d = embed(docs)
     aps, mrrs = [], []
-    off = 0
+    off = qoff = 0
     for i, s in enumerate(kept):
         n = len(s["positive"]) + len(s["negative"])
-        scores = cosine_matrix(q[i:i + 1], d[off:off + n])[0]
+        scores = cosine_matrix(q[qoff:qoff + len(qs[i])], d[off:off + n]).max(axis=0)
         off += n
+        qoff += len(qs[i])
         rel = np.asarray([1] * len(s["positive"]) + [0] * len(s["negative"]))
         aps.append(float(average_precision_score(rel, scores.astype(np.float64))))
         # MRR@10: rank by score descending (stable among ties)

@@ -11,11 +11,19 @@
  * semantics (ties by doc id descending; ids "apositive_<i>" / "negative_<i>"
  * as mteb's converter names them).
  *
+ * List-valued queries (ds_reranking.q_off, MindSmallReranking): every query of
+ * a sample is embedded (with the instruction), and a candidate's score is the
+ * highest of its float32 cosines with them (mteb 1.x: torch.amax over the
+ * query axis), then as above.  A kept sample with an empty list is an error
+ * (mteb fails there too).  R3 scores such a task differently (mteb 2.x:
+ * retrieval over mteb/MindSmallReranking with max_over_subqueries): refused.
+ *
  * At level R3 (ctx->compat) reranking is retrieval over each query's
  * candidate list (spec §3.3): samples without a positive are dropped (those
  * without negatives are kept), and only the trec values are reported (no
  * sklearn `map` / `mrr`); main score map_at_1000.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +56,7 @@ enum ce_status ev_reranking(const struct eval_ctx *ctx, const struct dataset *ds
 	const struct task *t = ctx->task;
 	const struct ds_reranking *d = &ds->reranking;
 	int32_t dim = ctx->emb->dim;
-	int64_t n = d->queries.n;
+	int64_t n = ds_reranking_n(d);
 	enum ce_status st = CE_OK;
 	int64_t *kept = ce_malloc_array((size_t)(n ? n : 1), sizeof *kept);
 	int64_t n_kept = 0, n_cand = 0, max_cand = 0;
@@ -68,10 +76,25 @@ enum ce_status ev_reranking(const struct eval_ctx *ctx, const struct dataset *ds
 	if (!kept)
 		return ce_err_set(err, CE_E_NOMEM, "%s: out of memory", t->name);
 	int r3 = ctx->compat == CE_COMPAT_R3;
+	int64_t n_q = 0; /* query texts of the kept samples */
+	if (r3 && d->q_off) {
+		ce_free(kept);
+		return ce_err_set(err, CE_E_UNSUPPORTED,
+				  "%s: list-valued queries are scored at R1 only (mteb 2.x rescored this task as "
+				  "retrieval with max_over_subqueries, which ceval does not implement); run it with --compat r1",
+				  t->name);
+	}
 	for (int64_t i = 0; i < n; i++) {
 		int64_t np = d->pos_off[i + 1] - d->pos_off[i], nn = d->neg_off[i + 1] - d->neg_off[i];
+		int64_t nq = d->q_off ? d->q_off[i + 1] - d->q_off[i] : 1;
 		if (np > 0 && (nn > 0 || r3)) {
+			if (nq == 0) {
+				ce_free(kept);
+				return ce_err_set(err, CE_E_FORMAT, "%s: sample %lld has an empty list of queries", t->name,
+						  (long long)i + 1);
+			}
 			kept[n_kept++] = i;
+			n_q += nq;
 			n_cand += np + nn;
 			if (np + nn > max_cand)
 				max_cand = np + nn;
@@ -83,7 +106,7 @@ enum ce_status ev_reranking(const struct eval_ctx *ctx, const struct dataset *ds
 				t->name);
 		goto out;
 	}
-	qtexts = ce_malloc_array((size_t)n_kept, sizeof *qtexts);
+	qtexts = ce_malloc_array((size_t)n_q, sizeof *qtexts);
 	ctexts = ce_malloc_array((size_t)n_cand, sizeof *ctexts);
 	scores = ce_malloc_array((size_t)max_cand, sizeof *scores);
 	labels = ce_malloc_array((size_t)max_cand, sizeof *labels);
@@ -95,10 +118,11 @@ enum ce_status ev_reranking(const struct eval_ctx *ctx, const struct dataset *ds
 		st = ce_err_set(err, CE_E_NOMEM, "%s: out of memory", t->name);
 		goto out;
 	}
-	int64_t c = 0;
+	int64_t c = 0, cq = 0;
 	for (int64_t k = 0; k < n_kept; k++) {
 		int64_t i = kept[k];
-		qtexts[k] = strtab_get(&d->queries, i);
+		for (int64_t j = d->q_off ? d->q_off[i] : i; j < (d->q_off ? d->q_off[i + 1] : i + 1); j++)
+			qtexts[cq++] = strtab_get(&d->queries, j);
 		for (int64_t j = d->pos_off[i]; j < d->pos_off[i + 1]; j++)
 			ctexts[c++] = strtab_get(&d->positives, j);
 		for (int64_t j = d->neg_off[i]; j < d->neg_off[i + 1]; j++)
@@ -111,20 +135,30 @@ enum ce_status ev_reranking(const struct eval_ctx *ctx, const struct dataset *ds
 		st = ce_err_set(err, CE_E_NOMEM, "%s: out of memory", t->name);
 		goto out;
 	}
-	if ((st = ev_embed_texts(ctx, "queries", qtexts, n_kept, ctx->query_instruction, &qvec, err)) != CE_OK)
+	if ((st = ev_embed_texts(ctx, "queries", qtexts, n_q, ctx->query_instruction, &qvec, err)) != CE_OK)
 		goto out;
 	if ((st = ev_embed_texts(ctx, "candidates", ctexts, n_cand, NULL, &cvec, err)) != CE_OK)
 		goto out;
 
 	double sum_ap = 0, sum_mrr = 0;
-	c = 0;
+	c = cq = 0;
 	for (int64_t k = 0; k < n_kept; k++) {
 		int64_t i = kept[k];
 		int64_t np = d->pos_off[i + 1] - d->pos_off[i], nn = d->neg_off[i + 1] - d->neg_off[i], m = np + nn;
-		const float *q = qvec + (size_t)k * (size_t)dim;
+		int64_t nq = d->q_off ? d->q_off[i + 1] - d->q_off[i] : 1;
+		const float *q = qvec + (size_t)cq * (size_t)dim;
+		cq += nq;
 		for (int64_t j = 0; j < m; j++) {
-			/* torch cos_sim on float32 embeddings gives float32 scores */
-			scores[j] = (float)ev_cosine(q, cvec + (size_t)(c + j) * (size_t)dim, dim);
+			/* torch cos_sim on float32 embeddings gives float32 scores; with several
+			 * queries the highest of them (torch.amax over the query axis) */
+			const float *cand = cvec + (size_t)(c + j) * (size_t)dim;
+			float best = (float)ev_cosine(q, cand, dim);
+			for (int64_t x = 1; x < nq; x++) {
+				float v = (float)ev_cosine(q + (size_t)x * (size_t)dim, cand, dim);
+				if (v > best || isnan(v))
+					best = v;
+			}
+			scores[j] = best;
 			labels[j] = j < np;
 			order[j] = (struct scored){scores[j], j};
 			if (j < np)

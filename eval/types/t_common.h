@@ -21,7 +21,7 @@ struct t_rows {
 	struct dataset *ds;
 	struct strtab *texts;     /* classification: the texts of the file being read */
 	struct t_label_acc *acc;  /* classification, clustering */
-	int64_t cap, cap2;
+	int64_t cap, cap2, cap3;
 };
 
 /* Append the current row of s; errors name the row's file and line. */

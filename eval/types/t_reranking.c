@@ -1,8 +1,9 @@
 /*
  * t_reranking.c - the reranking task type: a query with lists of positive
- * and negative candidates.  Rows (<split>.jsonl): query (a string), positive
- * and negative (lists of strings, may be empty: the evaluator drops such
- * samples).  Subset: n of the usable samples, uniformly.  Evaluator:
+ * and negative candidates.  Rows (<split>.jsonl): query (a string, or in
+ * every row a list of strings: MindSmallReranking's click histories),
+ * positive and negative (lists of strings, may be empty: the evaluator drops
+ * such samples).  Subset: n of the usable samples, uniformly.  Evaluator:
  * ev_reranking (ev_reranking.c).
  *
  * Hub snapshots: the 2023 C-MTEB layout is the same rows (default config,
@@ -25,15 +26,32 @@ static enum ce_status rerank_row(struct record_source *s, struct t_rows *c, stru
 {
 	const struct task *t = c->t;
 	struct ds_reranking *d = &c->ds->reranking;
-	int64_t np = 0, nn = 0;
-	const char *p;
-	size_t len;
-	CE_TRY(record_get_str(s, t->columns.query, &p, &len, err));
-	if (strtab_push(&d->queries, p, len) != CE_OK)
-		return record_nomem(s, err);
+	int64_t np = 0, nn = 0, nq = 0;
+	int64_t n = ds_reranking_n(d) + 1; /* this row's sample is sample n - 1 */
+	struct record_value qv;
+	CE_TRY(record_col(s, t->columns.query, &qv, err));
+	/* the first row decides, as mteb looks at samples[0]; mixing the two is refused */
+	int as_list = qv.kind == RECORD_LIST;
+	if (n > 1 && as_list != (d->q_off != NULL))
+		return record_err(s, err, "column '%s': %s here, but the earlier rows hold %s", t->columns.query,
+				  as_list ? "a list" : record_kind_name(qv.kind), d->q_off ? "lists" : "strings");
+	if (as_list) {
+		CE_TRY(record_get_str_list(s, t->columns.query, &d->queries, &nq, err));
+		if (strtab_grow((void **)&d->q_off, &c->cap3, n + 1, sizeof(int64_t)) != CE_OK)
+			return record_nomem(s, err);
+		d->q_off[0] = 0;
+		d->q_off[n] = d->queries.n;
+		d->n_lists = n;
+	} else {
+		const char *p;
+		size_t len;
+		CE_TRY(record_get_str(s, t->columns.query, &p, &len, err));
+		if (strtab_push(&d->queries, p, len) != CE_OK)
+			return record_nomem(s, err);
+	}
 	CE_TRY(record_get_str_list(s, t->columns.positive, &d->positives, &np, err));
 	CE_TRY(record_get_str_list(s, t->columns.negative, &d->negatives, &nn, err));
-	int64_t n = d->queries.n;
+	n = ds_reranking_n(d);
 	if (strtab_grow((void **)&d->pos_off, &c->cap, n + 1, sizeof(int64_t)) != CE_OK ||
 	    strtab_grow((void **)&d->neg_off, &c->cap2, n + 1, sizeof(int64_t)) != CE_OK)
 		return record_nomem(s, err);
@@ -268,7 +286,7 @@ static enum ce_status reranking_load(const struct task *t, const struct data_loc
 
 static int64_t reranking_n_rows(const struct dataset *ds)
 {
-	return ds->reranking.queries.n;
+	return ds_reranking_n(&ds->reranking);
 }
 
 static void reranking_deinit(struct dataset *ds)
@@ -279,7 +297,8 @@ static void reranking_deinit(struct dataset *ds)
 	strtab_deinit(&k->negatives);
 	ce_free(k->pos_off);
 	ce_free(k->neg_off);
-	k->pos_off = k->neg_off = NULL;
+	ce_free(k->q_off);
+	k->pos_off = k->neg_off = k->q_off = NULL;
 }
 
 static enum ce_status reranking_subset(const struct dataset *ds, const struct task *t, int64_t n, int64_t m,
@@ -288,7 +307,7 @@ static enum ce_status reranking_subset(const struct dataset *ds, const struct ta
 {
 	(void)m;
 	const struct ds_reranking *d = &ds->reranking;
-	int64_t rows = d->queries.n;
+	int64_t rows = ds_reranking_n(d);
 	int64_t *usable = ce_malloc_array((size_t)(rows ? rows : 1), sizeof *usable);
 	int32_t *zero = ce_calloc((size_t)(rows ? rows : 1), sizeof *zero);
 	int64_t n_usable = 0, *sel = NULL, k = 0;
@@ -304,14 +323,20 @@ static enum ce_status reranking_subset(const struct dataset *ds, const struct ta
 	if (st == CE_OK) {
 		r->pos_off = ce_calloc((size_t)k + 1, sizeof *r->pos_off);
 		r->neg_off = ce_calloc((size_t)k + 1, sizeof *r->neg_off);
-		if (!r->pos_off || !r->neg_off)
+		if (d->q_off && (r->q_off = ce_calloc((size_t)k + 1, sizeof *r->q_off)) != NULL)
+			r->n_lists = k;
+		if (!r->pos_off || !r->neg_off || (d->q_off && !r->q_off))
 			st = NOMEM_S(t);
 	}
 	for (int64_t j = 0; j < k && st == CE_OK; j++) {
 		int64_t i = usable[sel[j]];
 		*h = subset_hash_index(*h, 'r', i);
-		if (subset_push_row(&r->queries, &d->queries, i) != CE_OK)
-			st = NOMEM_S(t);
+		int64_t q0 = d->q_off ? d->q_off[i] : i, q1 = d->q_off ? d->q_off[i + 1] : i + 1;
+		for (int64_t x = q0; x < q1 && st == CE_OK; x++)
+			if (subset_push_row(&r->queries, &d->queries, x) != CE_OK)
+				st = NOMEM_S(t);
+		if (r->q_off)
+			r->q_off[j + 1] = r->queries.n;
 		for (int64_t x = d->pos_off[i]; x < d->pos_off[i + 1] && st == CE_OK; x++)
 			if (subset_push_row(&r->positives, &d->positives, x) != CE_OK)
 				st = NOMEM_S(t);
@@ -341,10 +366,11 @@ static int64_t reranking_count_texts(const struct dataset *ds, const struct task
 	(void)t;
 	const struct ds_reranking *d = &ds->reranking;
 	int64_t n = 0;
-	for (int64_t i = 0; i < d->queries.n; i++) {
+	for (int64_t i = 0; i < ds_reranking_n(d); i++) {
 		int64_t np = d->pos_off[i + 1] - d->pos_off[i], nn = d->neg_off[i + 1] - d->neg_off[i];
+		int64_t nq = d->q_off ? d->q_off[i + 1] - d->q_off[i] : 1;
 		if (np > 0 && nn > 0)
-			n += 1 + np + nn;
+			n += nq + np + nn;
 	}
 	return n;
 }

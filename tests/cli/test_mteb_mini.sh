@@ -47,4 +47,23 @@ PYEOF
 cat "$T/cmp"
 # all seven MTEB task types (summarization included) must have been compared
 if grep -qx "bad 0" "$T/cmp" && grep -qx "types 7" "$T/cmp"; then ok; else bad "mteb-mini scores differ from $REF"; fi
+
+# list-valued queries (Banking77HistoryReranking-mini, the MindSmallReranking shape): R1 only;
+# R3 (mteb 2.x rescored MindSmall as max_over_subqueries retrieval) is refused, naming the task
+expect_rc 3 "history reranking at R3" "$BIN" run --suite mteb-mini --task Banking77HistoryReranking-mini \
+	--data-dir datasets --model "$MODEL" -o "$T/r3" -q --no-cache --compat r3
+expect_grep "Banking77HistoryReranking-mini: list-valued queries are scored at R1 only" "$T/err" "R3 refusal"
+# a usable sample with an empty list of queries: mteb fails there, so does ceval, naming the sample
+mkdir -p "$T/d/mteb-mini/Banking77HistoryReranking-mini"
+"$PY" - datasets/mteb-mini/Banking77HistoryReranking-mini/test.jsonl "$T/d/mteb-mini/Banking77HistoryReranking-mini/test.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+rows[6]["query"] = []
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    for r in rows:
+        f.write(json.dumps(r, ensure_ascii=False) + "\n")
+PY
+expect_rc 3 "empty query list" "$BIN" run --suite mteb-mini --task Banking77HistoryReranking-mini \
+	--data-dir "$T/d" --model "$MODEL" -o "$T/empty" -q --no-cache
+expect_grep "sample 7 has an empty list of queries" "$T/err" "empty list named"
 finish

@@ -14,6 +14,7 @@
 #include "ce_alloc.h"
 #include "dataset.h"
 #include "fs_util.h"
+#include "subset.h"
 #include "task.h"
 #include "test_util.h"
 
@@ -316,6 +317,50 @@ static void expect_fail(const char *type, const char *split, enum ce_status code
 	assert_null(strchr(err.msg, '\n'));
 }
 
+/* list-valued reranking queries (MindSmallReranking): offsets per sample; mixing is refused */
+static void test_dataset_reranking_lists(void **state)
+{
+	(void)state;
+	put("test.jsonl", "{\"query\": [\"a\", \"b\"], \"positive\": [\"p\"], \"negative\": [\"n1\", \"n2\"]}\n"
+			  "{\"query\": [], \"positive\": [], \"negative\": [\"n3\"]}\n"
+			  "{\"query\": [\"c\", \"d\", \"e\"], \"positive\": [\"p2\"], \"negative\": [\"n4\"]}\n");
+	struct task *t = tmp_task("reranking", "test");
+	struct dataset *ds = load_ok(t, g_dir, "test");
+	const struct ds_reranking *r = &ds->reranking;
+	assert_non_null(r->q_off);
+	assert_int_equal(ds_reranking_n(r), 3);
+	assert_int_equal(r->queries.n, 5);
+	const int64_t want_q[] = {0, 2, 2, 5}, want_p[] = {0, 1, 1, 2}, want_n[] = {0, 2, 3, 4};
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(r->q_off[i], want_q[i]);
+		assert_int_equal(r->pos_off[i], want_p[i]);
+		assert_int_equal(r->neg_off[i], want_n[i]);
+	}
+	assert_string_equal(strtab_get(&r->queries, 2), "c");
+	/* queries + candidates of the two usable samples */
+	assert_int_equal(subset_count_texts(ds, t), (2 + 3) + (3 + 2));
+	/* a subset of 1 keeps one usable sample with its whole list */
+	struct subset_spec spec = {1, 0, SUBSET_SEED};
+	struct subset_info info;
+	struct ce_err err;
+	assert_int_equal(subset_apply(ds, t, &spec, &info, &err), CE_OK);
+	assert_int_equal(ds_reranking_n(r), 1);
+	assert_non_null(r->q_off);
+	assert_int_equal(r->q_off[1], r->queries.n);
+	assert_true(r->queries.n == 2 || r->queries.n == 3);
+	dataset_free(ds);
+	task_free(t);
+
+	put("test.jsonl", "{\"query\": \"a\", \"positive\": [\"p\"], \"negative\": [\"n\"]}\n"
+			  "{\"query\": [\"b\"], \"positive\": [\"p\"], \"negative\": [\"n\"]}\n");
+	expect_fail("reranking", "test", CE_E_FORMAT, "test.jsonl:2", "a list here, but the earlier rows hold strings");
+	put("test.jsonl", "{\"query\": [\"a\"], \"positive\": [\"p\"], \"negative\": [\"n\"]}\n"
+			  "{\"query\": \"b\", \"positive\": [\"p\"], \"negative\": [\"n\"]}\n");
+	expect_fail("reranking", "test", CE_E_FORMAT, "test.jsonl:2", "but the earlier rows hold lists");
+	put("test.jsonl", "{\"query\": [\"a\", 3], \"positive\": [\"p\"], \"negative\": [\"n\"]}\n");
+	expect_fail("reranking", "test", CE_E_FORMAT, "test.jsonl:1", "query");
+}
+
 static void test_dataset_zstd_identical(void **state)
 {
 	(void)state;
@@ -545,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_dataset_clustering),
 		cmocka_unit_test(test_dataset_reranking),
 		cmocka_unit_test(test_dataset_retrieval),
+		cmocka_unit_test_setup_teardown(test_dataset_reranking_lists, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_dataset_zstd_identical, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_dataset_corpus_strip_and_hash, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_dataset_bad_json_and_columns, setup_tmp, teardown_tmp),
