@@ -38,8 +38,18 @@ import warnings
 
 
 def _scalar(tok):
-    """Scalar of the tiny YAML subset used by tasks/: int, float, bool, quoted or bare string."""
+    """Scalar of the tiny YAML subset used by tasks/: int, float, bool, quoted or bare string,
+    and a one-line flow mapping of scalars `{task: X, subset: 40}` (suite entries)."""
     tok = tok.strip()
+    if len(tok) >= 2 and tok[0] == "{" and tok[-1] == "}":
+        out = {}
+        for item in tok[1:-1].split(","):
+            if item.strip():
+                k, sep, v = item.partition(":")
+                if not sep:
+                    raise ValueError(f"flow mapping item without ':': {item!r}")
+                out[k.strip()] = _scalar(v)
+        return out
     if len(tok) >= 2 and tok[0] == tok[-1] and tok[0] in "\"'":
         return tok[1:-1]
     if tok in ("true", "false"):
