@@ -905,6 +905,8 @@ static int run_tasks(const struct task_list *l, const struct run_ctx *rc, const 
 		enum task_outcome o = t->n_parts > 0 ? run_aggregate(t, &l->subs[i], rc, &rows[n_rows], &err)
 						     : run_task(t, &l->subs[i], rc, &rows[n_rows], &err);
 		n_rows += 1 + t->n_parts;
+		if (o == OUT_INTERRUPTED) /* an aggregate stopped between its parts */
+			break;
 		if (o == OUT_SKIPPED || o == OUT_FAILED) {
 			if (cli_interrupted) {
 				rows[at].outcome = OUT_INTERRUPTED;

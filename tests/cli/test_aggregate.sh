@@ -107,6 +107,18 @@ new_hash=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["ceval"
 grep -q "part PartMed .*kept (already computed)" "$T/out" && ok || { bad "unchanged part not kept"; cat "$T/out"; }
 grep -q "part PartCmrc .* done" "$T/out" && grep -q "^AggRetrieval .* done" "$T/out" && ok || bad "part and aggregate not recomputed"
 
+# killed inside the second part (SIGKILL after 80 of ~96 batches): the rerun keeps the first
+# part, finishes the second and writes the same aggregate scores as the uninterrupted run
+(CEVAL_TEST_KILL_AFTER_BATCHES=80 "${RUN[@]}" --task AggRetrieval -o "$T/kill" --no-cache >"$T/out" 2>&1
+	echo $? >"$T/rc") 2>/dev/null
+[ "$(cat "$T/rc")" = 137 ] && ok || bad "the kill hook did not fire"
+[ -f "$T/kill/ceval-tiny-zh/PartMed.json" ] && [ ! -e "$T/kill/ceval-tiny-zh/PartCmrc.json" ] && ok ||
+	bad "after the kill: expected PartMed done, PartCmrc not"
+expect_rc 0 "resume after the kill" "${RUN[@]}" --task AggRetrieval -o "$T/kill" --no-cache
+grep -q "part PartMed .*kept (already computed)" "$T/out" && ok || { bad "resume did not keep the first part"; cat "$T/out"; }
+"$PY" -c 'import json,sys; a,b=(json.load(open(p))["scores"] for p in sys.argv[1:]); sys.exit(a!=b)' \
+	"$R/AggRetrieval.json" "$T/kill/ceval-tiny-zh/AggRetrieval.json" && ok || bad "resumed aggregate differs"
+
 # a part without data: no aggregate result, the other part computed, exit 3
 mv "$D/agg/Cmrc" "$D/agg/Cmrc.away"
 expect_rc 3 "part without data" "${RUN[@]}" --task AggRetrieval -o "$T/res2"
