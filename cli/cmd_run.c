@@ -1082,7 +1082,8 @@ const struct cli_command cmd_run = {
 	"(MTEB 2.x shape). A task whose results file records the same identity (model files, precision, "
 	"kernels, query instruction, task file, data, subset, scoring revision) is kept, so an interrupted run "
 	"resumes where it stopped; otherwise one line says why it is recomputed. --overwrite recomputes. A task whose data is missing is reported and skipped, "
-	"the others continue. Exit status: 0 all tasks scored, 3 some skipped or failed, 130 interrupted.",
+	"the others continue. An aggregate task (CQADupstackRetrieval) runs each of its parts as a task of its own, "
+	"with its own results file, and writes the mean of their scores. Exit status: 0 all tasks scored, 3 some skipped or failed, 130 interrupted.",
 	"ceval run --model ../shared/models/ceval-tiny-zh --suite cmteb-mini --data-dir ../shared/data\n"
 	"ceval run --model bge-base-zh-v1.5 --suite cmteb --data-dir /data/cmteb --threads 8\n"
 	"ceval run -m bge-small-zh-v1.5 --task T2Retrieval --task ATEC -d /data/cmteb",
