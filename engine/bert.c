@@ -33,7 +33,7 @@ struct bert_layer {
 	float *ln2_g, *ln2_b;
 	/* bf16 copies of the four weight matrices (bert_use_bf16); the fp32 ones are then freed */
 	struct gbf_packed qkv_h, o_h, w1_h, w2_h;
-	/* with AVX-512F: the fp32 matrices repacked for gemm_f32.h (the row-major ones are freed) */
+	/* with gemm_f32.h's kernels: the fp32 matrices repacked (the row-major ones are freed) */
 	struct gf32_packed qkv_f, o_f, w1_f, w2_f;
 };
 
@@ -43,7 +43,7 @@ struct bert {
 	float *emb_ln_g, *emb_ln_b;
 	struct bert_layer *layers;
 	int bf16;   /* linear layers run in bf16 (bert_use_bf16) */
-	int avx512; /* gemm_f32.h's kernels run fp32 linear layers (packed at load) and attention,
+	int gf32;   /* gemm_f32.h's kernels (AVX-512F, NEON) run fp32 linear layers (packed at load) and attention,
 		     * ATT_BLOCK query rows at a time; else OpenBLAS does both */
 };
 
@@ -58,8 +58,8 @@ struct bert_workspace {
 	float *ctx;    /* [T, H] attention context, later the FFN output */
 	float *a;      /* [T, H] post-attention state */
 	float *inter;  /* [T, I] */
-	float *scores; /* one head of one sequence: [max_seq, max_seq], or [ATT_BLOCK, max_seq] (avx512) */
-	float *kp, *vp; /* avx512: one head's keys and values packed for gemm_f32.h */
+	float *scores; /* one head of one sequence: [max_seq, max_seq], or [ATT_BLOCK, max_seq] (gf32) */
+	float *kp, *vp; /* gf32: one head's keys and values packed for gemm_f32.h */
 	uint16_t *xh;  /* bf16 mode: [T, max(H, I)] the current GEMM's input rounded to bf16 */
 	int64_t forward_ns, matmul_ns; /* bert_workspace_times */
 };
@@ -214,8 +214,8 @@ enum ce_status bert_create(const struct model_config *cfg, const struct safetens
 		return ce_err_set(err, CE_E_NOMEM, "out of memory");
 	b->cfg = *cfg;
 	enum ce_status s = load_all(b, st, err);
-	b->avx512 = gf32_supported();
-	if (s == CE_OK && b->avx512)
+	b->gf32 = gf32_supported();
+	if (s == CE_OK && b->gf32)
 		s = pack_f32(b, err);
 	if (s != CE_OK) {
 		bert_free(b);
@@ -287,21 +287,20 @@ enum ce_status bert_use_bf16(struct bert *b, struct ce_err *err)
 }
 
 const struct model_config *bert_config(const struct bert *b) { return &b->cfg; }
-int bert_rows_independent(const struct bert *b) { return b->bf16 || b->avx512; }
+int bert_rows_independent(const struct bert *b) { return b->bf16 || b->gf32; }
 int32_t bert_dim(const struct bert *b) { return model_config_pooled_dim(&b->cfg); }
 
 const char *bert_kernels(const struct bert *b)
 {
 	if (b->bf16)
 		return gbf_amx_usable() ? "bf16-amx" : "bf16-avx512bf16";
-	if (b->avx512)
-		return "f32-avx512";
-	/* OpenBLAS linear layers; the id names the vector-maths path, whose bits
-	 * differ (AVX2 keeps the id it always had) */
-	const char *vm = vm_path_name();
-	if (strcmp(vm, "avx2") == 0)
-		return "f32-openblas";
-	return strcmp(vm, "neon") == 0 ? "f32-openblas-neon" : "f32-openblas-scalar";
+	if (b->gf32)
+		return gf32_kernel_id();
+	/* OpenBLAS linear layers (families portable and avx2: wider ones run
+	 * gemm_f32.h); the id names the vector-maths path, whose bits differ
+	 * (AVX2 keeps the id it always had).  "f32-openblas-neon" was the neon
+	 * family's id before it had its own gemm. */
+	return strcmp(vm_path_name(), "avx2") == 0 ? "f32-openblas" : "f32-openblas-scalar";
 }
 
 /* ------------------------------------------------------------------------ */
@@ -330,7 +329,7 @@ enum ce_status bert_workspace_create(const struct bert *b, int32_t max_tokens, i
 	ws->a = ce_malloc_aligned_array(T * H, sizeof(float));
 	ws->inter = ce_malloc_aligned_array(T * (size_t)c->intermediate, sizeof(float));
 	const int32_t d = c->hidden / c->heads;
-	if (b->avx512) {
+	if (b->gf32) {
 		ws->scores = ce_malloc_aligned_array((size_t)ATT_BLOCK * (size_t)max_seq_len, sizeof(float));
 		ws->kp = ce_malloc_aligned_array(gf32_packed_floats(max_seq_len, d), sizeof(float));
 		ws->vp = ce_malloc_aligned_array(gf32_packed_floats(d, max_seq_len), sizeof(float));
@@ -346,7 +345,7 @@ enum ce_status bert_workspace_create(const struct bert *b, int32_t max_tokens, i
 			memset(ws->xh, 0, nxh * sizeof *ws->xh);
 	}
 	if (!ws->x || !ws->qkv || !ws->ctx || !ws->a || !ws->inter || !ws->scores || (b->bf16 && !ws->xh) ||
-	    (b->avx512 && (!ws->kp || !ws->vp))) {
+	    (b->gf32 && (!ws->kp || !ws->vp))) {
 		bert_workspace_free(ws);
 		return ce_err_set(err, CE_E_NOMEM, "bert workspace: out of memory (%d tokens)", max_tokens);
 	}
@@ -581,7 +580,7 @@ enum ce_status bert_forward(const struct bert *b, struct bert_workspace *ws, con
 		for (int32_t s = 0, r = 0; s < n_seq; r += lens[s], s++) {
 			const float *qkv = ws->qkv + (size_t)r * 3 * (size_t)H;
 			float *ctx = ws->ctx + (size_t)r * (size_t)H;
-			if (b->avx512)
+			if (b->gf32)
 				attention_blocked(c, ws, qkv, ctx, lens[s]);
 			else
 				attention(c, ws, qkv, ctx, lens[s]);

@@ -9,9 +9,10 @@
  *
  * Ownership: bert_create copies every weight into owned fp32 arrays (the
  * safetensors object may be closed afterwards); bert_free releases them.
- * On CPUs with AVX-512F the linear layers' matrices are kept repacked for
- * gemm_f32.h instead of row-major, and run there rather than in OpenBLAS
- * (whose pinned Haswell kernels use half the vector width).
+ * With AVX-512F (x86-64) or NEON (AArch64, kernel family neon and wider) the
+ * linear layers' matrices are kept repacked for gemm_f32.h instead of
+ * row-major, and run there rather than in OpenBLAS (whose pinned Haswell
+ * kernels use half the vector width), as does attention.
  * A bert_workspace holds all scratch memory of bert_forward, sized once for a
  * token budget, so the forward pass never allocates.  A struct bert is
  * read-only after creation and may be shared by threads; a workspace may not.
@@ -50,10 +51,10 @@ void bert_free(struct bert *b);
 enum ce_status bert_use_bf16(struct bert *b, struct ce_err *err);
 
 /* 1 when every linear layer computes each row independently of the others
- * (bf16, or fp32 on AVX-512F through gemm_f32.h), so that a row's result does
+ * (bf16, or fp32 through gemm_f32.h), so that a row's result does
  * not depend on the batch it is in; 0 on the OpenBLAS path. */
 int bert_rows_independent(const struct bert *b);
-/* The kernel family the forward pass runs on, e.g. "f32-avx512" or "bf16-amx"
+/* The kernel family the forward pass runs on, e.g. "f32-avx512", "f32-neon" or "bf16-amx"
  * (other kernels sum in another order: the last bits of the output differ). */
 const char *bert_kernels(const struct bert *b);
 

@@ -26,6 +26,9 @@
  * AVX-512F CPUs they run on (and only reached when kernels.h chose avx512) */
 #define GF_TARGET __attribute__((target("avx2,fma,avx512f")))
 #define GF_INLINE GF_TARGET static inline __attribute__((always_inline))
+#elif defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+#include <arm_neon.h>
+#define GF_NEON 1
 #endif
 
 /* KC: k is summed in blocks of KC from zero and each block's sum added to y,
@@ -36,8 +39,10 @@ enum { MR = 6, NPMAX = 4, ROW_BLOCK = 168, COL_BLOCK = 3 * NPMAX, KC = 256 };
 
 int gf32_supported(void)
 {
-#ifdef GF_X86
+#if defined(GF_X86)
 	return kernels_at_least(KF_AVX512);
+#elif defined(GF_NEON)
+	return kernels_at_least(KF_NEON);
 #else
 	return 0;
 #endif
@@ -49,6 +54,15 @@ void gf32_packed_free(struct gf32_packed *p)
 		return;
 	ce_free(p->data);
 	memset(p, 0, sizeof *p);
+}
+
+const char *gf32_kernel_id(void)
+{
+#if defined(GF_NEON)
+	return "f32-neon";
+#else
+	return "f32-avx512";
+#endif
 }
 
 size_t gf32_packed_floats(int32_t out, int32_t in) { return ((size_t)out + 15u) / 16u * (size_t)in * 16u; }
@@ -189,7 +203,128 @@ GF_TARGET void gf32_gemm(float *y, size_t ldy, const float *x, size_t lda, const
 	}
 }
 
-#else /* not x86-64: gf32_supported() is 0, so this is never reached */
+#elif defined(GF_NEON)
+
+/* AArch64: one 16-column panel per call (four q registers per row), MR ≤ 6
+ * rows: 24 accumulators, the rows' next four k in six registers (each k taken
+ * with vfmaq_laneq_f32) and the weight vectors as they are loaded, within the
+ * 32 vector registers.  The blocking, the KC split of k and the order of
+ * every sum are those of the AVX-512F kernel above: y = bias + Σ over the
+ * first KC block, then y += Σ over each next block, each Σ one fused
+ * multiply-add per k in increasing k, so a row's result does not depend on
+ * the batch it is in.  (The fp32 products are the same as AVX-512F's; the
+ * family's other kernels, vmath.h, differ, hence a kernel id of its own.) */
+
+/* acc[i][0..3] += a_i[lane] · b[0..15] for the k whose weights are at b. */
+#define GF_STEP(lane, bk)                                                                        \
+	do {                                                                                     \
+		_Pragma("GCC unroll 4") for (int j = 0; j < 4; j++)                              \
+		{                                                                                \
+			float32x4_t bv = vld1q_f32((bk) + 4 * j);                                \
+			_Pragma("GCC unroll 6") for (int i = 0; i < MR_; i++) acc[i][j] =        \
+				vfmaq_laneq_f32(acc[i][j], bv, av[i], lane);                     \
+		}                                                                                \
+	} while (0)
+
+/* y block (+)= Σ_{k < K} a·b over ncol ≤ 16 columns; first: y = bias (or 0) + the sum, else y += the sum. */
+static inline __attribute__((always_inline)) void kernel(int MR_, const float *a, size_t lda, const float *b,
+							 int32_t K, const float *bias, int first, float *y,
+							 size_t ldy, int ncol)
+{
+	float32x4_t acc[MR][4];
+#pragma GCC unroll 6
+	for (int i = 0; i < MR_; i++)
+#pragma GCC unroll 4
+		for (int j = 0; j < 4; j++)
+			acc[i][j] = vdupq_n_f32(0.0f);
+	int32_t k = 0;
+	for (; k + 4 <= K; k += 4) {
+		float32x4_t av[MR];
+#pragma GCC unroll 6
+		for (int i = 0; i < MR_; i++)
+			av[i] = vld1q_f32(a + (size_t)i * lda + (size_t)k);
+		const float *bk = b + (size_t)k * 16u;
+		GF_STEP(0, bk);
+		GF_STEP(1, bk + 16);
+		GF_STEP(2, bk + 32);
+		GF_STEP(3, bk + 48);
+	}
+	for (; k < K; k++) {
+		const float *bk = b + (size_t)k * 16u;
+#pragma GCC unroll 4
+		for (int j = 0; j < 4; j++) {
+			float32x4_t bv = vld1q_f32(bk + 4 * j);
+#pragma GCC unroll 6
+			for (int i = 0; i < MR_; i++)
+				acc[i][j] = vfmaq_n_f32(acc[i][j], bv, a[(size_t)i * lda + (size_t)k]);
+		}
+	}
+	float bb[16] = {0};
+	if (first && bias)
+		memcpy(bb, bias, (size_t)ncol * sizeof *bb);
+#pragma GCC unroll 6
+	for (int i = 0; i < MR_; i++) {
+		float *yp = y + (size_t)i * ldy;
+		if (ncol == 16) {
+#pragma GCC unroll 4
+			for (int j = 0; j < 4; j++) {
+				float32x4_t base = first ? vld1q_f32(bb + 4 * j) : vld1q_f32(yp + 4 * j);
+				vst1q_f32(yp + 4 * j, vaddq_f32(base, acc[i][j]));
+			}
+		} else {
+			float t[16];
+#pragma GCC unroll 4
+			for (int j = 0; j < 4; j++)
+				vst1q_f32(t + 4 * j, acc[i][j]);
+			for (int c = 0; c < ncol; c++)
+				yp[c] = (first ? bb[c] : yp[c]) + t[c];
+		}
+	}
+}
+#undef GF_STEP
+
+#define GF_K(mr)                                                                                           \
+	static void kernel_##mr(const float *a, size_t lda, const float *b, int32_t K, const float *bias,  \
+				int first, float *y, size_t ldy, int ncol)                                 \
+	{                                                                                                  \
+		kernel(mr, a, lda, b, K, bias, first, y, ldy, ncol);                                       \
+	}
+GF_K(1)
+GF_K(2)
+GF_K(3)
+GF_K(4)
+GF_K(5)
+GF_K(6)
+
+typedef void (*kernel_fn)(const float *, size_t, const float *, int32_t, const float *, int, float *, size_t, int);
+static const kernel_fn KERNELS[MR] = {kernel_1, kernel_2, kernel_3, kernel_4, kernel_5, kernel_6};
+
+void gf32_gemm(float *y, size_t ldy, const float *x, size_t lda, const struct gf32_packed *w, const float *bias,
+	       int32_t rows)
+{
+	const size_t pstride = (size_t)w->in * 16u;
+	const int32_t rem = w->out - 16 * (w->panels - 1); /* 1..16 columns in the last panel */
+	for (int32_t r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+		int32_t r1 = rows - r0 < ROW_BLOCK ? rows : r0 + ROW_BLOCK;
+		for (int32_t k0 = 0; k0 < w->in; k0 += KC) {
+			int32_t kc = w->in - k0 < KC ? w->in - k0 : KC;
+			for (int32_t c0 = 0; c0 < w->panels; c0 += COL_BLOCK) {
+				int32_t c1 = w->panels - c0 < COL_BLOCK ? w->panels : c0 + COL_BLOCK;
+				for (int32_t r = r0; r < r1; r += MR) {
+					int32_t mr = r1 - r < MR ? r1 - r : MR;
+					for (int32_t p = c0; p < c1; p++)
+						KERNELS[mr - 1](x + (size_t)r * lda + (size_t)k0, lda,
+								w->data + (size_t)p * pstride + (size_t)k0 * 16u, kc,
+								bias ? bias + 16 * (size_t)p : NULL, k0 == 0,
+								y + (size_t)r * ldy + 16 * (size_t)p, ldy,
+								p == w->panels - 1 ? rem : 16);
+				}
+			}
+		}
+	}
+}
+
+#else /* neither x86-64 nor AArch64: gf32_supported() is 0, so this is never reached */
 
 void gf32_gemm(float *y, size_t ldy, const float *x, size_t lda, const struct gf32_packed *w, const float *bias,
 	       int32_t rows)

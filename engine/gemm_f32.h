@@ -1,5 +1,6 @@
 /*
- * gemm_f32.h - fp32 linear layers on AVX-512F (engine internal).
+ * gemm_f32.h - fp32 linear layers on AVX-512F or AArch64 NEON (engine
+ * internal).
  *
  * y[rows, out] = x[rows, in] · Wᵀ (+ bias), W stored [out, in] as
  * torch.nn.Linear, repacked once (gf32_pack) into column panels of 16
@@ -11,7 +12,9 @@
  * Why not OpenBLAS: the environment pins OpenBLAS 0.3.21 to its Haswell
  * (AVX2) kernels (it does not know recent CPUs); on AVX-512 hardware with
  * two 512-bit FMA ports this kernel does twice the FMAs per instruction.
- * Only reached after gf32_supported().
+ * On AArch64 the same blocking runs on NEON (vfmaq_laneq_f32), so that the
+ * neon family's rows are batch-independent as avx512's are; OpenBLAS stays
+ * the portable family's path there.  Only reached after gf32_supported().
  */
 #ifndef GEMM_F32_H
 #define GEMM_F32_H
@@ -27,8 +30,11 @@ struct gf32_packed {
 	float *data;     /* [panels][in][16], zero padded */
 };
 
-/* 1 when the running CPU (and OS) support AVX-512F, else 0. */
+/* 1 when the kernels are in use: AVX-512F on x86-64 (kernels.h family
+ * avx512 or wider), NEON on AArch64 (family neon or wider); else 0. */
 int gf32_supported(void);
+/* The kernel id of the path (bert_kernels): "f32-avx512" or "f32-neon". */
+const char *gf32_kernel_id(void);
 
 /* Repack w[out, in].  Errors: CE_E_INVALID_ARG (shape), CE_E_LIMIT, CE_E_NOMEM. */
 enum ce_status gf32_pack(const float *w, int32_t out, int32_t in, struct gf32_packed *dst, struct ce_err *err);

@@ -16,8 +16,8 @@
  *   avx512      + ceval's AVX-512F fp32 gemm and attention, AVX-512 vector maths
  *   avx512bf16  + bf16 precision (vdpbf16ps)
  *   amx         + bf16 linear layers on AMX tiles
- *   neon        + NEON vector maths (fp32 gemm stays on OpenBLAS, which has
- *                 NEON kernels of its own)
+ *   neon        + NEON vector maths, ceval's NEON fp32 gemm and attention
+ *                 (the AVX-512F family's blocking and summation order)
  *
  * CEVAL_KERNELS is a ceiling, never a promise: naming a family this CPU (or
  * architecture) lacks, or an unknown name, is an error (kernels_check says

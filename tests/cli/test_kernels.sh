@@ -51,7 +51,7 @@ for f in $families; do
 	echo "CEVAL_KERNELS=$f: kernel id $id"
 	case "$f:$id" in
 	portable:*-f32-openblas-scalar | avx2:*-f32-openblas | avx512:*-f32-avx512 | avx512bf16:*-f32-avx512 | \
-		amx:*-f32-avx512 | neon:*-f32-openblas-neon) ok ;;
+		amx:*-f32-avx512 | neon:*-f32-neon | neonbf16:*-f32-neon) ok ;;
 	*) bad "CEVAL_KERNELS=$f: unexpected kernel id '$id'" ;;
 	esac
 	ids="$ids $id"

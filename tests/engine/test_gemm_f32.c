@@ -1,8 +1,12 @@
 /*
- * test_gemm_f32.c - the AVX-512F fp32 linear layer (engine/gemm_f32.h)
+ * test_gemm_f32.c - ceval's fp32 linear layer (engine/gemm_f32.h: AVX-512F
+ * on x86-64, NEON on AArch64, where tests/portability.sh runs it under qemu)
  * against a double-precision product, on shapes with row, k (including more
- * than one k block) and column tails; a row alone gives the same bits as
- * within a block; pack/unpack round trip.  Skipped without AVX-512F.
+ * than one k block, k = 1 and k below one 4-wide NEON step) and column
+ * tails of both tiles (6 × 64 on AVX-512F, 6 × 16 on NEON); a row alone gives
+ * the same bits as within a block; the bits are those of the documented
+ * summation order (fmaf in increasing k per KC block); pack/unpack round
+ * trip.  Skipped where the kernels are not in use (CEVAL_KERNELS=portable).
  */
 #include <math.h>
 #include <stdint.h>
@@ -62,13 +66,63 @@ static void check_shape(int32_t rows, int32_t in, int32_t out, int with_bias)
 	free(x), free(w), free(w2), free(bias), free(y), free(y1);
 }
 
+/* The bits of the documented order (gemm_f32.c): y = bias (or 0) + the
+ * fused-multiply-add sum over the first block of 256 k, then y += the sum
+ * over each next block, each sum in increasing k from zero. */
+static void check_order(int32_t rows, int32_t in, int32_t out)
+{
+	enum { KC = 256 };
+	float *x = malloc((size_t)rows * (size_t)in * sizeof *x), *w = malloc((size_t)out * (size_t)in * sizeof *w);
+	float *bias = malloc((size_t)out * sizeof *bias), *y = malloc((size_t)rows * (size_t)out * sizeof *y);
+	assert_true(x && w && bias && y);
+	for (size_t i = 0; i < (size_t)rows * (size_t)in; i++)
+		x[i] = rnd_unit();
+	for (size_t i = 0; i < (size_t)out * (size_t)in; i++)
+		w[i] = rnd_unit();
+	for (int32_t i = 0; i < out; i++)
+		bias[i] = rnd_unit();
+	struct gf32_packed p;
+	struct ce_err err = {0};
+	assert_int_equal(gf32_pack(w, out, in, &p, &err), CE_OK);
+	gf32_linear(y, x, &p, bias, rows);
+	for (int32_t r = 0; r < rows; r++)
+		for (int32_t o = 0; o < out; o++) {
+			float acc = 0;
+			for (int32_t k0 = 0; k0 < in; k0 += KC) {
+				float s = 0;
+				for (int32_t k = k0; k < in && k < k0 + KC; k++)
+					s = fmaf(x[(size_t)r * (size_t)in + k], w[(size_t)o * (size_t)in + k], s);
+				acc = (k0 == 0 ? bias[o] : acc) + s;
+			}
+			float got = y[(size_t)r * (size_t)out + o];
+			if (memcmp(&got, &acc, sizeof got) != 0)
+				fail_msg("%d×%d→%d, y[%d][%d] = %a, the documented order gives %a", rows, in, out, r, o,
+					 (double)got, (double)acc);
+		}
+	gf32_packed_free(&p);
+	free(x), free(w), free(bias), free(y);
+}
+
+static void test_summation_order(void **state)
+{
+	(void)state;
+	if (!gf32_supported())
+		skip();
+	static const int32_t shapes[][3] = {{1, 1, 1}, {7, 3, 17}, {13, 300, 33}, {6, 517, 16}};
+	for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+		check_order(shapes[i][0], shapes[i][1], shapes[i][2]);
+}
+
 static void test_linear(void **state)
 {
 	(void)state;
 	if (!gf32_supported())
 		skip();
 	static const int32_t shapes[][3] = {{1, 1, 1},     {5, 3, 17},    {7, 33, 16},   {37, 100, 45}, {97, 256, 64},
-					    {6, 257, 70},  {13, 768, 130}, {200, 64, 384}, {3, 3072, 48}, {101, 600, 31}};
+					    {6, 257, 70},  {13, 768, 130}, {200, 64, 384}, {3, 3072, 48}, {101, 600, 31},
+					    /* NEON tile tails: k = 1, 2, 3, 5, 259; 1, 15, 17, 33 columns */
+					    {7, 1, 15},    {11, 2, 17},   {13, 3, 33},   {4, 5, 1},     {9, 259, 47},
+					    {175, 7, 20}};
 	for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
 		check_shape(shapes[i][0], shapes[i][1], shapes[i][2], 1);
 		check_shape(shapes[i][0], shapes[i][1], shapes[i][2], 0);
@@ -153,6 +207,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pack_errors),
 		cmocka_unit_test(test_linear),
+		cmocka_unit_test(test_summation_order),
 		cmocka_unit_test(test_strided_views),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
