@@ -258,7 +258,7 @@ void bert_free(struct bert *b)
 enum ce_status bert_use_bf16(struct bert *b, struct ce_err *err)
 {
 	CE_CHECK(gbf_supported(), err, CE_E_UNSUPPORTED,
-		 "bf16 precision needs a CPU with AVX512_BF16 (vdpbf16ps), which this one lacks; use f32");
+		 "bf16 precision needs a CPU with %s, which this one lacks; use f32", GBF_CPU_NEEDS);
 	if (b->bf16)
 		return CE_OK;
 	const struct model_config *c = &b->cfg;
@@ -293,7 +293,7 @@ int32_t bert_dim(const struct bert *b) { return model_config_pooled_dim(&b->cfg)
 const char *bert_kernels(const struct bert *b)
 {
 	if (b->bf16)
-		return gbf_amx_usable() ? "bf16-amx" : "bf16-avx512bf16";
+		return gbf_kernel_id();
 	if (b->gf32)
 		return gf32_kernel_id();
 	/* OpenBLAS linear layers (families portable and avx2: wider ones run

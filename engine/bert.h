@@ -46,7 +46,8 @@ void bert_free(struct bert *b);
  * activations with fp32 accumulation (gemm_bf16.h); embeddings, attention,
  * bias, GELU, LayerNorm and pooling stay fp32.  Frees the fp32 copies of those
  * weights.  Call before creating workspaces.  Errors: CE_E_UNSUPPORTED (the
- * CPU lacks AVX512_BF16), CE_E_NOMEM (b is then unchanged).
+ * CPU lacks AVX512_BF16, or FEAT_BF16 on AArch64), CE_E_NOMEM (b is then
+ * unchanged).
  */
 enum ce_status bert_use_bf16(struct bert *b, struct ce_err *err);
 

@@ -328,7 +328,7 @@ static enum ce_status encoder_init(struct encoder *enc, const char *dir, struct 
 		 "encoder options: unknown precision %d", (int)o->precision);
 	CE_TRY(kernels_check(err));
 	CE_CHECK(o->precision == ENCODER_PRECISION_F32 || gbf_supported(), err, CE_E_UNSUPPORTED,
-		 "%s: bf16 precision needs a CPU with AVX512_BF16 (vdpbf16ps) and CEVAL_KERNELS at avx512bf16 or above "
+		 "%s: bf16 precision needs a CPU with " GBF_CPU_NEEDS " and CEVAL_KERNELS at " GBF_FAMILY " or above "
 		 "(kernels in use: %s); use f32",
 		 dir, kernels_family_name(kernels_family()));
 

@@ -34,14 +34,23 @@
 #define GBF_X86 1
 #define GBF_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 #define GBF_INLINE GBF_TARGET static inline __attribute__((always_inline))
+#elif defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+#include <arm_neon.h>
+#define GBF_NEON 1
+/* the build targets baseline armv8-a: BFDOT is compiled for FEAT_BF16 here
+ * (arm_neon.h declares the bf16 intrinsics under this same target) */
+#define GBF_TARGET __attribute__((target("arch=armv8.2-a+bf16")))
+#define GBF_INLINE GBF_TARGET static inline __attribute__((always_inline))
 #endif
 
 enum { MR = 6, NPMAX = 4, ROW_BLOCK = 192 };
 
 int gbf_supported(void)
 {
-#ifdef GBF_X86
+#if defined(GBF_X86)
 	return kernels_at_least(KF_AVX512BF16);
+#elif defined(GBF_NEON)
+	return kernels_at_least(KF_NEONBF16);
 #else
 	return 0;
 #endif
@@ -59,6 +68,15 @@ int gbf_amx_usable(void)
 	return syscall(SYS_arch_prctl, 0x1023, 18) == 0;
 #else
 	return 0;
+#endif
+}
+
+const char *gbf_kernel_id(void)
+{
+#if defined(GBF_NEON)
+	return "bf16-neonbf16";
+#else
+	return gbf_amx_usable() ? "bf16-amx" : "bf16-avx512bf16";
 #endif
 }
 
@@ -114,7 +132,11 @@ enum ce_status gbf_pack(const float *w, int32_t out, int32_t in, struct gbf_pack
 				   .kpairs = kpairs,
 				   .kpad = kpad,
 				   .panels = panels,
+#if defined(GBF_NEON)
+				   .kernel = GBF_KERNEL_NEONBF16,
+#else
 				   .kernel = gbf_amx_usable() ? GBF_KERNEL_AMX : GBF_KERNEL_AVX512,
+#endif
 				   .data = d};
 	return CE_OK;
 }
@@ -298,8 +320,9 @@ void gbf_linear(float *y, const uint16_t *xb, const struct gbf_packed *w, const 
 		avx512_linear(y, xb, w, bias, rows);
 }
 
-#else /* not x86-64: gbf_supported() is 0, so these are never reached */
+#else /* not x86-64 */
 
+/* gbf_from_f32's rounding (the rule vcvtne2ps2bf16 follows on x86-64), row by row */
 void gbf_convert_rows(uint16_t *dst, const float *x, int32_t rows, int32_t in)
 {
 	size_t stride = gbf_row_stride(in);
@@ -308,10 +331,118 @@ void gbf_convert_rows(uint16_t *dst, const float *x, int32_t rows, int32_t in)
 			dst[(size_t)r * stride + k] = k < (size_t)in ? gbf_from_f32(x[(size_t)r * (size_t)in + k]) : 0;
 }
 
+#if defined(GBF_NEON)
+
+/* AArch64 with FEAT_BF16: BFDOT on the packed layout above, read as four
+ * vectors of 8 bf16 per k pair (columns 4j..4j+3, each with its pair), with
+ * the rows' next four pairs in one vector each (vbfdotq_laneq_f32 picks the
+ * pair).  MR ≤ 6 rows × one 16-column panel: 24 accumulators, as
+ * gemm_f32.c's NEON kernel.  Every output starts at the bias and adds one
+ * BFDOT per k pair, in increasing k, whatever the rows: batch-independent.
+ * BFDOT itself (Arm ARM, FPCR.EBF = 0) adds the pair's two exact products
+ * and then the accumulator, rounding each sum to odd with denormals flushed,
+ * where vdpbf16ps does two round-to-nearest FMAs: the last bits differ from
+ * the x86-64 kernels, the inputs (rounded by gbf_convert_rows, as there) do
+ * not.  k pairs are taken four at a time: the rows' stride and the packed
+ * kpad are multiples of 16 pairs and both are zero past the end. */
+
+#define GBF_STEP(lane, bk)                                                                       \
+	do {                                                                                     \
+		_Pragma("GCC unroll 4") for (int j = 0; j < 4; j++)                              \
+		{                                                                                \
+			bfloat16x8_t bv = vreinterpretq_bf16_u16(vld1q_u16((bk) + 8 * j));       \
+			_Pragma("GCC unroll 6") for (int i = 0; i < MR_; i++) acc[i][j] =        \
+				vbfdotq_laneq_f32(acc[i][j], bv, av[i], lane);                   \
+		}                                                                                \
+	} while (0)
+
+/* One MR_ × 16 block of y (ncol ≤ 16 columns stored) over kp4 k pairs. */
+GBF_INLINE void neon_kernel(int MR_, const uint16_t *a, size_t lda, const uint16_t *b, int32_t kp4,
+			    const float *bias, float *y, size_t ldy, int ncol)
+{
+	float32x4_t acc[MR][4];
+	float bb[16] = {0};
+	if (bias)
+		memcpy(bb, bias, (size_t)ncol * sizeof *bb);
+#pragma GCC unroll 4
+	for (int j = 0; j < 4; j++) {
+		float32x4_t bj = vld1q_f32(bb + 4 * j);
+#pragma GCC unroll 6
+		for (int i = 0; i < MR_; i++)
+			acc[i][j] = bj;
+	}
+	for (int32_t k = 0; k < kp4; k += 4) {
+		bfloat16x8_t av[MR];
+#pragma GCC unroll 6
+		for (int i = 0; i < MR_; i++)
+			av[i] = vreinterpretq_bf16_u16(vld1q_u16(a + (size_t)i * lda + 2u * (size_t)k));
+		const uint16_t *bk = b + (size_t)k * 32u;
+		GBF_STEP(0, bk);
+		GBF_STEP(1, bk + 32);
+		GBF_STEP(2, bk + 64);
+		GBF_STEP(3, bk + 96);
+	}
+#pragma GCC unroll 6
+	for (int i = 0; i < MR_; i++) {
+		float *yp = y + (size_t)i * ldy;
+		if (ncol == 16) {
+#pragma GCC unroll 4
+			for (int j = 0; j < 4; j++)
+				vst1q_f32(yp + 4 * j, acc[i][j]);
+		} else {
+			float t[16];
+#pragma GCC unroll 4
+			for (int j = 0; j < 4; j++)
+				vst1q_f32(t + 4 * j, acc[i][j]);
+			memcpy(yp, t, (size_t)ncol * sizeof *yp);
+		}
+	}
+}
+#undef GBF_STEP
+
+#define GBF_K(mr)                                                                                         \
+	GBF_TARGET static void kernel_##mr(const uint16_t *a, size_t lda, const uint16_t *b, int32_t kp4, \
+					   const float *bias, float *y, size_t ldy, int ncol)             \
+	{                                                                                                 \
+		neon_kernel(mr, a, lda, b, kp4, bias, y, ldy, ncol);                                      \
+	}
+GBF_K(1)
+GBF_K(2)
+GBF_K(3)
+GBF_K(4)
+GBF_K(5)
+GBF_K(6)
+
+typedef void (*kernel_fn)(const uint16_t *, size_t, const uint16_t *, int32_t, const float *, float *, size_t, int);
+static const kernel_fn KERNELS[MR] = {kernel_1, kernel_2, kernel_3, kernel_4, kernel_5, kernel_6};
+
+void gbf_linear(float *y, const uint16_t *xb, const struct gbf_packed *w, const float *bias, int32_t rows)
+{
+	const size_t lda = gbf_row_stride(w->in), ldy = (size_t)w->out, pstride = (size_t)w->kpad * 32u;
+	const int32_t panels = (w->out + 15) / 16;     /* without the AMX padding panel */
+	const int32_t rem = w->out - 16 * (panels - 1); /* 1..16 columns in the last panel */
+	const int32_t kp4 = (w->kpairs + 3) / 4 * 4;    /* ≤ kpad and ≤ lda / 2 */
+	for (int32_t r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+		int32_t r1 = rows - r0 < ROW_BLOCK ? rows : r0 + ROW_BLOCK;
+		for (int32_t p = 0; p < panels; p++) {
+			const uint16_t *b = w->data + (size_t)p * pstride;
+			const float *bp = bias ? bias + 16 * (size_t)p : NULL;
+			for (int32_t r = r0; r < r1; r += MR) {
+				int32_t mr = r1 - r < MR ? r1 - r : MR;
+				KERNELS[mr - 1](xb + (size_t)r * lda, lda, b, kp4, bp, y + (size_t)r * ldy + 16 * (size_t)p,
+						ldy, p == panels - 1 ? rem : 16);
+			}
+		}
+	}
+}
+
+#else /* neither x86-64 nor AArch64: gbf_supported() is 0, so this is never reached */
+
 void gbf_linear(float *y, const uint16_t *xb, const struct gbf_packed *w, const float *bias, int32_t rows)
 {
 	(void)y, (void)xb, (void)w, (void)bias, (void)rows; /* gbf_supported() is 0 here */
 	CE_ASSERT(0);
 }
 
+#endif
 #endif

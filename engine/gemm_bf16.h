@@ -17,6 +17,10 @@
  * on the row's position in x or on the number of rows, so a row's result does
  * not depend on the batch it is computed in.
  *
+ * On AArch64 CPUs with FEAT_BF16 (kernels.h family neonbf16) a third kernel
+ * runs on the same packed layout with BFDOT (gemm_bf16.c says how its
+ * sums round); the activations are rounded by the same rule.
+ *
  * Rounding is to nearest even, as torch's float → bfloat16 conversion.
  * Every function except gbf_supported and gbf_packed_free needs a CPU for
  * which gbf_supported() returns 1; callers check it first.
@@ -29,19 +33,33 @@
 
 #include "ce_status.h"
 
-enum gbf_kernel { GBF_KERNEL_AVX512 = 0, GBF_KERNEL_AMX };
+/* What bf16 precision needs, for error messages: the CPU feature and the
+ * kernels.h family that enables it. */
+#if defined(__aarch64__)
+#define GBF_CPU_NEEDS "FEAT_BF16 (BFDOT)"
+#define GBF_FAMILY "neonbf16"
+#else
+#define GBF_CPU_NEEDS "AVX512_BF16 (vdpbf16ps)"
+#define GBF_FAMILY "avx512bf16"
+#endif
+
+enum gbf_kernel { GBF_KERNEL_AVX512 = 0, GBF_KERNEL_AMX, GBF_KERNEL_NEONBF16 };
 
 struct gbf_packed {
 	int32_t out, in;        /* logical shape of W */
 	int32_t kpairs;         /* ceil(in / 2): pairs the AVX-512 kernel visits */
 	int32_t kpad;           /* kpairs rounded up to 16 (one AMX tile of k) */
 	int32_t panels;         /* ceil(out / 16) rounded up to even (AMX takes two) */
-	enum gbf_kernel kernel; /* chosen by gbf_pack; tests may switch it to AVX512 */
+	enum gbf_kernel kernel; /* chosen by gbf_pack; tests may switch it to AVX512 (x86-64) */
 	uint16_t *data;         /* [panels][kpad][16][2] bf16, zero padded */
 };
 
-/* 1 when the running CPU has AVX512F + AVX512BW + AVX512_BF16, else 0. */
+/* 1 when the bf16 kernels are in use: AVX512F + AVX512BW + AVX512_BF16 on
+ * x86-64 (family avx512bf16 or wider), FEAT_BF16 on AArch64 (family
+ * neonbf16); else 0. */
 int gbf_supported(void);
+/* The kernel id of the path (bert_kernels): "bf16-amx", "bf16-avx512bf16" or "bf16-neonbf16". */
+const char *gbf_kernel_id(void);
 /* 1 when AMX-BF16 is there and Linux lets this process use the tile state
  * (arch_prctl ARCH_REQ_XCOMP_PERM, idempotent), else 0. */
 int gbf_amx_usable(void);

@@ -14,14 +14,20 @@
 #include <cpuid.h>
 #define KF_X86 1
 #endif
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#ifndef HWCAP2_BF16
+#define HWCAP2_BF16 (1ul << 14) /* arch/arm64/include/uapi/asm/hwcap.h */
+#endif
+#endif
 
-static const char *const NAMES[KF_COUNT] = {"portable", "avx2", "avx512", "avx512bf16", "amx", "neon"};
+static const char *const NAMES[KF_COUNT] = {"portable", "avx2", "avx512", "avx512bf16", "amx", "neon", "neonbf16"};
 
 /* The families of this architecture, narrowest first. */
 #if defined(KF_X86)
 static const enum kernel_family ARCH_FAMILIES[] = {KF_PORTABLE, KF_AVX2, KF_AVX512, KF_AVX512BF16, KF_AMX};
 #elif defined(__aarch64__)
-static const enum kernel_family ARCH_FAMILIES[] = {KF_PORTABLE, KF_NEON};
+static const enum kernel_family ARCH_FAMILIES[] = {KF_PORTABLE, KF_NEON, KF_NEONBF16};
 #else
 static const enum kernel_family ARCH_FAMILIES[] = {KF_PORTABLE};
 #endif
@@ -56,7 +62,13 @@ static enum kernel_family detect_cpu(void)
 		return KF_AVX512BF16;
 	return KF_AMX;
 #elif defined(__aarch64__)
-	return KF_NEON; /* Advanced SIMD is part of every AArch64 CPU */
+	/* Advanced SIMD is part of every AArch64 CPU; BFDOT (FEAT_BF16) is
+	 * optional, and Linux reports it (and that it may be used) in AT_HWCAP2 */
+#if defined(__linux__)
+	if (getauxval(AT_HWCAP2) & HWCAP2_BF16)
+		return KF_NEONBF16;
+#endif
+	return KF_NEON;
 #else
 	return KF_PORTABLE;
 #endif

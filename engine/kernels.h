@@ -4,12 +4,13 @@
  *
  * The build targets the baseline of its architecture (x86-64, or AArch64);
  * the wider kernels are compiled for their own instruction sets and one
- * family is chosen once per process, from what the CPU has (CPUID on x86-64,
- * NEON is architectural on AArch64), capped by the environment variable
+ * family is chosen once per process, from what the CPU has (CPUID on x86-64;
+ * on AArch64 NEON is architectural and FEAT_BF16 is read from the kernel's
+ * AT_HWCAP2), capped by the environment variable
  * CEVAL_KERNELS when it is set.  Families, narrowest first:
  *
  *   x86-64:  portable < avx2 < avx512 < avx512bf16 < amx
- *   AArch64: portable < neon
+ *   AArch64: portable < neon < neonbf16
  *
  *   portable    fp32 gemm, attention and k-NN on OpenBLAS, vector maths in C
  *   avx2        + AVX2/FMA vector maths
@@ -18,6 +19,7 @@
  *   amx         + bf16 linear layers on AMX tiles
  *   neon        + NEON vector maths, ceval's NEON fp32 gemm and attention
  *                 (the AVX-512F family's blocking and summation order)
+ *   neonbf16    + bf16 precision (BFDOT, FEAT_BF16)
  *
  * CEVAL_KERNELS is a ceiling, never a promise: naming a family this CPU (or
  * architecture) lacks, or an unknown name, is an error (kernels_check says
@@ -36,6 +38,7 @@ enum kernel_family {
 	KF_AVX512BF16,
 	KF_AMX,
 	KF_NEON,
+	KF_NEONBF16,
 	KF_COUNT
 };
 

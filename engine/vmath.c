@@ -748,6 +748,7 @@ static const struct vm_kernels *best(void)
 #endif
 #ifdef VM_NEON
 	case KF_NEON:
+	case KF_NEONBF16:
 		return &KERNELS_NEON;
 #endif
 	default:

@@ -3,11 +3,12 @@
  *  - float → bf16 rounding against an independent round-to-nearest-even
  *    computed in double (ties, overflow to infinity, NaN);
  *  - gbf_linear, with both the AVX512_BF16 and the AMX kernel where the CPU
- *    has them, against a double-precision product of the bf16-rounded
- *    operands, on shapes with every kind of tail (rows, k, columns);
+ *    has them (the BFDOT kernel on AArch64 with FEAT_BF16, under qemu in
+ *    tests/portability.sh), against a double-precision product of the
+ *    bf16-rounded operands, on shapes with every kind of tail (rows, k, columns);
  *  - a row's result does not depend on the other rows of the call (the
  *    encoder's bf16 batching relies on it).
- * Skipped where the CPU lacks AVX512_BF16.
+ * Skipped where the CPU lacks AVX512_BF16 (FEAT_BF16), or CEVAL_KERNELS caps it.
  */
 #include <math.h>
 #include <stdint.h>
@@ -140,6 +141,8 @@ static void check_shape(struct shape s, enum gbf_kernel kernel, int with_bias)
 static const struct shape SHAPES[] = {
 	{1, 1, 1},    {5, 3, 17},   {7, 33, 16},  {37, 100, 45},  {33, 64, 32},
 	{6, 513, 64}, {70, 768, 130}, {17, 31, 2}, {200, 128, 384}, {3, 2048, 48},
+	/* BFDOT tails: k pairs not a multiple of 4 (1, 3, 5), 1 / 15 / 33 columns */
+	{11, 2, 1},   {7, 5, 33},   {13, 9, 15},
 };
 
 static void run_kernel(enum gbf_kernel kernel)
@@ -150,12 +153,17 @@ static void run_kernel(enum gbf_kernel kernel)
 	}
 }
 
-static void test_linear_avx512(void **state)
+/* The vector kernel: vdpbf16ps on x86-64, BFDOT on AArch64. */
+static void test_linear_vector(void **state)
 {
 	(void)state;
 	if (!gbf_supported())
 		skip();
+#if defined(__aarch64__)
+	run_kernel(GBF_KERNEL_NEONBF16);
+#else
 	run_kernel(GBF_KERNEL_AVX512);
+#endif
 }
 
 static void test_linear_amx(void **state)
@@ -182,7 +190,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round),
 		cmocka_unit_test(test_pack_errors),
-		cmocka_unit_test(test_linear_avx512),
+		cmocka_unit_test(test_linear_vector),
 		cmocka_unit_test(test_linear_amx),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
