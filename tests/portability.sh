@@ -8,10 +8,15 @@
 #     the portable kernels run, then the vector-maths unit test and the encoder
 #     goldens (CEVAL_TEST_QUICK=1: the four small models, 231 texts each).
 #  2. arm64: a cross build (CC=aarch64-linux-gnu-gcc, build/arm64) of ceval and the
-#     unit tests; under `qemu-aarch64 -cpu max`: --version (neon kernels), the
-#     engine / common / scoring unit tests listed below and the encoder goldens
-#     (quick, as above).  Unit tests that start the ceval binary or a server are
-#     left out (qemu-user cannot exec a foreign binary without binfmt).
+#     unit tests; under `qemu-aarch64 -cpu max` (which has FEAT_BF16): --version
+#     (neonbf16 kernels, and each family named when CEVAL_KERNELS caps it), the
+#     engine / common / scoring unit tests listed below (test_gemm_f32 runs the
+#     NEON fp32 gemm, test_gemm_bf16 the BFDOT one) and the encoder goldens once
+#     per arm64 family, the three runs side by side: portable (OpenBLAS) and neon
+#     (ceval's NEON gemm) on the fp32 goldens (quick, as above), neonbf16 on the
+#     bf16 goldens (CEVAL_TEST_QUICK=bf16: its fp32 path is neon's code).  Unit
+#     tests that start the ceval binary or a server are left out (qemu-user
+#     cannot exec a foreign binary without binfmt).
 #
 # Emulation runs 20-100x slower than native: only these, not the end-to-end suite.
 # Usage: bash tests/portability.sh [x86|arm64]   (default both; BUILD=build/release)
@@ -71,13 +76,39 @@ if [ "$only" = all ] || [ "$only" = arm64 ]; then
 	say "arm64 under qemu-aarch64 -cpu max"
 	Q=(qemu-aarch64 -cpu max)
 	"${Q[@]}" "$ARM/ceval" --version >"$log" 2>&1
-	grep -qx 'Kernels: neon (CPU: portable, neon)' "$log" && echo "ok   --version: $(grep Kernels "$log")" ||
+	grep -qx 'Kernels: neonbf16 (CPU: portable, neon, neonbf16)' "$log" && echo "ok   --version: $(grep Kernels "$log")" ||
 		{ bad "--version under qemu-aarch64"; cat "$log"; }
+	for f in portable neon; do
+		env CEVAL_KERNELS=$f "${Q[@]}" "$ARM/ceval" --version >"$log" 2>&1
+		grep -qx "Kernels: $f (CPU: portable, neon, neonbf16; capped by CEVAL_KERNELS)" "$log" ||
+			{ bad "CEVAL_KERNELS=$f --version under qemu-aarch64"; cat "$log"; }
+	done
 	for t in $UNIT; do
 		run "$t" "${Q[@]}" "$ARM/tests/$t"
 	done
-	run "encoder goldens (quick)" env CEVAL_TEST_QUICK=1 "${Q[@]}" "$ARM/tests/engine/test_encoder"
-	grep -c ' 231 texts, max |delta|' "$log" | grep -qx 4 || bad "arm64 goldens: 4 models expected"
+	# the goldens once per family, side by side (each run is single-threaded)
+	declare -A quick=([portable]=1 [neon]=1 [neonbf16]=bf16) glog pid t0
+	for f in portable neon neonbf16; do
+		glog[$f]=$(mktemp) || exit 1
+		t0[$f]=$(date +%s)
+		env CEVAL_KERNELS=$f CEVAL_TEST_QUICK="${quick[$f]}" "${Q[@]}" "$ARM/tests/engine/test_encoder" \
+			>"${glog[$f]}" 2>&1 &
+		pid[$f]=$!
+	done
+	for f in portable neon neonbf16; do
+		if wait "${pid[$f]}"; then
+			echo "ok   encoder goldens, CEVAL_KERNELS=$f (quick: ${quick[$f]}; $(( $(date +%s) - t0[$f] )) s)"
+		else
+			bad "encoder goldens, CEVAL_KERNELS=$f (exit $?)"
+			tail -40 "${glog[$f]}"
+		fi
+		grep -E ' 231 texts, max \|delta\||bf16 vs fp32 reference' "${glog[$f]}" | sed 's/^ */       /'
+	done
+	for f in portable neon; do
+		grep -c ' 231 texts, max |delta|' "${glog[$f]}" | grep -qx 4 || bad "arm64 goldens ($f): 4 models expected"
+	done
+	grep -c 'bf16 vs fp32 reference' "${glog[neonbf16]}" | grep -qx 2 || bad "arm64 goldens (neonbf16): 2 bf16 models expected"
+	rm -f "${glog[@]}"
 fi
 [ $fail = 0 ] && echo "portability: all passed" || echo "portability: FAILURES"
 exit $fail
