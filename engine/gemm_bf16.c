@@ -333,10 +333,12 @@ void gbf_convert_rows(uint16_t *dst, const float *x, int32_t rows, int32_t in)
 
 #if defined(GBF_NEON)
 
+enum { NMR = 5 };
+
 /* AArch64 with FEAT_BF16: BFDOT on the packed layout above, read as four
  * vectors of 8 bf16 per k pair (columns 4j..4j+3, each with its pair), with
  * the rows' next four pairs in one vector each (vbfdotq_laneq_f32 picks the
- * pair).  MR ≤ 6 rows × one 16-column panel: 24 accumulators, as
+ * pair).  NMR ≤ 5 rows × one 16-column panel: 20 accumulators, as
  * gemm_f32.c's NEON kernel.  Every output starts at the bias and adds one
  * BFDOT per k pair, in increasing k, whatever the rows: batch-independent.
  * BFDOT itself (Arm ARM, FPCR.EBF = 0) adds the pair's two exact products
@@ -351,7 +353,7 @@ void gbf_convert_rows(uint16_t *dst, const float *x, int32_t rows, int32_t in)
 		_Pragma("GCC unroll 4") for (int j = 0; j < 4; j++)                              \
 		{                                                                                \
 			bfloat16x8_t bv = vreinterpretq_bf16_u16(vld1q_u16((bk) + 8 * j));       \
-			_Pragma("GCC unroll 6") for (int i = 0; i < MR_; i++) acc[i][j] =        \
+			_Pragma("GCC unroll 5") for (int i = 0; i < MR_; i++) acc[i][j] =        \
 				vbfdotq_laneq_f32(acc[i][j], bv, av[i], lane);                   \
 		}                                                                                \
 	} while (0)
@@ -360,20 +362,20 @@ void gbf_convert_rows(uint16_t *dst, const float *x, int32_t rows, int32_t in)
 GBF_INLINE void neon_kernel(int MR_, const uint16_t *a, size_t lda, const uint16_t *b, int32_t kp4,
 			    const float *bias, float *y, size_t ldy, int ncol)
 {
-	float32x4_t acc[MR][4];
+	float32x4_t acc[NMR][4];
 	float bb[16] = {0};
 	if (bias)
 		memcpy(bb, bias, (size_t)ncol * sizeof *bb);
 #pragma GCC unroll 4
 	for (int j = 0; j < 4; j++) {
 		float32x4_t bj = vld1q_f32(bb + 4 * j);
-#pragma GCC unroll 6
+#pragma GCC unroll 5
 		for (int i = 0; i < MR_; i++)
 			acc[i][j] = bj;
 	}
 	for (int32_t k = 0; k < kp4; k += 4) {
-		bfloat16x8_t av[MR];
-#pragma GCC unroll 6
+		bfloat16x8_t av[NMR];
+#pragma GCC unroll 5
 		for (int i = 0; i < MR_; i++)
 			av[i] = vreinterpretq_bf16_u16(vld1q_u16(a + (size_t)i * lda + 2u * (size_t)k));
 		const uint16_t *bk = b + (size_t)k * 32u;
@@ -382,7 +384,7 @@ GBF_INLINE void neon_kernel(int MR_, const uint16_t *a, size_t lda, const uint16
 		GBF_STEP(2, bk + 64);
 		GBF_STEP(3, bk + 96);
 	}
-#pragma GCC unroll 6
+#pragma GCC unroll 5
 	for (int i = 0; i < MR_; i++) {
 		float *yp = y + (size_t)i * ldy;
 		if (ncol == 16) {
@@ -411,10 +413,9 @@ GBF_K(2)
 GBF_K(3)
 GBF_K(4)
 GBF_K(5)
-GBF_K(6)
 
 typedef void (*kernel_fn)(const uint16_t *, size_t, const uint16_t *, int32_t, const float *, float *, size_t, int);
-static const kernel_fn KERNELS[MR] = {kernel_1, kernel_2, kernel_3, kernel_4, kernel_5, kernel_6};
+static const kernel_fn KERNELS[NMR] = {kernel_1, kernel_2, kernel_3, kernel_4, kernel_5};
 
 void gbf_linear(float *y, const uint16_t *xb, const struct gbf_packed *w, const float *bias, int32_t rows)
 {
@@ -427,8 +428,8 @@ void gbf_linear(float *y, const uint16_t *xb, const struct gbf_packed *w, const 
 		for (int32_t p = 0; p < panels; p++) {
 			const uint16_t *b = w->data + (size_t)p * pstride;
 			const float *bp = bias ? bias + 16 * (size_t)p : NULL;
-			for (int32_t r = r0; r < r1; r += MR) {
-				int32_t mr = r1 - r < MR ? r1 - r : MR;
+			for (int32_t r = r0; r < r1; r += NMR) {
+				int32_t mr = r1 - r < NMR ? r1 - r : NMR;
 				KERNELS[mr - 1](xb + (size_t)r * lda, lda, b, kp4, bp, y + (size_t)r * ldy + 16 * (size_t)p,
 						ldy, p == panels - 1 ? rem : 16);
 			}

@@ -205,14 +205,17 @@ GF_TARGET void gf32_gemm(float *y, size_t ldy, const float *x, size_t lda, const
 
 #elif defined(GF_NEON)
 
-/* AArch64: one 16-column panel per call (four q registers per row), MR ≤ 6
- * rows: 24 accumulators, the rows' next four k in six registers (each k taken
- * with vfmaq_laneq_f32) and the weight vectors as they are loaded, within the
- * 32 vector registers.  The blocking, the KC split of k and the order of
- * every sum are those of the AVX-512F kernel above: y = bias + Σ over the
- * first KC block, then y += Σ over each next block, each Σ one fused
- * multiply-add per k in increasing k, so a row's result does not depend on
- * the batch it is in.  (The fp32 products are the same as AVX-512F's; the
+enum { NMR = 5 };
+
+/* AArch64: one 16-column panel per call (four q registers per row), NMR ≤ 5
+ * rows: 20 accumulators, the rows' next four k in five registers (each k
+ * taken with vfmaq_laneq_f32) and one k's four weight vectors, within the 32
+ * vector registers (with 6 rows gcc 12 spilled accumulators inside the k
+ * loop; not timed on arm64 hardware).  The blocking, the KC split of k and
+ * the order of every sum are those of the AVX-512F kernel above: y = bias +
+ * Σ over the first KC block, then y += Σ over each next block, each Σ one
+ * fused multiply-add per k in increasing k, so a row's result does not
+ * depend on the batch it is in.  (The gemm's bits are AVX-512F's; the
  * family's other kernels, vmath.h, differ, hence a kernel id of its own.) */
 
 /* acc[i][0..3] += a_i[lane] · b[0..15] for the k whose weights are at b. */
@@ -221,7 +224,7 @@ GF_TARGET void gf32_gemm(float *y, size_t ldy, const float *x, size_t lda, const
 		_Pragma("GCC unroll 4") for (int j = 0; j < 4; j++)                              \
 		{                                                                                \
 			float32x4_t bv = vld1q_f32((bk) + 4 * j);                                \
-			_Pragma("GCC unroll 6") for (int i = 0; i < MR_; i++) acc[i][j] =        \
+			_Pragma("GCC unroll 5") for (int i = 0; i < MR_; i++) acc[i][j] =        \
 				vfmaq_laneq_f32(acc[i][j], bv, av[i], lane);                     \
 		}                                                                                \
 	} while (0)
@@ -231,16 +234,16 @@ static inline __attribute__((always_inline)) void kernel(int MR_, const float *a
 							 int32_t K, const float *bias, int first, float *y,
 							 size_t ldy, int ncol)
 {
-	float32x4_t acc[MR][4];
-#pragma GCC unroll 6
+	float32x4_t acc[NMR][4];
+#pragma GCC unroll 5
 	for (int i = 0; i < MR_; i++)
 #pragma GCC unroll 4
 		for (int j = 0; j < 4; j++)
 			acc[i][j] = vdupq_n_f32(0.0f);
 	int32_t k = 0;
 	for (; k + 4 <= K; k += 4) {
-		float32x4_t av[MR];
-#pragma GCC unroll 6
+		float32x4_t av[NMR];
+#pragma GCC unroll 5
 		for (int i = 0; i < MR_; i++)
 			av[i] = vld1q_f32(a + (size_t)i * lda + (size_t)k);
 		const float *bk = b + (size_t)k * 16u;
@@ -254,7 +257,7 @@ static inline __attribute__((always_inline)) void kernel(int MR_, const float *a
 #pragma GCC unroll 4
 		for (int j = 0; j < 4; j++) {
 			float32x4_t bv = vld1q_f32(bk + 4 * j);
-#pragma GCC unroll 6
+#pragma GCC unroll 5
 			for (int i = 0; i < MR_; i++)
 				acc[i][j] = vfmaq_n_f32(acc[i][j], bv, a[(size_t)i * lda + (size_t)k]);
 		}
@@ -262,7 +265,7 @@ static inline __attribute__((always_inline)) void kernel(int MR_, const float *a
 	float bb[16] = {0};
 	if (first && bias)
 		memcpy(bb, bias, (size_t)ncol * sizeof *bb);
-#pragma GCC unroll 6
+#pragma GCC unroll 5
 	for (int i = 0; i < MR_; i++) {
 		float *yp = y + (size_t)i * ldy;
 		if (ncol == 16) {
@@ -294,10 +297,9 @@ GF_K(2)
 GF_K(3)
 GF_K(4)
 GF_K(5)
-GF_K(6)
 
 typedef void (*kernel_fn)(const float *, size_t, const float *, int32_t, const float *, int, float *, size_t, int);
-static const kernel_fn KERNELS[MR] = {kernel_1, kernel_2, kernel_3, kernel_4, kernel_5, kernel_6};
+static const kernel_fn KERNELS[NMR] = {kernel_1, kernel_2, kernel_3, kernel_4, kernel_5};
 
 void gf32_gemm(float *y, size_t ldy, const float *x, size_t lda, const struct gf32_packed *w, const float *bias,
 	       int32_t rows)
@@ -310,8 +312,8 @@ void gf32_gemm(float *y, size_t ldy, const float *x, size_t lda, const struct gf
 			int32_t kc = w->in - k0 < KC ? w->in - k0 : KC;
 			for (int32_t c0 = 0; c0 < w->panels; c0 += COL_BLOCK) {
 				int32_t c1 = w->panels - c0 < COL_BLOCK ? w->panels : c0 + COL_BLOCK;
-				for (int32_t r = r0; r < r1; r += MR) {
-					int32_t mr = r1 - r < MR ? r1 - r : MR;
+				for (int32_t r = r0; r < r1; r += NMR) {
+					int32_t mr = r1 - r < NMR ? r1 - r : NMR;
 					for (int32_t p = c0; p < c1; p++)
 						KERNELS[mr - 1](x + (size_t)r * lda + (size_t)k0, lda,
 								w->data + (size_t)p * pstride + (size_t)k0 * 16u, kc,
