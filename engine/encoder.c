@@ -20,7 +20,7 @@
  * OpenBLAS using all threads instead (its GEMMs are then the only source of
  * parallelism); that only changes float summation order (~1e-7).
  * Where the linear layers run in ceval's own kernels (bf16, or fp32 on
- * AVX-512F) a row's result does not depend on its batch, so a job with fewer
+ * AVX-512F or NEON) a row's result does not depend on its batch, so a job with fewer
  * batches than threads is cut into smaller batches for the pool instead, and
  * results stay bit-identical for any thread count.
  */
