@@ -173,6 +173,16 @@ static inline double hsum_pd(__m256d v)
 	return (t[0] + t[1]) + (t[2] + t[3]);
 }
 
+static void scale_avx2(float *x, int32_t n, float s)
+{
+	int32_t j = 0;
+	__m256 s8 = _mm256_set1_ps(s);
+	for (; j + 8 <= n; j += 8)
+		_mm256_storeu_ps(x + j, _mm256_mul_ps(_mm256_loadu_ps(x + j), s8));
+	for (; j < n; j++)
+		x[j] *= s;
+}
+
 static void softmax_row_avx2(float *row, int32_t n)
 {
 	int32_t j = 0;
@@ -396,6 +406,18 @@ V5_INLINE __m512d hi8_pd(__m512 v)
 	return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
 }
 
+V5_TARGET static void scale_avx512(float *x, int32_t n, float s)
+{
+	int32_t j = 0;
+	__m512 s16 = _mm512_set1_ps(s);
+	for (; j + 16 <= n; j += 16)
+		_mm512_storeu_ps(x + j, _mm512_mul_ps(_mm512_loadu_ps(x + j), s16));
+	if (j < n) {
+		__mmask16 k = (__mmask16)((1u << (n - j)) - 1u);
+		_mm512_mask_storeu_ps(x + j, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, x + j), s16));
+	}
+}
+
 /* Two accumulators (low and high 8 lanes) in the sums below: one chain of
  * double adds would bound the loops at 4 cycles per 8 floats. */
 V5_TARGET static void softmax_row_avx512(float *row, int32_t n)
@@ -527,6 +549,12 @@ static void bias_gelu_scalar(float *v, const float *bias, int32_t rows, int32_t 
 			float a = *p + (bias ? bias[j] : 0.0f);
 			*p = 0.5f * a * (1.0f + erf1(a * (float)M_SQRT1_2));
 		}
+}
+
+static void scale_scalar(float *x, int32_t n, float s)
+{
+	for (int32_t j = 0; j < n; j++)
+		x[j] *= s;
 }
 
 static void softmax_row_scalar(float *row, int32_t n)
@@ -662,6 +690,15 @@ static void bias_gelu_neon(float *v, const float *bias, int32_t rows, int32_t co
 	}
 }
 
+static void scale_neon(float *x, int32_t n, float s)
+{
+	int32_t j = 0;
+	for (; j + 4 <= n; j += 4)
+		vst1q_f32(x + j, vmulq_n_f32(vld1q_f32(x + j), s));
+	for (; j < n; j++)
+		x[j] *= s;
+}
+
 static void softmax_row_neon(float *row, int32_t n)
 {
 	float32x4_t mx4 = vdupq_n_f32(-INFINITY);
@@ -701,16 +738,16 @@ static void softmax_row_neon(float *row, int32_t n)
 /* ---- dispatch ---- */
 
 static const struct vm_kernels KERNELS_SCALAR = {exp_scalar, erf_scalar, bias_gelu_scalar, softmax_row_scalar,
-						 add_layer_norm_scalar};
+						 add_layer_norm_scalar, scale_scalar};
 #ifdef VM_X86
 static const struct vm_kernels KERNELS_AVX2 = {exp_avx2, erf_avx2, bias_gelu_avx2, softmax_row_avx2,
-					       add_layer_norm_avx2};
+					       add_layer_norm_avx2, scale_avx2};
 static const struct vm_kernels KERNELS_AVX512 = {exp_avx512, erf_avx512, bias_gelu_avx512, softmax_row_avx512,
-						 add_layer_norm_avx512};
+						 add_layer_norm_avx512, scale_avx512};
 #endif
 #ifdef VM_NEON
 static const struct vm_kernels KERNELS_NEON = {exp_neon, erf_neon, bias_gelu_neon, softmax_row_neon,
-					       add_layer_norm_scalar};
+					       add_layer_norm_scalar, scale_neon};
 #endif
 
 const struct vm_kernels *vm_kernels_get(enum vm_isa isa)
@@ -776,6 +813,7 @@ void vm_exp(float *y, const float *x, size_t n) { best()->exp(y, x, n); }
 void vm_erf(float *y, const float *x, size_t n) { best()->erf(y, x, n); }
 void vm_bias_gelu(float *v, const float *bias, int32_t rows, int32_t cols) { best()->bias_gelu(v, bias, rows, cols); }
 void vm_softmax_row(float *row, int32_t n) { best()->softmax_row(row, n); }
+void vm_scale(float *x, int32_t n, float s) { best()->scale(x, n, s); }
 
 void vm_add_layer_norm(float *y, const float *bias, const float *res, const float *g, const float *b, int32_t n,
 		       float eps)

@@ -35,6 +35,9 @@ void vm_bias_gelu(float *v, const float *bias, int32_t rows, int32_t cols);
 /* Row softmax in place (max-subtracted, as torch.softmax), sum in double. */
 void vm_softmax_row(float *row, int32_t n);
 
+/* x[i] *= s for i < n: one rounded float product each, the same bits on every path. */
+void vm_scale(float *x, int32_t n, float s);
+
 /* In place y = LayerNorm(y + bias + res) over n features (biased variance,
  * eps inside the sqrt, as torch.nn.LayerNorm), moments in double.
  * bias and res may be NULL. */
@@ -57,6 +60,7 @@ struct vm_kernels {
 	void (*softmax_row)(float *row, int32_t n);
 	void (*add_layer_norm)(float *y, const float *bias, const float *res, const float *g, const float *b,
 			       int32_t n, float eps);
+	void (*scale)(float *x, int32_t n, float s);
 };
 
 const struct vm_kernels *vm_kernels_get(enum vm_isa isa);

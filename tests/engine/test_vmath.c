@@ -401,6 +401,43 @@ static void test_vm_avx512_softmax_ln(void **state)
 	free(beta);
 }
 
+/* vm_scale: every path (this build and CPU) gives the scalar product's bits, tails
+ * included, and writes nothing past n */
+static void test_vm_scale_paths(void **state)
+{
+	(void)state;
+	enum { NMAX = 600 };
+	float src[NMAX], want[NMAX + 16], got[NMAX + 16];
+	srand(11);
+	for (int j = 0; j < NMAX; j++)
+		src[j] = 200.0f * ((float)rand() / RAND_MAX - 0.5f);
+	src[3] = -INFINITY; /* a masked score stays -inf */
+	src[5] = 1e-38f;    /* subnormal product */
+	const float s = 0.125f * 1.0905077f;
+	int paths = 0;
+	for (int isa = 0; isa < VM_ISA_COUNT; isa++) {
+		const struct vm_kernels *k = vm_kernels_get((enum vm_isa)isa);
+		if (!k)
+			continue;
+		paths++;
+		for (int32_t n = 0; n <= NMAX; n = n < 40 ? n + 1 : n * 3 / 2) {
+			for (int32_t j = 0; j < n + 16; j++)
+				want[j] = got[j] = j < n ? src[j] : SENTINEL;
+			for (int32_t j = 0; j < n; j++)
+				want[j] = src[j] * s;
+			k->scale(got, n, s);
+			if (memcmp(want, got, (size_t)(n + 16) * sizeof *got) != 0)
+				fail_msg("vm_scale path %d n=%d differs from the scalar product", isa, (int)n);
+		}
+	}
+	for (int32_t j = 0; j < 100; j++)
+		got[j] = src[j];
+	vm_scale(got, 100, s); /* dispatch */
+	for (int32_t j = 0; j < 100; j++)
+		assert_true(got[j] == src[j] * s || (isnan(got[j]) && isnan(src[j] * s)));
+	printf("    vm_scale: %d path(s) bit-identical to the scalar product\n", paths);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_vm_avx512_exp_erf_bits),
 		cmocka_unit_test(test_vm_avx512_gelu_bits),
 		cmocka_unit_test(test_vm_avx512_softmax_ln),
+		cmocka_unit_test(test_vm_scale_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
