@@ -362,6 +362,18 @@ expect_rc 0 "list: hub cache summary" env HF_HUB_CACHE="$T/d2" "$BIN" list --sui
 expect_grep "Hub cache: 3 of 3 dataset repo(s) at the pinned revisions cached (0.0 MB)" "$T/out" "list says what is cached"
 expect_rc 0 "list: nothing cached" env HF_HUB_CACHE="$T/d3" "$BIN" list --suite hub --tasks-dir "$T/tasks"
 expect_grep "Hub cache: 0 of 3" "$T/out" "list says nothing is cached"
+# an aggregate task (CQADupstackRetrieval's kind) has no repo of its own: its parts' are fetched
+sed 's/^name: HubSTS$/name: HubSTS2/; s#path: hub/HubSTS$#path: hub/HubSTS2#' "$T/tasks/hub/HubSTS.yaml" >"$T/tasks/hub/HubSTS2.yaml"
+printf 'name: HubAgg\ntype: sts\naggregate: [HubSTS, HubSTS2]\neval_splits: [test]\nmain_score: cosine_spearman\n' \
+	>"$T/tasks/hub/HubAgg.yaml"
+expect_rc 0 "download an aggregate" env HF_HUB_CACHE="$T/d5" "${TO[@]}" "$BIN" download --task HubAgg --tasks-dir "$T/tasks" -q
+[ "$(grep -c "^$T/d5/datasets--ceval-test--ds-sts/snapshots/$SC\$" "$T/out")" = 2 ] && ok || { bad "aggregate: one snapshot line per part"; cat "$T/out"; }
+layout_ok "$T/d5" dataset ceval-test/ds-sts "$D" - README.md data/test-00000-of-00001-fedcba9876543210.parquet && ok ||
+	bad "aggregate: the parts' dataset fetched"
+printf 'suite: agg\ntasks:\n  - HubAgg\n' >"$T/tasks/suites/agg.yaml"
+expect_rc 0 "list an aggregate" env HF_HUB_CACHE="$T/d5" "$BIN" list --suite agg --tasks-dir "$T/tasks" --data-dir "$T/nodata"
+expect_grep "yes (all 2 parts)" "$T/out" "list: the parts' hub data found"
+expect_grep "Hub cache: 2 of 2 dataset repo(s)" "$T/out" "list: the parts' repos counted"
 # a task without hf_id: said, not an error
 expect_rc 0 "local-only task" env HF_HUB_CACHE="$T/d3" "${TO[@]}" "$BIN" download --task STS-demo
 expect_grep "no dataset.hf_id" "$T/err" "local-only task said"
