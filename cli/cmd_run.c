@@ -400,19 +400,26 @@ static void retire_stale(const char *task, const char *path)
 	ce_free(stale);
 }
 
-static enum task_outcome run_task(const struct task *t, const struct subset_spec *sub, const struct run_ctx *rc,
-				  struct task_row *row, struct ce_err *err)
+/* Start t's summary row; returns t as this run scores it: at R3 a shallow copy in *t3 whose
+ * main_score is the R3 one (borrowed strings, valid while t is). */
+static const struct task *row_begin(struct task_row *row, const struct task *t, struct task *t3)
 {
 	row->name = t->name;
 	row->type = task_type_name(t->type);
 	snprintf(row->split, sizeof row->split, "%s", t->eval_splits[0]);
 	row->main = NAN;
+	if (args.compat != CE_COMPAT_R3)
+		return t;
+	*t3 = *t;
+	t3->main_score = (char *)task_main_score(t, CE_COMPAT_R3);
+	return t3;
+}
+
+static enum task_outcome run_task(const struct task *t, const struct subset_spec *sub, const struct run_ctx *rc,
+				  struct task_row *row, struct ce_err *err)
+{
 	struct task t3;
-	if (args.compat == CE_COMPAT_R3) { /* the R3 main score (borrowed strings) */
-		t3 = *t;
-		t3.main_score = (char *)task_main_score(t, CE_COMPAT_R3);
-		t = &t3;
-	}
+	t = row_begin(row, t, &t3);
 
 	struct task_result res;
 	task_result_init(&res);
@@ -556,16 +563,8 @@ static enum task_outcome run_aggregate(const struct task *t, const struct subset
 				       struct task_row *rows, struct ce_err *err)
 {
 	struct task_row *row = &rows[0];
-	row->name = t->name;
-	row->type = task_type_name(t->type);
-	snprintf(row->split, sizeof row->split, "%s", t->eval_splits[0]);
-	row->main = NAN;
 	struct task t3;
-	if (args.compat == CE_COMPAT_R3) {
-		t3 = *t;
-		t3.main_score = (char *)task_main_score(t, CE_COMPAT_R3);
-		t = &t3;
-	}
+	t = row_begin(row, t, &t3);
 	struct task_result *pr = ce_calloc((size_t)t->n_parts, sizeof *pr);
 	char *folder = results_model_folder(rc->model_name, ce_compat_name(args.compat));
 	if (!pr || !folder) {

@@ -67,6 +67,13 @@ static inline int64_t ds_reranking_n(const struct ds_reranking *d)
 	return d->q_off ? d->n_lists : d->queries.n;
 }
 
+/* Sample i's queries: [*q0, *q1) in d->queries (one for string queries). */
+static inline void ds_reranking_queries(const struct ds_reranking *d, int64_t i, int64_t *q0, int64_t *q1)
+{
+	*q0 = d->q_off ? d->q_off[i] : i;
+	*q1 = d->q_off ? d->q_off[i + 1] : i + 1;
+}
+
 /* STS: n = s1.n pairs; score as given (not normalised). */
 struct ds_sts {
 	struct strtab s1, s2;

@@ -86,7 +86,9 @@ enum ce_status ev_reranking(const struct eval_ctx *ctx, const struct dataset *ds
 	}
 	for (int64_t i = 0; i < n; i++) {
 		int64_t np = d->pos_off[i + 1] - d->pos_off[i], nn = d->neg_off[i + 1] - d->neg_off[i];
-		int64_t nq = d->q_off ? d->q_off[i + 1] - d->q_off[i] : 1;
+		int64_t q0, q1;
+		ds_reranking_queries(d, i, &q0, &q1);
+		int64_t nq = q1 - q0;
 		if (np > 0 && (nn > 0 || r3)) {
 			if (nq == 0) {
 				ce_free(kept);
@@ -121,7 +123,9 @@ enum ce_status ev_reranking(const struct eval_ctx *ctx, const struct dataset *ds
 	int64_t c = 0, cq = 0;
 	for (int64_t k = 0; k < n_kept; k++) {
 		int64_t i = kept[k];
-		for (int64_t j = d->q_off ? d->q_off[i] : i; j < (d->q_off ? d->q_off[i + 1] : i + 1); j++)
+		int64_t q0, q1;
+		ds_reranking_queries(d, i, &q0, &q1);
+		for (int64_t j = q0; j < q1; j++)
 			qtexts[cq++] = strtab_get(&d->queries, j);
 		for (int64_t j = d->pos_off[i]; j < d->pos_off[i + 1]; j++)
 			ctexts[c++] = strtab_get(&d->positives, j);
@@ -145,7 +149,9 @@ enum ce_status ev_reranking(const struct eval_ctx *ctx, const struct dataset *ds
 	for (int64_t k = 0; k < n_kept; k++) {
 		int64_t i = kept[k];
 		int64_t np = d->pos_off[i + 1] - d->pos_off[i], nn = d->neg_off[i + 1] - d->neg_off[i], m = np + nn;
-		int64_t nq = d->q_off ? d->q_off[i + 1] - d->q_off[i] : 1;
+		int64_t q0, q1;
+		ds_reranking_queries(d, i, &q0, &q1);
+		int64_t nq = q1 - q0;
 		const float *q = qvec + (size_t)cq * (size_t)dim;
 		cq += nq;
 		for (int64_t j = 0; j < m; j++) {

@@ -331,7 +331,8 @@ static enum ce_status reranking_subset(const struct dataset *ds, const struct ta
 	for (int64_t j = 0; j < k && st == CE_OK; j++) {
 		int64_t i = usable[sel[j]];
 		*h = subset_hash_index(*h, 'r', i);
-		int64_t q0 = d->q_off ? d->q_off[i] : i, q1 = d->q_off ? d->q_off[i + 1] : i + 1;
+		int64_t q0, q1;
+		ds_reranking_queries(d, i, &q0, &q1);
 		for (int64_t x = q0; x < q1 && st == CE_OK; x++)
 			if (subset_push_row(&r->queries, &d->queries, x) != CE_OK)
 				st = NOMEM_S(t);
@@ -368,9 +369,10 @@ static int64_t reranking_count_texts(const struct dataset *ds, const struct task
 	int64_t n = 0;
 	for (int64_t i = 0; i < ds_reranking_n(d); i++) {
 		int64_t np = d->pos_off[i + 1] - d->pos_off[i], nn = d->neg_off[i + 1] - d->neg_off[i];
-		int64_t nq = d->q_off ? d->q_off[i + 1] - d->q_off[i] : 1;
+		int64_t q0, q1;
+		ds_reranking_queries(d, i, &q0, &q1);
 		if (np > 0 && nn > 0)
-			n += nq + np + nn;
+			n += (q1 - q0) + np + nn;
 	}
 	return n;
 }
